@@ -1,0 +1,74 @@
+// The core's exports: one call moves many pages; the host never loops per page.
+
+import {
+  BASE, MAGIC, sb, SB_MAGIC, SB_NPAGES, SB_NUSER, SB_NRINGS, SB_FLAGS, SB_SIZE,
+  computeLayout, PAGES, RING_HDRS, RING_SLOTS, REFS, RING_CAP,
+} from "./layout";
+import { poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet } from "./pages";
+import {
+  ringsInit, ringNew, ringFree, ringResize, ringBytes, addReaders, addWriters,
+  head, tail, maxUsage, readers, writers, seqAddr, isFull, occupancy, lock2, unlock2, bump,
+} from "./ring";
+import { pipeWrite, pipeRead, pipeToUser } from "./rw";
+import {
+  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
+  copyToPages, copyFromPages, putPages, allocPages, waitForSpace, moveBufs,
+} from "./splice";
+
+/** Lays out a new kernel in the memory; returns the address of page 0. */
+export function init(npages: u32, nuser: u32, nrings: u32): usize {
+  memory.fill(BASE, 0, SB_SIZE);
+  store<u32>(sb(SB_NPAGES), npages);
+  store<u32>(sb(SB_NUSER), nuser);
+  store<u32>(sb(SB_NRINGS), nrings);
+  computeLayout(npages, nuser, nrings);
+  memory.fill(REFS, 0, <usize>(npages + nuser) << 2);
+  poolInit(npages);
+  ringsInit(nrings);
+  atomic.store<u32>(sb(SB_MAGIC), MAGIC);
+  return PAGES;
+}
+
+/** Bytes of memory (from 0) a kernel of this size needs. */
+export function memoryNeeded(npages: u32, nuser: u32, nrings: u32): usize {
+  return computeLayout(npages, nuser, nrings);
+}
+
+/** Joins a kernel another instance laid out; returns page 0's address or 0. */
+export function attach(): usize {
+  if (atomic.load<u32>(sb(SB_MAGIC)) != MAGIC) return 0;
+  computeLayout(load<u32>(sb(SB_NPAGES)), load<u32>(sb(SB_NUSER)), load<u32>(sb(SB_NRINGS)));
+  return PAGES;
+}
+
+export function setFlags(flags: u32): void { store<u32>(sb(SB_FLAGS), flags); }
+
+export function ringHeaders(): usize { return RING_HDRS; }
+export function ringSlots(): usize { return RING_SLOTS; }
+export function ringCap(): u32 { return RING_CAP; }
+export function refsAddr(): usize { return REFS; }
+
+export {
+  freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet,
+  ringNew, ringFree, ringResize, ringBytes, addReaders, addWriters,
+  maxUsage, readers, writers, seqAddr, occupancy,
+  pipeWrite, pipeRead, pipeToUser,
+  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
+  copyToPages, copyFromPages, putPages, allocPages, waitForSpace,
+};
+
+export function ringHead(r: u32): u32 { return head(r); }
+export function ringTail(r: u32): u32 { return tail(r); }
+export function ringFull(r: u32): bool { return isFull(r); }
+
+/**
+ * Moves buffers between two rings (pipe <-> socket queue), at most `limit`
+ * slots in use in `b`, keeping only the slot flags in `keep`.
+ */
+export function move(a: u32, b: u32, len: u32, limit: u32, keep: u32): u32 {
+  lock2(a, b);
+  const n = moveBufs(a, b, len, limit, keep);
+  unlock2(a, b);
+  if (n > 0) { bump(a); bump(b); }
+  return n;
+}

@@ -1,0 +1,103 @@
+// Where the kernel's state lives in the shared memory, and its byte layouts.
+//
+// Several core instances (one per thread) run on one memory, so nothing here
+// may live in Wasm globals except addresses derived from the superblock.
+//
+// Superblock at BASE (read by every instance, written once by init):
+//   0: magic  4: npages  8: nuser  12: nrings  16: free_top  20: pool lock
+//  24: ring_free_top  28: user cursor  32: flags (bit 0: 5.16 mode, stale slot flags)
+// Regions after it, in order: ring headers, ring slots, page refcounts, kernel
+// free stack, ring free stack, then the pages (4096-aligned): kernel pages
+// [0, npages) first, user pages [npages, npages + nuser) after them.
+
+export const BASE: usize = 65536;
+export const MAGIC: u32 = 0x534b5031; // "SKP1"
+export const PAGE_SHIFT: u32 = 12;
+export const PAGE_SIZE: u32 = 4096;
+
+export const SB_MAGIC: usize = 0;
+export const SB_NPAGES: usize = 4;
+export const SB_NUSER: usize = 8;
+export const SB_NRINGS: usize = 12;
+export const SB_FREE_TOP: usize = 16;
+export const SB_POOL_LOCK: usize = 20;
+export const SB_RING_FREE_TOP: usize = 24;
+export const SB_USER_CURSOR: usize = 28;
+export const SB_FLAGS: usize = 32;
+export const SB_SIZE: usize = 4096;
+
+/** Slots every ring has room for: a socket queue uses all, a pipe at most 256. */
+export const RING_CAP: u32 = 1024;
+
+// Ring header, 64 bytes:
+//   0: head  4: tail  8: ring_size (power of two)  12: max_usage
+//  16: readers  20: writers  24: lock  28: seq (futex word, bumped on change)
+//  32: in_use
+export const RH_HEAD: usize = 0;
+export const RH_TAIL: usize = 4;
+export const RH_RING_SIZE: usize = 8;
+export const RH_MAX_USAGE: usize = 12;
+export const RH_READERS: usize = 16;
+export const RH_WRITERS: usize = 20;
+export const RH_LOCK: usize = 24;
+export const RH_SEQ: usize = 28;
+export const RH_IN_USE: usize = 32;
+export const RH_SIZE: usize = 64;
+
+// Slot (struct pipe_buffer), 16 bytes:
+//   0: page  4: offset  8: len  12: flags (Linux flags | ops kind << 8)
+export const SL_PAGE: usize = 0;
+export const SL_OFFSET: usize = 4;
+export const SL_LEN: usize = 8;
+export const SL_FLAGS: usize = 12;
+export const SL_SIZE: usize = 16;
+
+// include/linux/pipe_fs_i.h
+export const PIPE_BUF_FLAG_LRU: u32 = 0x01;
+export const PIPE_BUF_FLAG_ATOMIC: u32 = 0x02;
+export const PIPE_BUF_FLAG_GIFT: u32 = 0x04;
+export const PIPE_BUF_FLAG_PACKET: u32 = 0x08;
+export const PIPE_BUF_FLAG_CAN_MERGE: u32 = 0x10;
+
+// Which pipe_buf_operations a slot carries (fs/pipe.c, fs/splice.c).
+export const OPS_ANON: u32 = 0 << 8; // anon_pipe_buf_ops: write()
+export const OPS_CACHE: u32 = 1 << 8; // page_cache_pipe_buf_ops: file -> pipe
+export const OPS_USER: u32 = 2 << 8; // user_page_pipe_buf_ops: vmsplice
+export const OPS_DEFAULT: u32 = 3 << 8; // default_pipe_buf_ops: copy_splice_read
+export const OPS_MASK: u32 = 3 << 8;
+
+// Negative errno values returned by the core.
+export const EPERM: i32 = -1;
+export const EAGAIN: i32 = -11;
+export const ENOMEM: i32 = -12;
+export const EFAULT: i32 = -14;
+export const EBUSY: i32 = -16;
+export const EINVAL: i32 = -22;
+export const ENFILE: i32 = -23;
+export const EPIPE: i32 = -32;
+/** Not an errno: the call would wait and has moved nothing (ERESTARTSYS's place). */
+export const BLOCK: i32 = -512;
+
+// Addresses of the regions, derived from the superblock by init/attach.
+export let RING_HDRS: usize = 0;
+export let RING_SLOTS: usize = 0;
+export let REFS: usize = 0;
+export let FREE_STACK: usize = 0;
+export let RING_FREE: usize = 0;
+export let PAGES: usize = 0;
+
+@inline export function sb(field: usize): usize {
+  return BASE + field;
+}
+
+/** Lays the regions out after the superblock; returns the end address. */
+export function computeLayout(npages: u32, nuser: u32, nrings: u32): usize {
+  const total = <usize>(npages + nuser);
+  RING_HDRS = BASE + SB_SIZE;
+  RING_SLOTS = RING_HDRS + <usize>nrings * RH_SIZE;
+  REFS = RING_SLOTS + <usize>nrings * <usize>RING_CAP * SL_SIZE;
+  FREE_STACK = REFS + total * 4;
+  RING_FREE = FREE_STACK + <usize>npages * 4;
+  PAGES = (RING_FREE + <usize>nrings * 4 + 4095) & ~<usize>4095;
+  return PAGES + (total << PAGE_SHIFT);
+}

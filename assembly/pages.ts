@@ -1,0 +1,132 @@
+// The page pool: 4096-byte pages with atomic reference counts.
+//
+// Kernel pages (pipe buffers, page cache) come from a free stack; user pages
+// (memory handed out for vmsplice) come in contiguous runs from their own
+// range, so a user buffer is one flat view. Both share one refcount array:
+// a page is free when its count is 0, and the last put returns it.
+
+import {
+  sb, SB_NPAGES, SB_NUSER, SB_FREE_TOP, SB_POOL_LOCK, SB_USER_CURSOR,
+  REFS, FREE_STACK, PAGES, PAGE_SHIFT, ENOMEM,
+} from "./layout";
+
+@inline function refAddr(page: u32): usize {
+  return REFS + (<usize>page << 2);
+}
+
+@inline export function pageAddr(page: u32): usize {
+  return PAGES + (<usize>page << PAGE_SHIFT);
+}
+
+@inline export function npages(): u32 {
+  return load<u32>(sb(SB_NPAGES));
+}
+
+export function lockWord(addr: usize): void {
+  while (atomic.cmpxchg<u32>(addr, 0, 1) != 0) {
+    // Contended only across threads; spin, the holders never block.
+  }
+}
+
+@inline export function unlockWord(addr: usize): void {
+  atomic.store<u32>(addr, 0);
+}
+
+/** Fills the kernel free stack with every kernel page. Called once by init. */
+export function poolInit(kernelPages: u32): void {
+  for (let i: u32 = 0; i < kernelPages; i++) {
+    store<u32>(FREE_STACK + (<usize>i << 2), kernelPages - 1 - i);
+  }
+  store<u32>(sb(SB_FREE_TOP), kernelPages);
+}
+
+/** alloc_page(): a kernel page with one reference, or -ENOMEM. */
+export function pageAlloc(): i32 {
+  lockWord(sb(SB_POOL_LOCK));
+  const top = load<u32>(sb(SB_FREE_TOP));
+  if (top == 0) {
+    unlockWord(sb(SB_POOL_LOCK));
+    return ENOMEM;
+  }
+  const page = load<u32>(FREE_STACK + (<usize>(top - 1) << 2));
+  store<u32>(sb(SB_FREE_TOP), top - 1);
+  unlockWord(sb(SB_POOL_LOCK));
+  atomic.store<u32>(refAddr(page), 1);
+  return <i32>page;
+}
+
+/** get_page(): one more reference. */
+@inline export function pageGet(page: u32): void {
+  atomic.add<u32>(refAddr(page), 1);
+}
+
+/** put_page(): drops a reference; the last one returns the page to the pool. */
+export function pagePut(page: u32): void {
+  if (atomic.sub<u32>(refAddr(page), 1) != 1) return;
+  if (page >= npages()) return; // user pages are free at count 0
+  lockWord(sb(SB_POOL_LOCK));
+  const top = load<u32>(sb(SB_FREE_TOP));
+  store<u32>(FREE_STACK + (<usize>top << 2), page);
+  store<u32>(sb(SB_FREE_TOP), top + 1);
+  unlockWord(sb(SB_POOL_LOCK));
+}
+
+@inline export function pageRefs(page: u32): u32 {
+  return atomic.load<u32>(refAddr(page));
+}
+
+export function freeKernelPages(): u32 {
+  return atomic.load<u32>(sb(SB_FREE_TOP));
+}
+
+/** Free user pages (count 0) in the user range. */
+export function freeUserPages(): u32 {
+  const first = npages();
+  const end = first + load<u32>(sb(SB_NUSER));
+  let n: u32 = 0;
+  for (let p = first; p < end; p++) if (pageRefs(p) == 0) n++;
+  return n;
+}
+
+/**
+ * A run of `count` contiguous user pages, each with one reference (the
+ * buffer's), zeroed; returns the first page or -ENOMEM. Next-fit from a cursor.
+ */
+export function userAlloc(count: u32): i32 {
+  if (count == 0) return ENOMEM;
+  const first = npages();
+  const nuser = load<u32>(sb(SB_NUSER));
+  if (count > nuser) return ENOMEM;
+  lockWord(sb(SB_POOL_LOCK));
+  let start = load<u32>(sb(SB_USER_CURSOR));
+  let scanned: u32 = 0;
+  let run: u32 = 0;
+  let runStart: u32 = 0;
+  while (scanned < nuser + count) {
+    if (start + run >= nuser) { start = 0; run = 0; }
+    const p = first + start + run;
+    if (pageRefs(p) == 0) {
+      if (run == 0) runStart = start;
+      run++;
+      if (run == count) break;
+    } else {
+      start = start + run + 1;
+      run = 0;
+    }
+    scanned++;
+  }
+  if (run < count) {
+    unlockWord(sb(SB_POOL_LOCK));
+    return ENOMEM;
+  }
+  for (let i: u32 = 0; i < count; i++) atomic.store<u32>(refAddr(first + runStart + i), 1);
+  store<u32>(sb(SB_USER_CURSOR), (runStart + count) % nuser);
+  unlockWord(sb(SB_POOL_LOCK));
+  memory.fill(pageAddr(first + runStart), 0, <usize>count << PAGE_SHIFT);
+  return <i32>(first + runStart);
+}
+
+/** Drops the buffer's reference on each page of a user run. */
+export function userFree(firstPage: u32, count: u32): void {
+  for (let i: u32 = 0; i < count; i++) pagePut(firstPage + i);
+}

@@ -1,0 +1,171 @@
+// The pipe ring (struct pipe_inode_info): free-running head/tail, a
+// power-of-two ring_size, capacity counted in slots (max_usage).
+
+import {
+  sb, SB_NRINGS, SB_RING_FREE_TOP, SB_POOL_LOCK, RING_HDRS, RING_SLOTS, RING_FREE,
+  RING_CAP, RH_HEAD, RH_TAIL, RH_RING_SIZE, RH_MAX_USAGE, RH_READERS, RH_WRITERS,
+  RH_LOCK, RH_SEQ, RH_IN_USE, RH_SIZE, SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_SIZE,
+  ENFILE, EBUSY, EINVAL,
+} from "./layout";
+import { pagePut, lockWord, unlockWord } from "./pages";
+
+@inline export function hdr(r: u32): usize {
+  return RING_HDRS + <usize>r * RH_SIZE;
+}
+
+@inline export function head(r: u32): u32 { return load<u32>(hdr(r) + RH_HEAD); }
+@inline export function tail(r: u32): u32 { return load<u32>(hdr(r) + RH_TAIL); }
+@inline export function setHead(r: u32, v: u32): void { store<u32>(hdr(r) + RH_HEAD, v); }
+@inline export function setTail(r: u32, v: u32): void { store<u32>(hdr(r) + RH_TAIL, v); }
+@inline export function maxUsage(r: u32): u32 { return load<u32>(hdr(r) + RH_MAX_USAGE); }
+@inline export function readers(r: u32): u32 { return atomic.load<u32>(hdr(r) + RH_READERS); }
+@inline export function writers(r: u32): u32 { return atomic.load<u32>(hdr(r) + RH_WRITERS); }
+
+/** Address of the slot that free-running index `i` names (pipe_buf()). */
+@inline export function slot(r: u32, i: u32): usize {
+  const mask = load<u32>(hdr(r) + RH_RING_SIZE) - 1;
+  return RING_SLOTS + (<usize>r * <usize>RING_CAP + <usize>(i & mask)) * SL_SIZE;
+}
+
+@inline export function slotPage(s: usize): u32 { return load<u32>(s + SL_PAGE); }
+@inline export function slotOffset(s: usize): u32 { return load<u32>(s + SL_OFFSET); }
+@inline export function slotLen(s: usize): u32 { return load<u32>(s + SL_LEN); }
+@inline export function slotFlags(s: usize): u32 { return load<u32>(s + SL_FLAGS); }
+
+@inline export function setSlot(s: usize, page: u32, offset: u32, len: u32, flags: u32): void {
+  store<u32>(s + SL_PAGE, page);
+  store<u32>(s + SL_OFFSET, offset);
+  store<u32>(s + SL_LEN, len);
+  store<u32>(s + SL_FLAGS, flags);
+}
+
+@inline export function isEmpty(r: u32): bool { return head(r) == tail(r); }
+@inline export function occupancy(r: u32): u32 { return head(r) - tail(r); }
+@inline export function isFull(r: u32): bool { return occupancy(r) >= maxUsage(r); }
+
+@inline export function lock(r: u32): void { lockWord(hdr(r) + RH_LOCK); }
+@inline export function unlock(r: u32): void { unlockWord(hdr(r) + RH_LOCK); }
+
+/** pipe_double_lock(): both rings, lower index first, so two threads never deadlock. */
+export function lock2(a: u32, b: u32): void {
+  if (a < b) { lock(a); lock(b); } else { lock(b); lock(a); }
+}
+
+export function unlock2(a: u32, b: u32): void {
+  unlock(a);
+  unlock(b);
+}
+
+/** Wakes whoever waits on this ring: bump the futex word, notify all waiters. */
+export function bump(r: u32): void {
+  const w = hdr(r) + RH_SEQ;
+  atomic.add<u32>(w, 1);
+  atomic.notify(w, 0x7fffffff);
+}
+
+export function seqAddr(r: u32): usize { return hdr(r) + RH_SEQ; }
+
+/** pipe_buf_release(): drop the slot's page reference. */
+@inline export function releaseSlot(s: usize): void {
+  pagePut(slotPage(s));
+}
+
+export function ringsInit(nrings: u32): void {
+  for (let i: u32 = 0; i < nrings; i++) {
+    store<u32>(RING_FREE + (<usize>i << 2), nrings - 1 - i);
+  }
+  store<u32>(sb(SB_RING_FREE_TOP), nrings);
+}
+
+/** alloc_pipe_info(): a ring of `slots` slots, or -ENFILE when none is left. */
+export function ringNew(slots: u32): i32 {
+  lockWord(sb(SB_POOL_LOCK));
+  const top = load<u32>(sb(SB_RING_FREE_TOP));
+  if (top == 0) {
+    unlockWord(sb(SB_POOL_LOCK));
+    return ENFILE;
+  }
+  const r = load<u32>(RING_FREE + (<usize>(top - 1) << 2));
+  store<u32>(sb(SB_RING_FREE_TOP), top - 1);
+  unlockWord(sb(SB_POOL_LOCK));
+  const h = hdr(r);
+  memory.fill(h, 0, RH_SIZE);
+  store<u32>(h + RH_RING_SIZE, slots);
+  store<u32>(h + RH_MAX_USAGE, slots);
+  store<u32>(h + RH_IN_USE, 1);
+  // A fresh ring's slot array is zeroed, as kcalloc() leaves it.
+  memory.fill(RING_SLOTS + <usize>r * <usize>RING_CAP * SL_SIZE, 0, <usize>RING_CAP * SL_SIZE);
+  return <i32>r;
+}
+
+/** free_pipe_info(): release every buffer still in the ring, then the ring. */
+export function ringFree(r: u32): void {
+  lock(r);
+  for (let i = tail(r); i != head(r); i++) releaseSlot(slot(r, i));
+  setTail(r, head(r));
+  store<u32>(hdr(r) + RH_IN_USE, 0);
+  unlock(r);
+  bump(r);
+  lockWord(sb(SB_POOL_LOCK));
+  const top = load<u32>(sb(SB_RING_FREE_TOP));
+  store<u32>(RING_FREE + (<usize>top << 2), r);
+  store<u32>(sb(SB_RING_FREE_TOP), top + 1);
+  unlockWord(sb(SB_POOL_LOCK));
+}
+
+export function nrings(): u32 { return load<u32>(sb(SB_NRINGS)); }
+
+export function addReaders(r: u32, delta: i32): u32 {
+  const v = atomic.add<u32>(hdr(r) + RH_READERS, <u32>delta) + <u32>delta;
+  bump(r);
+  return v;
+}
+
+export function addWriters(r: u32, delta: i32): u32 {
+  const v = atomic.add<u32>(hdr(r) + RH_WRITERS, <u32>delta) + <u32>delta;
+  bump(r);
+  return v;
+}
+
+/**
+ * pipe_resize_ring(): EBUSY when the buffers in use need more slots than
+ * asked (counted in slots, not bytes); else compact them to index 0.
+ */
+export function ringResize(r: u32, slots: u32): i32 {
+  if (slots == 0 || slots > RING_CAP || (slots & (slots - 1)) != 0) return EINVAL;
+  lock(r);
+  const n = occupancy(r);
+  if (slots < n) {
+    unlock(r);
+    return EBUSY;
+  }
+  // Copy the live slots out through a scratch area at the end of the ring's
+  // own slot array, then lay them out from 0 in a zeroed array (kcalloc).
+  const base = RING_SLOTS + <usize>r * <usize>RING_CAP * SL_SIZE;
+  const t = tail(r);
+  const tmp = base + <usize>(RING_CAP - n) * SL_SIZE;
+  if (n > 0) {
+    // Live slots may sit anywhere, so gather them in order first.
+    for (let i: u32 = 0; i < n; i++) {
+      memory.copy(tmp + <usize>i * SL_SIZE, slot(r, t + i), SL_SIZE);
+    }
+  }
+  memory.fill(base, 0, <usize>(RING_CAP - n) * SL_SIZE);
+  if (n > 0) memory.copy(base, tmp, <usize>n * SL_SIZE);
+  if (n > 0) memory.fill(base + <usize>n * SL_SIZE, 0, <usize>(RING_CAP - n) * SL_SIZE);
+  const h = hdr(r);
+  store<u32>(h + RH_RING_SIZE, slots);
+  store<u32>(h + RH_MAX_USAGE, slots);
+  setTail(r, 0);
+  setHead(r, n);
+  unlock(r);
+  bump(r);
+  return 0;
+}
+
+/** FIONREAD: the bytes in every occupied slot. */
+export function ringBytes(r: u32): u32 {
+  let n: u32 = 0;
+  for (let i = tail(r); i != head(r); i++) n += slotLen(slot(r, i));
+  return n;
+}

@@ -1,0 +1,157 @@
+// Copies between user memory and a pipe: write(), read(), and vmsplice()
+// out of a pipe. These are the only places a pipe's bytes are copied.
+
+import {
+  PAGE_SIZE, PIPE_BUF_FLAG_CAN_MERGE, PIPE_BUF_FLAG_PACKET, OPS_ANON,
+  EAGAIN, EPIPE, ENOMEM, BLOCK,
+} from "./layout";
+import { pageAlloc, pageAddr } from "./pages";
+import {
+  head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
+  setSlot, isEmpty, isFull, lock, unlock, bump, readers, writers, releaseSlot,
+} from "./ring";
+import { SL_OFFSET, SL_LEN } from "./layout";
+
+/**
+ * anon_pipe_write() (fs/pipe.c). `merge`: apply the sub-page merge rule
+ * (false when continuing a write after a wait, as Linux merges only once).
+ * `newFlags`: CAN_MERGE for a pipe, PACKET when the writer has O_DIRECT,
+ * 0 for a socket queue (skbs never merge into a pipe's buffers).
+ */
+export function pipeWrite(r: u32, src: usize, len: u32, nonblock: bool, merge: bool, newFlags: u32): i32 {
+  if (len == 0) return 0;
+  lock(r);
+  if (readers(r) == 0) {
+    unlock(r);
+    return EPIPE;
+  }
+  let ret: u32 = 0;
+  const chars = len & (PAGE_SIZE - 1);
+  if (merge && chars != 0 && !isEmpty(r)) {
+    const s = slot(r, head(r) - 1);
+    const offset = slotOffset(s) + slotLen(s);
+    if ((slotFlags(s) & PIPE_BUF_FLAG_CAN_MERGE) != 0 && offset + chars <= PAGE_SIZE) {
+      memory.copy(pageAddr(slotPage(s)) + offset, src, chars);
+      store<u32>(s + SL_LEN, slotLen(s) + chars);
+      ret = chars;
+    }
+  }
+  let result: i32 = 0;
+  while (ret < len) {
+    if (isFull(r)) {
+      if (ret == 0) result = nonblock ? EAGAIN : BLOCK;
+      break;
+    }
+    const page = pageAlloc();
+    if (page < 0) {
+      if (ret == 0) result = ENOMEM;
+      break;
+    }
+    const n = min(PAGE_SIZE, len - ret);
+    memory.copy(pageAddr(<u32>page), src + ret, n);
+    setSlot(slot(r, head(r)), <u32>page, 0, n, newFlags | OPS_ANON);
+    setHead(r, head(r) + 1);
+    ret += n;
+  }
+  unlock(r);
+  if (ret > 0) bump(r);
+  return ret > 0 ? <i32>ret : result;
+}
+
+/** anon_pipe_read() (fs/pipe.c): a PACKET buffer ends the read and drops its rest. */
+export function pipeRead(r: u32, dst: usize, len: u32, nonblock: bool): i32 {
+  if (len == 0) return 0;
+  lock(r);
+  let ret: u32 = 0;
+  let total = len;
+  while (!isEmpty(r)) {
+    const s = slot(r, tail(r));
+    let chars = slotLen(s);
+    if (chars > total) chars = total;
+    memory.copy(dst + ret, pageAddr(slotPage(s)) + slotOffset(s), chars);
+    ret += chars;
+    store<u32>(s + SL_OFFSET, slotOffset(s) + chars);
+    store<u32>(s + SL_LEN, slotLen(s) - chars);
+    if ((slotFlags(s) & PIPE_BUF_FLAG_PACKET) != 0) {
+      total = chars;
+      store<u32>(s + SL_LEN, 0);
+    }
+    if (slotLen(s) == 0) {
+      releaseSlot(s);
+      setTail(r, tail(r) + 1);
+    }
+    total -= chars;
+    if (total == 0) break;
+  }
+  let result: i32 = <i32>ret;
+  if (ret == 0 && writers(r) != 0) result = nonblock ? EAGAIN : BLOCK;
+  unlock(r);
+  if (ret > 0) bump(r);
+  return result;
+}
+
+/**
+ * vmsplice_to_user() via __splice_from_pipe(pipe_to_user) (fs/splice.c):
+ * copies across buffer and packet boundaries into the iovecs at `iov`
+ * (`niov` pairs of u32 address, u32 length), consuming what it copies.
+ */
+export function pipeToUser(r: u32, iov: usize, niov: u32, nonblock: bool): i32 {
+  let total: u32 = 0;
+  for (let i: u32 = 0; i < niov; i++) total += load<u32>(iov + (<usize>i << 3) + 4);
+  if (total == 0) return 0;
+  lock(r);
+  if (isEmpty(r)) {
+    const result: i32 = writers(r) == 0 ? 0 : nonblock ? EAGAIN : BLOCK;
+    unlock(r);
+    return result;
+  }
+  let done: u32 = 0;
+  let seg: u32 = 0;
+  let segOff: u32 = 0;
+  while (!isEmpty(r) && done < total) {
+    const s = slot(r, tail(r));
+    let n = slotLen(s);
+    if (n > total - done) n = total - done;
+    // Scatter n bytes of this buffer over the iovecs.
+    let copied: u32 = 0;
+    while (copied < n) {
+      const segLen = load<u32>(iov + (<usize>seg << 3) + 4);
+      if (segOff == segLen) { seg++; segOff = 0; continue; }
+      const segAddr = <usize>load<u32>(iov + (<usize>seg << 3));
+      const m = min(n - copied, segLen - segOff);
+      memory.copy(segAddr + segOff, pageAddr(slotPage(s)) + slotOffset(s) + copied, m);
+      copied += m;
+      segOff += m;
+    }
+    store<u32>(s + SL_OFFSET, slotOffset(s) + n);
+    store<u32>(s + SL_LEN, slotLen(s) - n);
+    done += n;
+    if (slotLen(s) == 0) {
+      releaseSlot(s);
+      setTail(r, tail(r) + 1);
+    }
+  }
+  unlock(r);
+  bump(r);
+  return <i32>done;
+}
+
+/** Copies and consumes `len` bytes (the caller checked they are there) into `dst`. */
+export function pipeDrainTo(r: u32, dst: usize, len: u32): void {
+  lock(r);
+  let done: u32 = 0;
+  while (done < len) {
+    const s = slot(r, tail(r));
+    const n = min(slotLen(s), len - done);
+    if (dst != 0) memory.copy(dst + done, pageAddr(slotPage(s)) + slotOffset(s), n);
+    store<u32>(s + SL_OFFSET, slotOffset(s) + n);
+    store<u32>(s + SL_LEN, slotLen(s) - n);
+    done += n;
+    if (slotLen(s) == 0) {
+      releaseSlot(s);
+      setTail(r, tail(r) + 1);
+    }
+  }
+  unlock(r);
+  bump(r);
+}

@@ -1,0 +1,30 @@
+// The `splicekit` command line: `run FILE...` prints trace results (shared/trace-format.md).
+
+import { runFiles, type RunResult } from './trace/run.js';
+
+export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
+       splicekit --help        show this help
+
+A trace is a script of pipe, splice, tee, vmsplice and sendfile calls; each
+operation prints one line "LINE: RESULT". A malformed trace runs nothing and
+exits with status 2.
+`;
+
+/** Runs the command line `argv` (without node and script) and returns what to print. */
+export function cli(argv: readonly string[]): RunResult {
+  const [command, ...args] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    return { stdout: USAGE, stderr: '', status: 0 };
+  }
+  if (command === 'run' && args.length > 0) return runFiles(args);
+  const why = command === undefined ? '' : command === 'run' ? 'splicekit run: no trace files\n' : `splicekit: unknown command '${command}'\n`;
+  return { stdout: '', stderr: why + USAGE, status: 2 };
+}
+
+/** Entry point for bin/splicekit.js: sets exitCode instead of exiting so output is never cut short. */
+export function main(argv: readonly string[] = process.argv.slice(2)): void {
+  const { stdout, stderr, status } = cli(argv);
+  if (stdout) process.stdout.write(stdout);
+  if (stderr) process.stderr.write(stderr);
+  process.exitCode = status;
+}

@@ -1,0 +1,53 @@
+// Linux errno numbers and the error type every syscall throws.
+
+/** asm-generic/errno-base.h and errno.h */
+export const ERRNO = {
+  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, ENOEXEC: 8,
+  EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16,
+  EEXIST: 17, EXDEV: 18, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENFILE: 23,
+  EMFILE: 24, ENOTTY: 25, EFBIG: 27, ENOSPC: 28, ESPIPE: 29, EROFS: 30, EMLINK: 31,
+  EPIPE: 32, ERANGE: 34, ENAMETOOLONG: 36, ENOSYS: 38, ENOTEMPTY: 39, ENODATA: 61,
+  EOVERFLOW: 75, ENOTSOCK: 88, EOPNOTSUPP: 95, ENOBUFS: 105, ENOTCONN: 107,
+  ECONNRESET: 104,
+} as const;
+
+export type ErrnoName = keyof typeof ERRNO;
+
+const NAME_OF = new Map<number, ErrnoName>(
+  (Object.entries(ERRNO) as [ErrnoName, number][]).map(([k, v]) => [v, k]),
+);
+
+export function errnoName(errno: number): ErrnoName {
+  const name = NAME_OF.get(errno);
+  if (name === undefined) throw new RangeError(`unknown errno ${errno}`);
+  return name;
+}
+
+/** A failed system call, shaped like Node's system errors. */
+export class SyscallError extends Error {
+  readonly code: ErrnoName;
+  readonly errno: number;
+  readonly syscall: string;
+  constructor(code: ErrnoName, syscall: string) {
+    super(`${syscall}: ${code}`);
+    this.name = 'SyscallError';
+    this.code = code;
+    this.errno = ERRNO[code];
+    this.syscall = syscall;
+  }
+}
+
+/**
+ * The call would wait for another party and moved nothing before that.
+ * Synchronous calls never wait: they throw this instead; the awaitable
+ * forms (`kernel.async.*`) wait for progress and retry.
+ */
+export class WouldBlock extends Error {
+  readonly code = 'WOULDBLOCK';
+  readonly syscall: string;
+  constructor(syscall: string) {
+    super(`${syscall}: would block`);
+    this.name = 'WouldBlock';
+    this.syscall = syscall;
+  }
+}

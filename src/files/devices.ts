@@ -1,0 +1,42 @@
+// /dev/null and /dev/zero (drivers/char/mem.c).
+
+import { PAGE_SIZE } from '../constants.js';
+import { OpenFile } from './file.js';
+import type { Kctx, Pos, Result } from './kctx.js';
+import { BLOCK, EAGAIN } from './kctx.js';
+
+abstract class CharDevice extends OpenFile {
+  override get positional(): boolean { return true; }
+  /** null_lseek(): the position is always 0. */
+  override lseek(): Result { return 0; }
+  /** write_null()/write_zero(): everything is accepted. */
+  write(_k: Kctx, _src: number, count: number, _pos: Pos): Result { return count; }
+  /** splice_write_null(): consumes what the pipe holds, up to len; offsets stay. */
+  override spliceWrite(k: Kctx, r: number, _pos: Pos, len: number, nonblock: boolean): Result {
+    const avail = k.core.ringBytes(r);
+    if (avail === 0) {
+      if (k.core.writers(r) === 0) return 0;
+      return nonblock ? EAGAIN : BLOCK;
+    }
+    const n = Math.min(len, avail);
+    k.core.drainToPages(r, n, 0, 0);
+    return n;
+  }
+}
+
+export class DevNull extends CharDevice {
+  read(): Result { return 0; }
+  // No splice_read: splicing from /dev/null is EINVAL (the default).
+}
+
+export class DevZero extends CharDevice {
+  read(k: Kctx, dst: number, count: number, _pos: Pos): Result {
+    k.mem.fill(0, dst, dst + count);
+    return count;
+  }
+  /** copy_splice_read(): fresh zeroed pages; read_iter_zero leaves the position. */
+  override spliceRead(k: Kctx, _pos: Pos, r: number, len: number): Result {
+    const room = k.core.maxUsage(r) - k.core.occupancy(r);
+    return k.core.addZeroPages(r, Math.min(len, room * PAGE_SIZE));
+  }
+}

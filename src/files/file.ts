@@ -1,0 +1,40 @@
+// An open file description (struct file): status flags, mode, and the
+// operations every kind of file may override. The defaults are what Linux
+// answers for a file that lacks the operation.
+
+import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from '../constants.js';
+import type { Kctx, Pos, Result } from './kctx.js';
+import { EINVAL, ESPIPE, ENOTTY } from './kctx.js';
+
+export abstract class OpenFile {
+  /** File descriptors (dup) sharing this description. */
+  refs = 1;
+  constructor(public flags: number) {}
+
+  get readable(): boolean {
+    const acc = this.flags & O_ACCMODE;
+    return acc === O_RDONLY || acc === O_RDWR;
+  }
+  get writable(): boolean {
+    const acc = this.flags & O_ACCMODE;
+    return acc === O_WRONLY || acc === O_RDWR;
+  }
+  /** FMODE_PREAD/FMODE_PWRITE: positional I/O (not pipes or sockets). */
+  get positional(): boolean { return false; }
+  /** S_ISREG: do_splice_direct (sendfile to a non-pipe) needs it of its input. */
+  get regular(): boolean { return false; }
+  /** get_pipe_info(): the ring of a pipe end, else undefined. */
+  pipeRing(): number | undefined { return undefined; }
+
+  abstract read(k: Kctx, dst: number, count: number, pos: Pos): Result;
+  abstract write(k: Kctx, src: number, count: number, pos: Pos): Result;
+  lseek(_k: Kctx, _offset: number, _whence: number): Result { return ESPIPE; }
+  poll(_k: Kctx): number { return 0x1 | 0x4; } // DEFAULT_POLLMASK: IN | OUT
+  fionread(_k: Kctx): Result { return ENOTTY; }
+  /** f_op->splice_read: fill ring `r` (room already checked) from `pos`. */
+  spliceRead(_k: Kctx, _pos: Pos, _r: number, _len: number, _nonblock: boolean): Result { return EINVAL; }
+  /** f_op->splice_write: drain ring `r` into this file at `pos`. */
+  spliceWrite(_k: Kctx, _r: number, _pos: Pos, _len: number, _nonblock: boolean): Result { return EINVAL; }
+  /** Called when the last descriptor closes. */
+  release(_k: Kctx): void {}
+}

@@ -1,0 +1,115 @@
+// Splits a trace into lines and tokens (shared/trace-format.md, "Lexical rules").
+// Works on bytes, not characters, so a quoted string keeps its exact bytes.
+
+/** A malformed trace; `message` is rendered `FILE:LINE: detail` as the CLI prints it. */
+export class TraceSyntaxError extends Error {
+  readonly file: string;
+  readonly line: number;
+  readonly detail: string;
+  constructor(file: string, line: number, detail: string) {
+    super(`${file}:${line}: ${detail}`);
+    this.name = 'TraceSyntaxError';
+    this.file = file;
+    this.line = line;
+    this.detail = detail;
+  }
+}
+
+export interface Token {
+  /** The token as written (quotes and escapes included), for bare tokens and messages. */
+  readonly text: string;
+  /** The decoded bytes of a `"text"` token; absent for a bare token. */
+  readonly quoted?: Uint8Array;
+}
+
+/** A line that holds at least one token; `line` counts from 1 over all lines. */
+export interface SourceLine {
+  readonly line: number;
+  readonly tokens: Token[];
+}
+
+const LF = 0x0a, CR = 0x0d, SPACE = 0x20, TAB = 0x09, HASH = 0x23, QUOTE = 0x22, BACKSLASH = 0x5c;
+
+const SIMPLE_ESCAPES: Record<number, number> = {
+  [BACKSLASH]: BACKSLASH, [QUOTE]: QUOTE,
+  0x6e /* n */: LF, 0x74 /* t */: TAB, 0x72 /* r */: CR, 0x30 /* 0 */: 0,
+};
+
+// Non-fatal: malformed UTF-8 outside quotes can only appear in a bad token,
+// and the message showing it should not itself throw.
+const utf8 = new TextDecoder();
+
+const isBlank = (b: number | undefined): boolean => b === SPACE || b === TAB;
+
+function hexValue(b: number | undefined): number {
+  if (b === undefined) return -1;
+  if (b >= 0x30 && b <= 0x39) return b - 0x30;
+  if (b >= 0x61 && b <= 0x66) return b - 0x61 + 10;
+  if (b >= 0x41 && b <= 0x46) return b - 0x41 + 10;
+  return -1;
+}
+
+/** Every non-empty line of `source`, tokenized; throws TraceSyntaxError on a lexical error. */
+export function lex(source: string | Uint8Array, file: string): SourceLine[] {
+  const bytes = typeof source === 'string' ? new TextEncoder().encode(source) : source;
+  const lines: SourceLine[] = [];
+  let start = 0;
+  for (let line = 1; start < bytes.length; line++) {
+    let end = bytes.indexOf(LF, start);
+    if (end < 0) end = bytes.length;
+    // CRLF endings: only the CR right before the LF (or end of file) is dropped.
+    const stop = end > start && bytes[end - 1] === CR ? end - 1 : end;
+    const tokens = lexLine(bytes.subarray(start, stop), file, line);
+    if (tokens.length > 0) lines.push({ line, tokens });
+    start = end + 1;
+  }
+  return lines;
+}
+
+function lexLine(b: Uint8Array, file: string, line: number): Token[] {
+  const fail = (detail: string): never => { throw new TraceSyntaxError(file, line, detail); };
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < b.length) {
+    if (isBlank(b[i])) { i++; continue; }
+    if (b[i] === HASH) break;
+    const start = i;
+    if (b[i] === QUOTE) {
+      const decoded: number[] = [];
+      i = lexString(b, i + 1, decoded, fail);
+      if (i < b.length && !isBlank(b[i]) && b[i] !== HASH) {
+        fail(`unexpected character after string ${utf8.decode(b.subarray(start, i))}`);
+      }
+      tokens.push({ text: utf8.decode(b.subarray(start, i)), quoted: Uint8Array.from(decoded) });
+      continue;
+    }
+    while (i < b.length && !isBlank(b[i]) && b[i] !== HASH) {
+      if (b[i] === QUOTE) fail(`unexpected '"' in token '${utf8.decode(b.subarray(start, i + 1))}'`);
+      i++;
+    }
+    tokens.push({ text: utf8.decode(b.subarray(start, i)) });
+  }
+  return tokens;
+}
+
+/** Decodes a string body from `i` (just past the opening quote); returns the index past the closing quote. */
+function lexString(b: Uint8Array, i: number, out: number[], fail: (d: string) => never): number {
+  for (;;) {
+    if (i >= b.length) fail('unterminated string');
+    const c = b[i]!;
+    if (c === QUOTE) return i + 1;
+    if (c !== BACKSLASH) { out.push(c); i++; continue; }
+    const e = b[i + 1];
+    if (e === undefined) fail('unterminated string');
+    const simple = SIMPLE_ESCAPES[e!];
+    if (simple !== undefined) { out.push(simple); i += 2; continue; }
+    if (e === 0x78 /* x */) {
+      const hi = hexValue(b[i + 2]), lo = hexValue(b[i + 3]);
+      if (hi < 0 || lo < 0) fail(`bad escape '${utf8.decode(b.subarray(i, Math.min(i + 4, b.length)))}' (\\xHH needs two hex digits)`);
+      out.push(hi * 16 + lo);
+      i += 4;
+      continue;
+    }
+    fail(`bad escape '${utf8.decode(b.subarray(i, i + 2))}'`);
+  }
+}

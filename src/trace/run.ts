@@ -1,0 +1,216 @@
+// Runs parsed traces against the emulator (shared/trace-format.md, "Output").
+
+import { readFileSync } from 'node:fs';
+import { F_GETFL, F_GETPIPE_SZ, F_SETFL, F_SETPIPE_SZ, FIONREAD, MAX_RW_COUNT, POLLIN, POLLOUT } from '../constants.js';
+import { SyscallError, WouldBlock } from '../errors.js';
+import { Kernel } from '../kernel.js';
+import type { IoVec, Offset, UserBuffer } from '../types.js';
+import { dataBytes, parseTrace, TraceSyntaxError, writeData, type Op } from './parse.js';
+import { renderBytes, renderErrno, renderPollEvents, renderStatusFlags, resultLine } from './render.js';
+
+/** The calls a trace makes; a structural subset so tests can pass a stand-in. */
+export type TraceKernel = Pick<Kernel,
+  'pipe' | 'open' | 'socketpair' | 'dup' | 'close' | 'read' | 'write' | 'lseek' | 'splice' | 'tee'
+  | 'vmsplice' | 'sendfile' | 'fcntl' | 'ioctl' | 'poll' | 'alloc' | 'touch' | 'isPipeReadEnd'>;
+
+/** Passed for a closed or never-bound name: never open, so the call fails with EBADF. */
+export const UNBOUND_FD = 900000;
+
+const OPEN_MODE = 0o644;
+
+/** A runner failure that is not a syscall result (an emulator bug); keeps the lines printed so far. */
+export class TraceRuntimeError extends Error {
+  readonly line: number;
+  readonly output: string[];
+  constructor(line: number, output: string[], cause: unknown) {
+    super(`line ${line}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'TraceRuntimeError';
+    this.line = line;
+    this.output = output;
+  }
+}
+
+/** Names bound while a trace runs. */
+class Bindings {
+  readonly fds = new Map<string, number>();
+  readonly bufs = new Map<string, UserBuffer>();
+
+  fd(name: string): number { return this.fds.get(name) ?? UNBOUND_FD; }
+
+  buf(name: string): UserBuffer {
+    const buf = this.bufs.get(name);
+    // Only reachable when its `buf` line failed to allocate: the parser checked the rest.
+    if (buf === undefined) throw new SyscallError('EFAULT', 'trace');
+    return buf;
+  }
+}
+
+/** Runs `ops` in order and returns the output lines `LINE: RESULT`. */
+export function runTrace(ops: readonly Op[], kernel: TraceKernel): string[] {
+  const names = new Bindings();
+  const out: string[] = [];
+  for (const op of ops) {
+    let result: string;
+    try {
+      result = execute(op, kernel, names);
+    } catch (e) {
+      if (e instanceof SyscallError) result = renderErrno(e.code);
+      else if (e instanceof WouldBlock) result = 'blocks';
+      else throw new TraceRuntimeError(op.line, out, e);
+    }
+    out.push(resultLine(op.line, result));
+  }
+  return out;
+}
+
+function execute(op: Op, k: TraceKernel, names: Bindings): string {
+  const fd = (name: string) => names.fd(name);
+  switch (op.kind) {
+    case 'pipe': {
+      const [r, w] = k.pipe(op.flags);
+      names.fds.set(`${op.name}.r`, r);
+      names.fds.set(`${op.name}.w`, w);
+      return '0';
+    }
+    case 'open':
+      names.fds.set(op.name, k.open(op.path, op.flags, OPEN_MODE));
+      return '0';
+    case 'socketpair': {
+      const [a, b] = k.socketpair();
+      names.fds.set(`${op.name}.a`, a);
+      names.fds.set(`${op.name}.b`, b);
+      return '0';
+    }
+    case 'dup':
+      names.fds.set(op.name, k.dup(fd(op.fd)));
+      return '0';
+    case 'close':
+      // The name is gone whatever close returns.
+      try { k.close(fd(op.fd)); return '0'; } finally { names.fds.delete(op.fd); }
+    case 'write':
+      // Linux caps a write at MAX_RW_COUNT, so a huge pat:N never needs more bytes.
+      return String(k.write(fd(op.fd), dataBytes(op.data, MAX_RW_COUNT)));
+    case 'read': {
+      const bytes = k.read(fd(op.fd), op.count);
+      return `${bytes.length} ${renderBytes(bytes)}`;
+    }
+    case 'buf':
+      // A failed allocation unbinds the name so no later line uses a stale buffer.
+      names.bufs.delete(op.name);
+      names.bufs.set(op.name, k.alloc(op.length));
+      return '0';
+    case 'fill': {
+      const buf = names.buf(op.buf);
+      const n = writeData(op.data, buf.bytes.subarray(op.offset));
+      k.touch(buf, op.offset, n);
+      return '0';
+    }
+    case 'show':
+      return renderBytes(names.buf(op.buf).bytes.slice(op.offset, op.offset + op.length));
+    case 'vmsplice':
+      return vmsplice(op, k, names);
+    case 'splice': {
+      const offIn: Offset | null = op.offIn === null ? null : { value: op.offIn };
+      const offOut: Offset | null = op.offOut === null ? null : { value: op.offOut };
+      const n = k.splice(fd(op.fdIn), offIn, fd(op.fdOut), offOut, op.length, op.flags);
+      return `${n}${offIn ? ` off_in=${offIn.value}` : ''}${offOut ? ` off_out=${offOut.value}` : ''}`;
+    }
+    case 'tee':
+      return String(k.tee(fd(op.fdIn), fd(op.fdOut), op.length, op.flags));
+    case 'sendfile': {
+      const off: Offset | null = op.offset === null ? null : { value: op.offset };
+      const n = k.sendfile(fd(op.fdOut), fd(op.fdIn), off, op.count);
+      return off ? `${n} off=${off.value}` : String(n);
+    }
+    case 'lseek':
+      return String(k.lseek(fd(op.fd), op.offset, op.whence));
+    case 'fcntl':
+      return fcntl(op, k, fd(op.fd));
+    case 'fionread':
+      return String(k.ioctl(fd(op.fd), FIONREAD));
+    case 'poll':
+      return renderPollEvents(k.poll([{ fd: fd(op.fd), events: POLLIN | POLLOUT }], 0)[0] ?? 0);
+  }
+}
+
+function fcntl(op: Extract<Op, { kind: 'fcntl' }>, k: TraceKernel, fd: number): string {
+  switch (op.cmd) {
+    case 'GETFL': return renderStatusFlags(k.fcntl(fd, F_GETFL));
+    case 'SETFL': return String(k.fcntl(fd, F_SETFL, op.arg));
+    case 'GETPIPE_SZ': return String(k.fcntl(fd, F_GETPIPE_SZ));
+    case 'SETPIPE_SZ': return String(k.fcntl(fd, F_SETPIPE_SZ, op.arg));
+  }
+}
+
+/** vmsplice; on a pipe's read end it copied into the iovecs, so print what landed there. */
+function vmsplice(op: Extract<Op, { kind: 'vmsplice' }>, k: TraceKernel, names: Bindings): string {
+  const fd = names.fd(op.fd);
+  const iov: IoVec[] = op.iov.map((v) => ({ buf: names.buf(v.buf), offset: v.offset, length: v.length }));
+  const toUser = isPipeReadEnd(k, fd);
+  const n = k.vmsplice(fd, iov, op.flags);
+  if (!toUser) return String(n);
+  const got = new Uint8Array(n);
+  let done = 0;
+  for (const v of iov) {
+    if (done >= n) break;
+    const take = Math.min(v.length, n - done);
+    got.set(v.buf.bytes.subarray(v.offset, v.offset + take), done);
+    done += take;
+  }
+  return `${n} ${renderBytes(got)}`;
+}
+
+function isPipeReadEnd(k: TraceKernel, fd: number): boolean {
+  try {
+    return k.isPipeReadEnd(fd);
+  } catch {
+    return false; // a bad fd: vmsplice itself reports the error
+  }
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+/**
+ * The `splicekit run` contract: parse every file first (a malformed or
+ * unreadable one runs nothing, exit 2), then run each on a fresh Kernel,
+ * with `== FILE` headers when there are several.
+ */
+export function runFiles(paths: readonly string[]): RunResult {
+  const traces: Op[][] = [];
+  for (const path of paths) {
+    let source: Uint8Array;
+    try {
+      source = readFileSync(path);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      return { stdout: '', stderr: `${path}: cannot read trace (${why})\n`, status: 2 };
+    }
+    try {
+      traces.push(parseTrace(source, path));
+    } catch (e) {
+      if (e instanceof TraceSyntaxError) return { stdout: '', stderr: `${e.message}\n`, status: 2 };
+      throw e;
+    }
+  }
+  let stdout = '';
+  for (const [i, path] of paths.entries()) {
+    if (paths.length > 1) stdout += `== ${path}\n`;
+    const kernel = new Kernel();
+    try {
+      stdout += lines(runTrace(traces[i]!, kernel));
+    } catch (e) {
+      if (!(e instanceof TraceRuntimeError)) throw e;
+      stdout += lines(e.output);
+      return { stdout, stderr: `${path}:${e.line}: internal error: ${(e.cause as Error)?.message ?? e.message}\n`, status: 1 };
+    } finally {
+      kernel.destroy();
+    }
+  }
+  return { stdout, stderr: '', status: 0 };
+}
+
+const lines = (out: readonly string[]): string => out.map((l) => `${l}\n`).join('');

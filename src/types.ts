@@ -1,0 +1,34 @@
+// Value types of the public syscall API.
+
+/** An in/out file offset, like the loff_t pointer splice(2) and sendfile(2) take. */
+export interface Offset {
+  value: number;
+}
+
+/** Page-aligned user memory from `Kernel.alloc`, the only memory vmsplice can map. */
+export interface UserBuffer {
+  /** Byte address of the first byte inside the kernel's memory. */
+  readonly addr: number;
+  readonly length: number;
+  /** A live view: writes through it are what a reader of vmspliced pages sees. */
+  readonly bytes: Uint8Array;
+}
+
+/** One iovec: `length` bytes of `buf` from `offset`. */
+export interface IoVec {
+  buf: UserBuffer;
+  offset: number;
+  length: number;
+}
+
+export interface PollFd {
+  fd: number;
+  events: number;
+}
+
+export interface KernelStats {
+  pagesTotal: number;
+  pagesFree: number;
+  pagesInUse: number;
+  openFiles: number;
+}

@@ -1,0 +1,146 @@
+// User memory for vmsplice: contiguous runs of pool pages with a flat view.
+//
+// Linux maps the shared zero page for anonymous memory never written, and
+// vmsplice of such memory puts the zero page in the pipe: a later write
+// gets a fresh page and the reader still sees zeros. We track which pages
+// were written (through `touch`, a copy-out, or non-zero contents) to match.
+
+import { PAGE_SIZE } from './constants.js';
+import type { Kernel } from './kernel.js';
+import type { IoVec, UserBuffer } from './types.js';
+
+interface Run {
+  first: number;
+  count: number;
+}
+
+/** One iovec resolved to its buffer's first page. */
+export interface Span {
+  first: number;
+  offset: number;
+  length: number;
+}
+
+export class UserMemory {
+  private readonly runs = new Map<UserBuffer, Run>();
+  /** Per user page: 1 once written. */
+  private readonly written: Uint8Array;
+
+  constructor(private readonly k: Kernel, private readonly firstUserPage: number, nuser: number) {
+    this.written = new Uint8Array(nuser);
+  }
+
+  alloc(length: number): UserBuffer | undefined {
+    const count = Math.max(1, Math.ceil(length / PAGE_SIZE));
+    const first = this.k.core.userAlloc(count);
+    if (first < 0) return undefined;
+    this.written.fill(0, first - this.firstUserPage, first - this.firstUserPage + count);
+    const addr = this.k.pages + first * PAGE_SIZE;
+    const buf: UserBuffer = { addr, length, bytes: new Uint8Array(this.k.memory.buffer, addr, length) };
+    this.runs.set(buf, { first, count });
+    return buf;
+  }
+
+  free(buf: UserBuffer): void {
+    const run = this.runs.get(buf);
+    if (!run) return;
+    this.runs.delete(buf);
+    this.k.core.userFree(run.first, run.count);
+  }
+
+  freeAll(): void {
+    for (const buf of [...this.runs.keys()]) this.free(buf);
+  }
+
+  touch(buf: UserBuffer, offset: number, length: number): void {
+    const run = this.runs.get(buf);
+    if (run && length > 0) this.mark(run.first, offset, length);
+  }
+
+  private mark(first: number, offset: number, length: number): void {
+    const a = first - this.firstUserPage + Math.floor(offset / PAGE_SIZE);
+    const b = first - this.firstUserPage + Math.floor((offset + length - 1) / PAGE_SIZE);
+    this.written.fill(1, a, b + 1);
+  }
+
+  /** Resolves iovecs to spans, or undefined when one lies outside its buffer (EFAULT). */
+  spans(iov: IoVec[]): Span[] | undefined {
+    const out: Span[] = [];
+    for (const v of iov) {
+      const run = this.runs.get(v.buf);
+      if (!run || v.offset < 0 || v.length < 0 || v.offset + v.length > v.buf.length) return undefined;
+      if (v.length > 0) out.push({ first: run.first, offset: v.offset, length: v.length });
+    }
+    return out;
+  }
+
+  /**
+   * Writes the core's vmsplice-in entries (u32 first page, offset, length)
+   * into the args area, at most `limit` bytes; a never-written all-zero page
+   * becomes the zero page. Returns the entry count.
+   */
+  mapIn(spans: Span[], limit: number): number {
+    const out = new Uint32Array(this.k.memory.buffer, this.k.args, this.k.argsSize / 4);
+    let n = 0;
+    let left = limit;
+    for (const s of spans) {
+      let off = s.offset;
+      let len = Math.min(s.length, left);
+      left -= len;
+      while (len > 0) {
+        // The longest stretch of pages whose mapping is of one kind.
+        const page = s.first + Math.floor(off / PAGE_SIZE);
+        const zero = this.isZeroMapped(page);
+        let end = off;
+        while (end < off + len) {
+          const p = s.first + Math.floor(end / PAGE_SIZE);
+          if (p !== page && (zero || this.isZeroMapped(p))) break;
+          end = Math.min(off + len, (Math.floor(end / PAGE_SIZE) + 1) * PAGE_SIZE);
+        }
+        if (zero) {
+          out.set([this.k.zeroPage, off % PAGE_SIZE, end - off], n * 3);
+        } else {
+          out.set([s.first, off, end - off], n * 3);
+        }
+        n++;
+        len -= end - off;
+        off = end;
+      }
+      if (left === 0) break;
+    }
+    return n;
+  }
+
+  /** Never written and still all zeros: Linux has the zero page mapped there. */
+  private isZeroMapped(page: number): boolean {
+    const i = page - this.firstUserPage;
+    if (this.written[i]) return false;
+    const addr = this.k.pages + page * PAGE_SIZE;
+    const bytes = new Uint8Array(this.k.memory.buffer, addr, PAGE_SIZE);
+    if (bytes.some((b) => b !== 0)) {
+      this.written[i] = 1;
+      return false;
+    }
+    return true;
+  }
+
+  /** Writes (u32 address, u32 length) pairs for a copy out of a pipe; returns the count. */
+  copyOutList(spans: Span[]): number {
+    const out = new Uint32Array(this.k.memory.buffer, this.k.args, spans.length * 2);
+    spans.forEach((s, i) => {
+      out[i * 2] = this.k.pages + s.first * PAGE_SIZE + s.offset;
+      out[i * 2 + 1] = s.length;
+    });
+    return spans.length;
+  }
+
+  /** The first `n` bytes of the spans were written by the kernel. */
+  markWritten(spans: Span[], n: number): void {
+    for (const s of spans) {
+      if (n <= 0) break;
+      const m = Math.min(n, s.length);
+      this.mark(s.first, s.offset, m);
+      n -= m;
+    }
+  }
+}
