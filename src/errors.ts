@@ -1,17 +1,18 @@
 // Linux errno numbers and the error type every syscall throws.
 
-/** asm-generic/errno-base.h and errno.h */
-export const ERRNO = {
-  EPERM: 1, ENOENT: 2, ESRCH: 3, EINTR: 4, EIO: 5, ENXIO: 6, E2BIG: 7, ENOEXEC: 8,
-  EBADF: 9, ECHILD: 10, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16,
-  EEXIST: 17, EXDEV: 18, ENODEV: 19, ENOTDIR: 20, EISDIR: 21, EINVAL: 22, ENFILE: 23,
-  EMFILE: 24, ENOTTY: 25, EFBIG: 27, ENOSPC: 28, ESPIPE: 29, EROFS: 30, EMLINK: 31,
-  EPIPE: 32, ERANGE: 34, ENAMETOOLONG: 36, ENOSYS: 38, ENOTEMPTY: 39, ENODATA: 61,
-  EOVERFLOW: 75, ENOTSOCK: 88, EOPNOTSUPP: 95, ENOBUFS: 105, ENOTCONN: 107,
-  ECONNRESET: 104,
-} as const;
+import type { Errno } from './generated/wit/interfaces/splicekit-kernel-syscalls.js';
 
-export type ErrnoName = keyof typeof ERRNO;
+/** An errno name as Linux spells it; the set is the WIT's `errno` enum. */
+export type ErrnoName = Uppercase<Errno>;
+
+/** asm-generic/errno-base.h and errno.h, for every errno of the WIT. */
+export const ERRNO: Readonly<Record<ErrnoName, number>> = {
+  EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, ENXIO: 6, EBADF: 9, EAGAIN: 11, ENOMEM: 12,
+  EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENODEV: 19, ENOTDIR: 20,
+  EISDIR: 21, EINVAL: 22, ENFILE: 23, EMFILE: 24, ENOTTY: 25, EFBIG: 27, ENOSPC: 28,
+  ESPIPE: 29, EROFS: 30, EPIPE: 32, ENOSYS: 38, ENODATA: 61, EOVERFLOW: 75, ENOTSOCK: 88,
+  EOPNOTSUPP: 95, ENOBUFS: 105, ENOTCONN: 107, ECONNRESET: 104,
+};
 
 const NAME_OF = new Map<number, ErrnoName>(
   (Object.entries(ERRNO) as [ErrnoName, number][]).map(([k, v]) => [v, k]),

@@ -5,9 +5,11 @@ import { POLLERR, POLLHUP, POLLIN, POLLOUT, O_NONBLOCK } from '../constants.js';
 import { OpenFile } from './file.js';
 import type { Kctx, Pos, Result } from './kctx.js';
 import { BLOCK, EAGAIN, ECONNRESET, EPIPE } from './kctx.js';
+import { nextSkbSize, SNDBUF, spliceTruesize, writeTruesize, type Skb } from './skb.js';
 
-/** net.core.wmem_default: the send buffer limit. */
-export const SNDBUF = 212992;
+/** splice_to_socket() sends at most this many pipe buffers per message. */
+const SPLICE_BVECS = 16;
+
 
 export class SocketEnd extends OpenFile {
   peer!: SocketEnd;
@@ -16,23 +18,34 @@ export class SocketEnd extends OpenFile {
   /** sk_err: ECONNRESET when the peer closed with our data unread. */
   reset = false;
   closed = false;
+  /** Messages queued in this end's rx ring, oldest first. */
+  readonly skbs: Skb[] = [];
   constructor(readonly rx: number, flags: number) {
     super(flags);
   }
 
   get nonblock(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
 
-  /** Bytes this end has sent that the peer has not read (sk_wmem_alloc). */
-  wmem(k: Kctx): number {
-    return this.shutdown ? 0 : k.core.ringBytes(this.peer.rx);
+  /** sk_wmem_alloc: 1 plus the truesize of every message of ours the peer has not read. */
+  wmem(): number {
+    if (this.shutdown) return 1;
+    return this.peer.skbs.reduce((n, skb) => n + skb.truesize, 1);
   }
 
-  /** Room to send now, or a wait/error result. */
-  private sendRoom(k: Kctx, nonblock: boolean): Result {
-    if (this.shutdown) return EPIPE;
-    const room = SNDBUF - this.wmem(k);
-    if (room > 0) return room;
-    return nonblock ? EAGAIN : BLOCK;
+  /** sock_alloc_send_pskb() waits only while the charge is at the limit. */
+  private canSend(): boolean {
+    return this.wmem() < SNDBUF;
+  }
+
+  /** The reader took `n` bytes: finished messages uncharge their sender. */
+  private consumed(n: number): void {
+    while (n > 0 && this.skbs.length > 0) {
+      const skb = this.skbs[0];
+      const m = Math.min(n, skb.len);
+      skb.len -= m;
+      n -= m;
+      if (skb.len === 0) this.skbs.shift();
+    }
   }
 
   read(k: Kctx, dst: number, count: number, _pos: Pos): Result {
@@ -43,7 +56,9 @@ export class SocketEnd extends OpenFile {
   private recv(k: Kctx, count: number, nonblock: boolean, take: (n: number) => Result): Result {
     if (count === 0) return 0;
     if (k.core.occupancy(this.rx) > 0) {
-      return take(count);
+      const n = take(count);
+      if (n > 0) this.consumed(n);
+      return n;
     }
     if (this.reset) {
       this.reset = false;
@@ -53,11 +68,21 @@ export class SocketEnd extends OpenFile {
     return nonblock ? EAGAIN : BLOCK;
   }
 
+  /** unix_stream_sendmsg(): one message at a time while the send buffer has room. */
   write(k: Kctx, src: number, count: number, _pos: Pos): Result {
     if (count === 0) return 0;
-    const room = this.sendRoom(k, this.nonblock);
-    if (room < 0) return room;
-    return k.core.pipeWrite(this.peer.rx, src, Math.min(count, room), true, false, 0);
+    if (this.shutdown) return EPIPE;
+    let sent = 0;
+    while (sent < count && this.canSend()) {
+      const size = nextSkbSize(count - sent);
+      const n = k.core.pipeWrite(this.peer.rx, src + sent, size, true, false, 0);
+      if (n <= 0) break;
+      this.peer.skbs.push({ len: n, truesize: writeTruesize(size) });
+      sent += n;
+      if (n < size) break;
+    }
+    if (sent > 0) return sent;
+    return this.nonblock ? EAGAIN : BLOCK;
   }
 
   override poll(k: Kctx): number {
@@ -65,7 +90,7 @@ export class SocketEnd extends OpenFile {
     if (this.reset) mask |= POLLERR;
     if (this.shutdown) mask |= POLLHUP | POLLIN;
     if (k.core.occupancy(this.rx) > 0) mask |= POLLIN;
-    if (this.wmem(k) * 4 <= SNDBUF) mask |= POLLOUT;
+    if (this.wmem() * 4 <= SNDBUF) mask |= POLLOUT;
     return mask;
   }
 
@@ -76,15 +101,30 @@ export class SocketEnd extends OpenFile {
     return this.recv(k, len, nonblock || this.nonblock, (n) => k.core.move(this.rx, r, n, k.core.maxUsage(r), 0x300));
   }
 
-  /** splice_to_socket(): the pipe's buffers move to the peer by reference. */
+  /**
+   * splice_to_socket(): the pipe's buffers move to the peer by reference,
+   * up to 16 buffers per message, while the send buffer has room.
+   */
   override spliceWrite(k: Kctx, r: number, _pos: Pos, len: number, nonblock: boolean): Result {
-    if (k.core.occupancy(r) === 0) {
-      if (k.core.writers(r) === 0) return 0;
-      return nonblock ? EAGAIN : BLOCK;
+    let spliced = 0;
+    while (len > 0) {
+      if (k.core.occupancy(r) === 0) {
+        if (spliced > 0 || k.core.writers(r) === 0) break;
+        return nonblock ? EAGAIN : BLOCK;
+      }
+      if (this.shutdown) return spliced > 0 ? spliced : EPIPE;
+      if (!this.canSend()) {
+        if (spliced > 0) break;
+        return this.nonblock ? EAGAIN : BLOCK;
+      }
+      const rx = this.peer.rx;
+      const n = k.core.move(r, rx, len, k.core.occupancy(rx) + SPLICE_BVECS, 0xffffffff);
+      if (n === 0) break;
+      this.peer.skbs.push({ len: n, truesize: spliceTruesize(n) });
+      spliced += n;
+      len -= n;
     }
-    const room = this.sendRoom(k, this.nonblock);
-    if (room < 0) return room;
-    return k.core.move(r, this.peer.rx, Math.min(len, room), 1024, 0xffffffff);
+    return spliced;
   }
 
   override release(k: Kctx): void {

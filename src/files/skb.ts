@@ -1,0 +1,48 @@
+// How much send-buffer space (sk_wmem_alloc) an AF_UNIX stream message
+// charges: the skb's truesize, as unix_stream_sendmsg() and __alloc_skb()
+// lay it out on x86_64 with 4 KiB pages.
+
+import { PAGE_SIZE } from '../constants.js';
+
+/** net.core.wmem_default: the send buffer limit (sk_sndbuf). */
+export const SNDBUF = 212992;
+/** SKB_MAX_HEAD(0): linear room in an order-0 head. */
+const SKB_MAX_HEAD = 3776;
+/** UNIX_SKB_FRAGS_SZ: paged part of one message. */
+const UNIX_SKB_FRAGS_SZ = 32768;
+/** SKB_DATA_ALIGN(sizeof(struct skb_shared_info)). */
+const SHINFO = 320;
+/** SKB_DATA_ALIGN(sizeof(struct sk_buff)). */
+const SKB = 256;
+/** kmalloc size classes a head can get (measured: a 2-byte message charges 768). */
+const KMALLOC = [512, 1024, 2048, 4096, 8192];
+
+/** One queued message: bytes not yet read, and what it charges its sender. */
+export interface Skb {
+  len: number;
+  truesize: number;
+}
+
+/** The payload of the next message of a write() with `left` bytes to go. */
+export function nextSkbSize(left: number): number {
+  return Math.min(left, Math.floor(SNDBUF / 2) - 64, SKB_MAX_HEAD + UNIX_SKB_FRAGS_SZ);
+}
+
+/** truesize of a write() message of `size` bytes: a kmalloc'd head plus whole frag pages. */
+export function writeTruesize(size: number): number {
+  const over = Math.max(0, size - SKB_MAX_HEAD);
+  const dataLen = Math.min(size, Math.ceil(over / PAGE_SIZE) * PAGE_SIZE);
+  return headTruesize(size - dataLen) + dataLen;
+}
+
+/** truesize of a message whose pages were spliced in (MSG_SPLICE_PAGES): empty head + bytes. */
+export function spliceTruesize(size: number): number {
+  return headTruesize(0) + size;
+}
+
+function headTruesize(linear: number): number {
+  const obj = Math.ceil(linear / 64) * 64 + SHINFO;
+  const alloc = KMALLOC.find((k) => k >= obj) ?? obj;
+  // SKB_TRUESIZE(SKB_WITH_OVERHEAD(alloc)): the head minus shinfo, plus sk_buff and shinfo.
+  return alloc - SHINFO + SKB + SHINFO;
+}

@@ -1,0 +1,11 @@
+// splicekit's public API.
+
+export { Kernel, type KernelOptions } from './kernel.js';
+export { AsyncCalls } from './async.js';
+export * from './constants.js';
+export { ERRNO, errnoName, SyscallError, WouldBlock, type ErrnoName } from './errors.js';
+export type { IoVec, KernelStats, Offset, PollFd, UserBuffer } from './types.js';
+export { precompileCore } from './core.js';
+export { parseTrace, TraceSyntaxError } from './trace/parse.js';
+export { runTrace } from './trace/run.js';
+export { witSyscalls } from './wit/host.js';
