@@ -1,6 +1,6 @@
 // The `splicekit` command line: `run FILE...` prints trace results (shared/trace-format.md).
 
-import { runFiles, type RunResult } from './trace/run.js';
+import { runFiles, type RunResult } from './trace/files.js';
 
 export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
        splicekit --help        show this help

@@ -9,3 +9,4 @@ export { precompileCore } from './core.js';
 export { parseTrace, TraceSyntaxError } from './trace/parse.js';
 export { runTrace } from './trace/run.js';
 export { witSyscalls } from './wit/host.js';
+export type { FdView, KernelSnapshot, PageView, RingView, SlotView } from './snapshot.js';

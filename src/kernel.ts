@@ -22,6 +22,7 @@ import { Pipe, PipeEnd, roundPipeSize } from './files/pipe.js';
 import { socketPair } from './files/socket.js';
 import { AsyncCalls } from './async.js';
 import { UserMemory } from './usermem.js';
+import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import type { IoVec, KernelStats, Offset, PollFd, UserBuffer } from './types.js';
 
 export interface KernelOptions {
@@ -33,6 +34,11 @@ export interface KernelOptions {
   rings?: number;
   /** Use a SharedArrayBuffer-backed memory (default: where available). */
   shared?: boolean;
+  /**
+   * Behave like Linux 5.8 to 5.16.10: a page-cache page spliced into a pipe
+   * keeps the slot's stale flags (CVE-2022-0847, "Dirty Pipe"). For teaching.
+   */
+  dirtyPipe?: boolean;
 }
 
 /** fs/pipe.c: pipe_user_pages_soft = PIPE_DEF_BUFFERS * INR_OPEN_CUR. */
@@ -82,6 +88,7 @@ export class Kernel implements Kctx {
     this.memory = new WebAssembly.Memory(this.memoryDescriptor(total));
     this.core = instantiateCore(this.memory, this.shared);
     this.pages = this.core.init(npages, nuser, nrings);
+    if (opts.dirtyPipe) this.core.setFlags(1);
     this.zeroPage = this.takeZeroPage();
     this.user = new UserMemory(this, npages, nuser);
     this.initialFree = this.core.freeKernelPages() + this.core.freeUserPages();
@@ -553,6 +560,15 @@ export class Kernel implements Kctx {
   }
 
   // ---- accounting -------------------------------------------------------------
+
+  /** The whole state as plain data: rings and slots, pages and their holders, fds. */
+  snapshot(): KernelSnapshot {
+    const st = this.stats();
+    return takeSnapshot({
+      core: this.core, memory: this.memory, zeroPage: this.zeroPage, fds: this.fds, files: this.files,
+      userRuns: this.user.list(), pool: { total: st.pagesTotal, inUse: st.pagesInUse },
+    });
+  }
 
   stats(): KernelStats {
     const total = this.core.freeKernelPages() + this.core.freeUserPages();

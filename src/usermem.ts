@@ -52,6 +52,11 @@ export class UserMemory {
     for (const buf of [...this.runs.keys()]) this.free(buf);
   }
 
+  /** Live buffers, for snapshots. */
+  list(): { addr: number; length: number; first: number; count: number }[] {
+    return [...this.runs].map(([buf, run]) => ({ addr: buf.addr, length: buf.length, ...run }));
+  }
+
   touch(buf: UserBuffer, offset: number, length: number): void {
     const run = this.runs.get(buf);
     if (run && length > 0) this.mark(run.first, offset, length);

@@ -186,3 +186,28 @@ describe('awaitable calls', () => {
     await expect(k.async.tee(r, w2, 10, SPLICE_F_NONBLOCK)).rejects.toMatchObject({ code: 'EAGAIN' });
   });
 });
+
+describe('Dirty Pipe (CVE-2022-0847)', () => {
+  /** Primes every slot with CAN_MERGE, splices one byte of a read-only file, writes. */
+  function attack(k: Kernel): string {
+    const f = k.open('secret', O_RDWR | O_CREAT);
+    k.write(f, enc('read-only contents'));
+    k.close(f);
+    const ro = k.open('secret', 0);
+    const [r, w] = k.pipe();
+    for (let i = 0; i < 16; i++) k.write(w, new Uint8Array(4096));
+    for (let i = 0; i < 16; i++) k.read(r, 4096);
+    k.splice(ro, { value: 0 }, w, null, 1, 0);
+    k.write(w, enc('PWNED'));
+    const check = k.open('secret', 0);
+    return dec(k.read(check, 100));
+  }
+
+  it('the fixed kernel never lets a pipe write reach the page cache', () => {
+    expect(attack(kernel())).toBe('read-only contents');
+  });
+
+  it('5.16 mode keeps the stale CAN_MERGE flag and the file is overwritten', () => {
+    expect(attack(kernel({ dirtyPipe: true }))).toBe('rPWNEDnly contents');
+  });
+});

@@ -1,11 +1,10 @@
 // Runs parsed traces against the emulator (shared/trace-format.md, "Output").
 
-import { readFileSync } from 'node:fs';
 import { F_GETFL, F_GETPIPE_SZ, F_SETFL, F_SETPIPE_SZ, FIONREAD, MAX_RW_COUNT, POLLIN, POLLOUT } from '../constants.js';
 import { SyscallError, WouldBlock } from '../errors.js';
 import { Kernel } from '../kernel.js';
 import type { IoVec, Offset, UserBuffer } from '../types.js';
-import { dataBytes, parseTrace, TraceSyntaxError, writeData, type Op } from './parse.js';
+import { dataBytes, writeData, type Op } from './parse.js';
 import { renderBytes, renderErrno, renderPollEvents, renderStatusFlags, resultLine } from './render.js';
 
 /** The calls a trace makes; a structural subset so tests can pass a stand-in. */
@@ -167,50 +166,3 @@ function isPipeReadEnd(k: TraceKernel, fd: number): boolean {
     return false; // a bad fd: vmsplice itself reports the error
   }
 }
-
-export interface RunResult {
-  stdout: string;
-  stderr: string;
-  status: number;
-}
-
-/**
- * The `splicekit run` contract: parse every file first (a malformed or
- * unreadable one runs nothing, exit 2), then run each on a fresh Kernel,
- * with `== FILE` headers when there are several.
- */
-export function runFiles(paths: readonly string[]): RunResult {
-  const traces: Op[][] = [];
-  for (const path of paths) {
-    let source: Uint8Array;
-    try {
-      source = readFileSync(path);
-    } catch (e) {
-      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      return { stdout: '', stderr: `${path}: cannot read trace (${why})\n`, status: 2 };
-    }
-    try {
-      traces.push(parseTrace(source, path));
-    } catch (e) {
-      if (e instanceof TraceSyntaxError) return { stdout: '', stderr: `${e.message}\n`, status: 2 };
-      throw e;
-    }
-  }
-  let stdout = '';
-  for (const [i, path] of paths.entries()) {
-    if (paths.length > 1) stdout += `== ${path}\n`;
-    const kernel = new Kernel();
-    try {
-      stdout += lines(runTrace(traces[i]!, kernel));
-    } catch (e) {
-      if (!(e instanceof TraceRuntimeError)) throw e;
-      stdout += lines(e.output);
-      return { stdout, stderr: `${path}:${e.line}: internal error: ${(e.cause as Error)?.message ?? e.message}\n`, status: 1 };
-    } finally {
-      kernel.destroy();
-    }
-  }
-  return { stdout, stderr: '', status: 0 };
-}
-
-const lines = (out: readonly string[]): string => out.map((l) => `${l}\n`).join('');

@@ -1,0 +1,53 @@
+// Runs trace files from disk: the `splicekit run` contract (Node only).
+
+import { readFileSync } from 'node:fs';
+import { Kernel } from '../kernel.js';
+import { parseTrace, TraceSyntaxError, type Op } from './parse.js';
+import { runTrace, TraceRuntimeError } from './run.js';
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  status: number;
+}
+
+/**
+ * The `splicekit run` contract: parse every file first (a malformed or
+ * unreadable one runs nothing, exit 2), then run each on a fresh Kernel,
+ * with `== FILE` headers when there are several.
+ */
+export function runFiles(paths: readonly string[]): RunResult {
+  const traces: Op[][] = [];
+  for (const path of paths) {
+    let source: Uint8Array;
+    try {
+      source = readFileSync(path);
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      return { stdout: '', stderr: `${path}: cannot read trace (${why})\n`, status: 2 };
+    }
+    try {
+      traces.push(parseTrace(source, path));
+    } catch (e) {
+      if (e instanceof TraceSyntaxError) return { stdout: '', stderr: `${e.message}\n`, status: 2 };
+      throw e;
+    }
+  }
+  let stdout = '';
+  for (const [i, path] of paths.entries()) {
+    if (paths.length > 1) stdout += `== ${path}\n`;
+    const kernel = new Kernel();
+    try {
+      stdout += lines(runTrace(traces[i]!, kernel));
+    } catch (e) {
+      if (!(e instanceof TraceRuntimeError)) throw e;
+      stdout += lines(e.output);
+      return { stdout, stderr: `${path}:${e.line}: internal error: ${(e.cause as Error)?.message ?? e.message}\n`, status: 1 };
+    } finally {
+      kernel.destroy();
+    }
+  }
+  return { stdout, stderr: '', status: 0 };
+}
+
+const lines = (out: readonly string[]): string => out.map((l) => `${l}\n`).join('');
