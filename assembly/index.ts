@@ -2,7 +2,7 @@
 
 import {
   BASE, MAGIC, sb, SB_MAGIC, SB_NPAGES, SB_NUSER, SB_NRINGS, SB_FLAGS, SB_SIZE,
-  computeLayout, PAGES, RING_HDRS, RING_SLOTS, REFS, RING_CAP,
+  computeLayout, PAGES, RING_HDRS, RING_SLOTS, REFS, RING_CAP, SL_SIZE,
 } from "./layout";
 import { poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet } from "./pages";
 import {
@@ -10,9 +10,11 @@ import {
   head, tail, maxUsage, readers, writers, seqAddr, isFull, occupancy, lock2, unlock2, bump,
 } from "./ring";
 import { pipeWrite, pipeRead, pipeToUser } from "./rw";
+import { tagsInit, tagNew, tagFree, tagRefs, completionPop, completionSeqAddr } from "./tags";
 import {
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace, moveBufs,
+  cloneSlots, dropSlots,
 } from "./splice";
 
 /** Lays out a new kernel in the memory; returns the address of page 0. */
@@ -25,6 +27,7 @@ export function init(npages: u32, nuser: u32, nrings: u32): usize {
   memory.fill(REFS, 0, <usize>(npages + nuser) << 2);
   poolInit(npages);
   ringsInit(nrings);
+  tagsInit();
   atomic.store<u32>(sb(SB_MAGIC), MAGIC);
   return PAGES;
 }
@@ -47,6 +50,7 @@ export function ringHeaders(): usize { return RING_HDRS; }
 export function ringSlots(): usize { return RING_SLOTS; }
 export function ringCap(): u32 { return RING_CAP; }
 export function refsAddr(): usize { return REFS; }
+export function slotSize(): u32 { return <u32>SL_SIZE; }
 
 export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet,
@@ -55,6 +59,7 @@ export {
   pipeWrite, pipeRead, pipeToUser,
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace,
+  tagNew, tagFree, tagRefs, completionPop, completionSeqAddr, cloneSlots, dropSlots,
 };
 
 export function ringHead(r: u32): u32 { return head(r); }

@@ -6,9 +6,11 @@
 // Superblock at BASE (read by every instance, written once by init):
 //   0: magic  4: npages  8: nuser  12: nrings  16: free_top  20: pool lock
 //  24: ring_free_top  28: user cursor  32: flags (bit 0: 5.16 mode, stale slot flags)
+//  36: tag_free_top  40: completion head  44: completion tail  48: completion seq
 // Regions after it, in order: ring headers, ring slots, page refcounts, kernel
-// free stack, ring free stack, then the pages (4096-aligned): kernel pages
-// [0, npages) first, user pages [npages, npages + nuser) after them.
+// free stack, ring free stack, tag counts, tag free stack, completion ring,
+// then the pages (4096-aligned): kernel pages [0, npages) first, user pages
+// [npages, npages + nuser) after them.
 
 export const BASE: usize = 65536;
 export const MAGIC: u32 = 0x534b5031; // "SKP1"
@@ -24,6 +26,10 @@ export const SB_POOL_LOCK: usize = 20;
 export const SB_RING_FREE_TOP: usize = 24;
 export const SB_USER_CURSOR: usize = 28;
 export const SB_FLAGS: usize = 32;
+export const SB_TAG_FREE_TOP: usize = 36;
+export const SB_COMP_HEAD: usize = 40;
+export const SB_COMP_TAIL: usize = 44;
+export const SB_COMP_SEQ: usize = 48;
 export const SB_SIZE: usize = 4096;
 
 /** Slots every ring has room for: a socket queue uses all, a pipe at most 256. */
@@ -44,13 +50,22 @@ export const RH_SEQ: usize = 28;
 export const RH_IN_USE: usize = 32;
 export const RH_SIZE: usize = 64;
 
-// Slot (struct pipe_buffer), 16 bytes:
+// Slot (struct pipe_buffer), 32 bytes:
 //   0: page  4: offset  8: len  12: flags (Linux flags | ops kind << 8)
+//  16: tag (release-notification tag of a vmsplice, 0 for none)  20-31: unused
 export const SL_PAGE: usize = 0;
 export const SL_OFFSET: usize = 4;
 export const SL_LEN: usize = 8;
 export const SL_FLAGS: usize = 12;
-export const SL_SIZE: usize = 16;
+export const SL_TAG: usize = 16;
+export const SL_SIZE: usize = 32;
+
+/**
+ * Release tags: a vmsplice with a notification tags every slot it creates;
+ * clones (tee, split) count too; when the tag's count drops to 0 its id
+ * goes into the completion ring for the host to deliver. Tag 0 is "none".
+ */
+export const NTAGS: u32 = 4096;
 
 // include/linux/pipe_fs_i.h
 export const PIPE_BUF_FLAG_LRU: u32 = 0x01;
@@ -84,6 +99,9 @@ export let RING_SLOTS: usize = 0;
 export let REFS: usize = 0;
 export let FREE_STACK: usize = 0;
 export let RING_FREE: usize = 0;
+export let TAG_COUNTS: usize = 0;
+export let TAG_FREE: usize = 0;
+export let COMP_RING: usize = 0;
 export let PAGES: usize = 0;
 
 @inline export function sb(field: usize): usize {
@@ -98,6 +116,9 @@ export function computeLayout(npages: u32, nuser: u32, nrings: u32): usize {
   REFS = RING_SLOTS + <usize>nrings * <usize>RING_CAP * SL_SIZE;
   FREE_STACK = REFS + total * 4;
   RING_FREE = FREE_STACK + <usize>npages * 4;
-  PAGES = (RING_FREE + <usize>nrings * 4 + 4095) & ~<usize>4095;
+  TAG_COUNTS = RING_FREE + <usize>nrings * 4;
+  TAG_FREE = TAG_COUNTS + <usize>NTAGS * 4;
+  COMP_RING = TAG_FREE + <usize>NTAGS * 4;
+  PAGES = (COMP_RING + <usize>NTAGS * 4 + 4095) & ~<usize>4095;
   return PAGES + (total << PAGE_SHIFT);
 }

@@ -4,10 +4,11 @@
 import {
   sb, SB_NRINGS, SB_RING_FREE_TOP, SB_POOL_LOCK, RING_HDRS, RING_SLOTS, RING_FREE,
   RING_CAP, RH_HEAD, RH_TAIL, RH_RING_SIZE, RH_MAX_USAGE, RH_READERS, RH_WRITERS,
-  RH_LOCK, RH_SEQ, RH_IN_USE, RH_SIZE, SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_SIZE,
+  RH_LOCK, RH_SEQ, RH_IN_USE, RH_SIZE, SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_TAG, SL_SIZE,
   ENFILE, EBUSY, EINVAL,
 } from "./layout";
 import { pagePut, lockWord, unlockWord } from "./pages";
+import { tagPut } from "./tags";
 
 @inline export function hdr(r: u32): usize {
   return RING_HDRS + <usize>r * RH_SIZE;
@@ -31,12 +32,15 @@ import { pagePut, lockWord, unlockWord } from "./pages";
 @inline export function slotOffset(s: usize): u32 { return load<u32>(s + SL_OFFSET); }
 @inline export function slotLen(s: usize): u32 { return load<u32>(s + SL_LEN); }
 @inline export function slotFlags(s: usize): u32 { return load<u32>(s + SL_FLAGS); }
+@inline export function slotTag(s: usize): u32 { return load<u32>(s + SL_TAG); }
+@inline export function setSlotTag(s: usize, tag: u32): void { store<u32>(s + SL_TAG, tag); }
 
 @inline export function setSlot(s: usize, page: u32, offset: u32, len: u32, flags: u32): void {
   store<u32>(s + SL_PAGE, page);
   store<u32>(s + SL_OFFSET, offset);
   store<u32>(s + SL_LEN, len);
   store<u32>(s + SL_FLAGS, flags);
+  store<u32>(s + SL_TAG, 0);
 }
 
 @inline export function isEmpty(r: u32): bool { return head(r) == tail(r); }
@@ -65,9 +69,10 @@ export function bump(r: u32): void {
 
 export function seqAddr(r: u32): usize { return hdr(r) + RH_SEQ; }
 
-/** pipe_buf_release(): drop the slot's page reference. */
+/** pipe_buf_release(): drop the slot's page reference (and its tag's). */
 @inline export function releaseSlot(s: usize): void {
   pagePut(slotPage(s));
+  tagPut(slotTag(s));
 }
 
 export function ringsInit(nrings: u32): void {

@@ -2,15 +2,16 @@
 
 import {
   PAGE_SIZE, PIPE_BUF_FLAG_GIFT, PIPE_BUF_FLAG_CAN_MERGE, OPS_USER, OPS_CACHE,
-  OPS_DEFAULT, OPS_MASK, EAGAIN, EPIPE, ENOMEM, BLOCK, SL_OFFSET, SL_LEN, SL_FLAGS,
+  OPS_DEFAULT, OPS_MASK, EAGAIN, EPIPE, ENOMEM, BLOCK, SL_OFFSET, SL_LEN, SL_FLAGS, SL_SIZE,
   sb, SB_FLAGS,
 } from "./layout";
 import { pageGet, pageAlloc, pageAddr, pagePut } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, lock2, unlock2, bump, readers, writers,
-  releaseSlot, maxUsage, occupancy,
+  releaseSlot, maxUsage, occupancy, slotTag, setSlotTag,
 } from "./ring";
+import { tagGet } from "./tags";
 
 const CLEAR_ON_CLONE: u32 = PIPE_BUF_FLAG_GIFT | PIPE_BUF_FLAG_CAN_MERGE;
 
@@ -48,12 +49,14 @@ export function moveBufs(a: u32, b: u32, len: u32, limit: u32, keep: u32): u32 {
     const ob = slot(b, head(b));
     const n = slotLen(ib);
     if (len >= n) {
-      memory.copy(ob, ib, 16);
+      memory.copy(ob, ib, SL_SIZE);
       store<u32>(ob + SL_FLAGS, slotFlags(ib) & keep);
       setTail(a, tail(a) + 1);
     } else {
       pageGet(slotPage(ib));
+      tagGet(slotTag(ib));
       setSlot(ob, slotPage(ib), slotOffset(ib), len, slotFlags(ib) & ~CLEAR_ON_CLONE & keep);
+      setSlotTag(ob, slotTag(ib));
       store<u32>(ib + SL_OFFSET, slotOffset(ib) + len);
       store<u32>(ib + SL_LEN, n - len);
     }
@@ -106,9 +109,11 @@ export function tee(a: u32, b: u32, len: u32, nonblock: bool): i32 {
     const ib = slot(a, i);
     const ob = slot(b, head(b));
     pageGet(slotPage(ib));
+    tagGet(slotTag(ib));
     let n = slotLen(ib);
     if (n > len) n = len;
     setSlot(ob, slotPage(ib), slotOffset(ib), n, slotFlags(ib) & ~CLEAR_ON_CLONE);
+    setSlotTag(ob, slotTag(ib));
     setHead(b, head(b) + 1);
     done += n;
     len -= n;
@@ -126,8 +131,9 @@ export function tee(a: u32, b: u32, len: u32, nonblock: bool): i32 {
  * vmsplice_to_pipe(): one buffer per page fragment of each iovec, each
  * referencing the caller's page (zero-copy). iovecs at `iov`: `niov` pairs
  * of (u32 first page, u32 offset in that run, u32 length) — 12 bytes each.
+ * `tag` (0 for none) marks every slot for a release notification.
  */
-export function vmspliceToPipe(r: u32, iov: usize, niov: u32, gift: bool, nonblock: bool): i32 {
+export function vmspliceToPipe(r: u32, iov: usize, niov: u32, gift: bool, nonblock: bool, tag: u32): i32 {
   lock(r);
   const wait = waitForSpace(r, nonblock);
   if (wait != 0) {
@@ -148,7 +154,10 @@ export function vmspliceToPipe(r: u32, iov: usize, niov: u32, gift: bool, nonblo
       const start = off & (PAGE_SIZE - 1);
       const size = min(left, PAGE_SIZE - start);
       pageGet(page);
-      setSlot(slot(r, head(r)), page, start, size, flags);
+      tagGet(tag);
+      const s = slot(r, head(r));
+      setSlot(s, page, start, size, flags);
+      setSlotTag(s, tag);
       setHead(r, head(r) + 1);
       total += size;
       off += size;
@@ -278,4 +287,33 @@ export function allocPages(list: usize, n: u32): i32 {
     store<u32>(list + (<usize>i << 2), <u32>p);
   }
   return 0;
+}
+
+/**
+ * Clones the `count` slots of ring `a` from free-running index `from` into
+ * ring `b` (references and tags taken, flags kept): what a TCP-like socket
+ * keeps for retransmission until the peer acknowledges.
+ */
+export function cloneSlots(a: u32, from: u32, count: u32, b: u32): void {
+  lock2(a, b);
+  for (let i: u32 = 0; i < count; i++) {
+    const ib = slot(a, from + i);
+    const ob = slot(b, head(b));
+    pageGet(slotPage(ib));
+    tagGet(slotTag(ib));
+    memory.copy(ob, ib, SL_SIZE);
+    setHead(b, head(b) + 1);
+  }
+  unlock2(a, b);
+}
+
+/** Releases the `count` oldest slots of a ring (an acknowledgement arrived). */
+export function dropSlots(r: u32, count: u32): void {
+  lock(r);
+  for (let i: u32 = 0; i < count && !isEmpty(r); i++) {
+    releaseSlot(slot(r, tail(r)));
+    setTail(r, tail(r) + 1);
+  }
+  unlock(r);
+  bump(r);
 }

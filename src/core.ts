@@ -12,6 +12,7 @@ export interface CoreExports {
   ringSlots(): number;
   ringCap(): number;
   refsAddr(): number;
+  slotSize(): number;
   freeKernelPages(): number;
   freeUserPages(): number;
   userAlloc(count: number): number;
@@ -38,7 +39,7 @@ export interface CoreExports {
   pipeToUser(r: number, iov: number, niov: number, nonblock: boolean): number;
   splicePipeToPipe(a: number, b: number, len: number, nonblock: boolean): number;
   tee(a: number, b: number, len: number, nonblock: boolean): number;
-  vmspliceToPipe(r: number, iov: number, niov: number, gift: boolean, nonblock: boolean): number;
+  vmspliceToPipe(r: number, iov: number, niov: number, gift: boolean, nonblock: boolean, tag: number): number;
   addCachePages(r: number, list: number, n: number, off: number, len: number): number;
   addZeroPages(r: number, len: number): number;
   drainToPages(r: number, len: number, list: number, off: number): void;
@@ -48,6 +49,13 @@ export interface CoreExports {
   allocPages(list: number, n: number): number;
   waitForSpace(r: number, nonblock: boolean): number;
   move(a: number, b: number, len: number, limit: number, keep: number): number;
+  cloneSlots(a: number, from: number, count: number, b: number): void;
+  dropSlots(r: number, count: number): void;
+  tagNew(): number;
+  tagFree(tag: number): void;
+  tagRefs(tag: number): number;
+  completionPop(): number;
+  completionSeqAddr(): number;
 }
 
 /** assembly/layout.ts: BLOCK, "would wait and moved nothing". */

@@ -410,7 +410,7 @@ export class Kernel implements Kctx {
     const nonblock = (flags & SPLICE_F_NONBLOCK) !== 0;
     if (f.writable) {
       const n = this.user.mapIn(spans, Math.min(total, MAX_RW_COUNT));
-      return this.check('vmsplice', this.core.vmspliceToPipe(r, this.args, n, (flags & SPLICE_F_GIFT) !== 0, nonblock));
+      return this.check('vmsplice', this.core.vmspliceToPipe(r, this.args, n, (flags & SPLICE_F_GIFT) !== 0, nonblock, 0));
     }
     const n = this.user.copyOutList(spans);
     const got = this.core.pipeToUser(r, this.args, n, nonblock);

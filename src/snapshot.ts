@@ -79,7 +79,7 @@ function ringView(s: SnapshotSource, ring: number, kind: RingView['kind']): Ring
   const words = new Uint32Array(s.memory.buffer);
   const slots: SlotView[] = [];
   for (let i = tail; i !== head; i = (i + 1) >>> 0) {
-    const at = (core.ringSlots() + (ring * core.ringCap() + (i & (size - 1))) * 16) / 4;
+    const at = (core.ringSlots() + (ring * core.ringCap() + (i & (size - 1))) * core.slotSize()) / 4;
     const f = words[at + 3];
     slots.push({ index: i, page: words[at], offset: words[at + 1], len: words[at + 2], flags: f & 0xff, ops: OPS[(f >> 8) & 3] });
   }
