@@ -130,3 +130,18 @@ export function userAlloc(count: u32): i32 {
 export function userFree(firstPage: u32, count: u32): void {
   for (let i: u32 = 0; i < count; i++) pagePut(firstPage + i);
 }
+
+/**
+ * memcpy as the kernel's runs: forward. When a page is copied onto itself a
+ * little further on (a file's page spliced back into the same file), the
+ * bytes already copied are read again: "abcd" moved by 2 becomes "abab".
+ */
+export function copyForward(dst: usize, src: usize, n: usize): void {
+  if (dst <= src || dst >= src + n) {
+    memory.copy(dst, src, n);
+    return;
+  }
+  const step = dst - src;
+  for (let done: usize = 0; done < n; done += step) memory.copy(dst + done, src + done, min(step, n - done));
+}
+

@@ -5,7 +5,7 @@ import {
   PAGE_SIZE, PIPE_BUF_FLAG_CAN_MERGE, PIPE_BUF_FLAG_PACKET, OPS_ANON,
   EAGAIN, EPIPE, ENOMEM, BLOCK,
 } from "./layout";
-import { pageAlloc, pageAddr } from "./pages";
+import { pageAlloc, pageAddr, copyForward } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, bump, readers, writers, releaseSlot,
@@ -119,7 +119,7 @@ export function pipeToUser(r: u32, iov: usize, niov: u32, nonblock: bool): i32 {
       if (segOff == segLen) { seg++; segOff = 0; continue; }
       const segAddr = <usize>load<u32>(iov + (<usize>seg << 3));
       const m = min(n - copied, segLen - segOff);
-      memory.copy(segAddr + segOff, pageAddr(slotPage(s)) + slotOffset(s) + copied, m);
+      copyForward(segAddr + segOff, pageAddr(slotPage(s)) + slotOffset(s) + copied, m);
       copied += m;
       segOff += m;
     }

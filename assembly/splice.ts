@@ -5,7 +5,7 @@ import {
   OPS_DEFAULT, OPS_MASK, EAGAIN, EPIPE, ENOMEM, BLOCK, SL_OFFSET, SL_LEN, SL_FLAGS, SL_SIZE,
   sb, SB_FLAGS,
 } from "./layout";
-import { pageGet, pageAlloc, pageAddr, pagePut } from "./pages";
+import { pageGet, pageAlloc, pageAddr, pagePut, copyForward } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, lock2, unlock2, bump, readers, writers,
@@ -252,7 +252,7 @@ export function copyToPages(list: usize, off: u32, src: usize, len: u32): void {
     const page = load<u32>(list + (<usize>(pos >> 12) << 2));
     const start = pos & (PAGE_SIZE - 1);
     const n = min(PAGE_SIZE - start, len - done);
-    memory.copy(pageAddr(page) + start, src + done, n);
+    copyForward(pageAddr(page) + start, src + done, n);
     done += n;
   }
 }

@@ -5,6 +5,7 @@ import { F_GETFL, O_NONBLOCK } from './constants.js';
 import { WouldBlock } from './errors.js';
 import type { Kernel } from './kernel.js';
 import type { IoVec, Offset } from './types.js';
+import type { Loan } from './loan.js';
 
 export class AsyncCalls {
   constructor(private readonly k: Kernel) {}
@@ -56,6 +57,11 @@ export class AsyncCalls {
 
   vmsplice(fd: number, iov: IoVec[], flags: number): Promise<number> {
     return this.retry(() => this.k.vmsplice(fd, iov, flags));
+  }
+
+  /** vmspliceLoan that waits for data. */
+  vmspliceLoan(fd: number, len: number, flags: number): Promise<Loan> {
+    return this.retry(() => this.k.vmspliceLoan(fd, len, flags));
   }
 
   sendfile(outFd: number, inFd: number, off: Offset | null, count: number): Promise<number> {

@@ -10,3 +10,5 @@ export { parseTrace, TraceSyntaxError } from './trace/parse.js';
 export { runTrace } from './trace/run.js';
 export { witSyscalls } from './wit/host.js';
 export type { FdView, KernelSnapshot, PageView, RingView, SlotView } from './snapshot.js';
+export type { Loan } from './loan.js';
+export { NOTIFY_RECORD } from './files/notify.js';

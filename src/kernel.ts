@@ -12,16 +12,20 @@ import {
 import { instantiateCore, MAX_WASM_PAGES, sharedMemoryAvailable, wasmPages, type CoreExports } from './core.js';
 import { errnoName, SyscallError, WouldBlock } from './errors.js';
 import { DevNull, DevZero } from './files/devices.js';
+import { Directory } from './files/directory.js';
 import type { OpenFile } from './files/file.js';
 import {
-  BLOCK, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, EMFILE, ENOENT, ENOMEM, EOVERFLOW,
+  BLOCK, EAGAIN as EAGAIN_, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, EMFILE, ENOENT, ENOMEM, EOVERFLOW,
   EPERM, ESPIPE, type Kctx, type Pos, type Result,
 } from './files/kctx.js';
 import { Inode, MAX_FILE_BYTES, RegularFile } from './files/memfs.js';
 import { Pipe, PipeEnd, roundPipeSize } from './files/pipe.js';
-import { socketPair } from './files/socket.js';
+import { socketPair, SocketEnd } from './files/socket.js';
+import { NotifyFile } from './files/notify.js';
+import { lend, type Loan } from './loan.js';
 import { AsyncCalls } from './async.js';
 import { UserMemory } from './usermem.js';
+import { resolvePath } from './path.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import type { IoVec, KernelStats, Offset, PollFd, UserBuffer } from './types.js';
 
@@ -72,6 +76,10 @@ export class Kernel implements Kctx {
   /** Pipe pages accounted to the (one) user, fs/pipe.c account_pipe_buffers(). */
   private pipePagesAccounted = 0;
   private readonly waiters: (() => void)[] = [];
+  /** Release tag -> the notification it completes. */
+  private readonly tagOwners = new Map<number, { file: NotifyFile; id: number }>();
+  private readonly ackedSockets = new Set<SocketEnd>();
+  private now = 0;
 
   constructor(opts: KernelOptions = {}) {
     const npages = opts.pages ?? 8192;
@@ -133,6 +141,7 @@ export class Kernel implements Kctx {
 
   /** Turns a core/file result into a return value or a thrown error. */
   private check(syscall: string, r: Result): number {
+    this.drainCompletions();
     if (r === BLOCK) throw new WouldBlock(syscall);
     if (r < 0) throw new SyscallError(errnoName(-r), syscall);
     this.wake();
@@ -184,10 +193,15 @@ export class Kernel implements Kctx {
     if (acc === 3) this.check('open', EINVAL);
     const keep = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT);
     let file: OpenFile;
-    if (path === '/dev/null') file = new DevNull(keep);
-    else if (path === '/dev/zero') file = new DevZero(keep);
-    else {
-      const r = this.lookup(path, flags);
+    const where = resolvePath(path, flags, (name) => this.files.has(name));
+    if (typeof where === 'number') return this.check('open', where);
+    if (where.kind === 'dev') file = where.name === 'null' ? new DevNull(keep) : new DevZero(keep);
+    else if (where.kind === 'dir') {
+      // The directory itself: only a read-only open without O_CREAT works.
+      if (acc !== O_RDONLY || flags & O_CREAT) return this.check('open', EISDIR);
+      file = new Directory(keep);
+    } else {
+      const r = this.lookup(where.name, flags);
       if (typeof r === 'number') return this.check('open', r);
       file = new RegularFile(r, keep);
     }
@@ -196,10 +210,8 @@ export class Kernel implements Kctx {
     return this.check('open', fd);
   }
 
+  /** A name in the one flat directory. */
   private lookup(path: string, flags: number): Inode | Result {
-    if (path === '') return ENOENT;
-    if (path === '.' || path === './' || path === '/') return EISDIR; // no directories
-    if (path.includes('/')) return ENOENT;
     let inode = this.files.get(path);
     if (inode && flags & O_CREAT && flags & O_EXCL) return EEXIST;
     if (!inode) {
@@ -213,11 +225,30 @@ export class Kernel implements Kctx {
     return inode;
   }
 
-  socketpair(): [number, number] {
+  /**
+   * socketpair(AF_UNIX, SOCK_STREAM). With `ackDelay` (ms of the kernel's
+   * clock, see `tick`), each end behaves like TCP for page lifetimes: what it
+   * sends stays referenced until the peer's acknowledgement arrives.
+   */
+  socketpair(opts: { ackDelay?: number } = {}): [number, number] {
     if (this.fdsFree() < 2) this.check('socketpair', EMFILE);
-    const pair = socketPair(this, O_RDWR);
+    const pair = socketPair(this, O_RDWR, opts.ackDelay);
     if (typeof pair === 'number') return [this.check('socketpair', pair), 0];
+    if (opts.ackDelay !== undefined) pair.forEach((end) => this.ackedSockets.add(end));
     return [this.install(pair[0]), this.install(pair[1])];
+  }
+
+  /** The virtual clock (ms) that acknowledgement delays run on. */
+  get clock(): number {
+    return this.now;
+  }
+
+  /** Advances the clock: acknowledgements now due arrive and release their pages. */
+  tick(ms = 0): void {
+    this.now += ms;
+    for (const end of this.ackedSockets) end.ack(this);
+    this.drainCompletions();
+    this.wake();
   }
 
   dup(fd: number): number {
@@ -239,7 +270,86 @@ export class Kernel implements Kctx {
   private put(f: OpenFile): void {
     if (--f.refs > 0) return;
     if (f instanceof PipeEnd && f.pipe.files === 1) this.pipePagesAccounted -= f.pipe.accounted;
+    if (f instanceof SocketEnd) this.ackedSockets.delete(f);
     f.release(this);
+    this.drainCompletions();
+  }
+
+  // ---- release notifications --------------------------------------------
+
+  /**
+   * A release-notification fd: it becomes readable (poll IN) when every page
+   * reference made by a `vmspliceNotify` has been dropped; each read returns
+   * 8-byte records (u32 lo, u32 hi) of released ids.
+   */
+  notifyfd(flags = 0): number {
+    return this.check('notifyfd', this.install(new NotifyFile(flags)));
+  }
+
+  /**
+   * vmsplice into a pipe, tracked: returns the count and the id that
+   * `notifyFd` reports once no pipe, file, socket or retransmit queue in the
+   * kernel references those pages any more: then the buffer may be reused.
+   */
+  vmspliceNotify(fd: number, iov: IoVec[], flags: number, notifyFd: number): { count: number; id: number } {
+    const nf = this.file(notifyFd);
+    if (!(nf instanceof NotifyFile)) return { count: this.check('vmsplice', EBADF), id: -1 };
+    const tag = this.core.tagNew();
+    if (tag < 0) return { count: this.check('vmsplice', tag), id: -1 };
+    let count: number;
+    try {
+      count = this.vmspliceTagged(fd, iov, flags, tag, true);
+    } catch (e) {
+      this.core.tagFree(tag);
+      throw e;
+    }
+    if (count === 0) {
+      this.core.tagFree(tag);
+      return { count, id: -1 };
+    }
+    const id = nf.track();
+    this.tagOwners.set(tag, { file: nf, id });
+    return { count, id };
+  }
+
+  /** Resolves when vmspliceNotify's `id` on `notifyFd` has been released. */
+  released(notifyFd: number, id: number): Promise<void> {
+    const nf = this.file(notifyFd);
+    if (!(nf instanceof NotifyFile)) return Promise.reject(new SyscallError('EBADF', 'released'));
+    return nf.whenReleased(id);
+  }
+
+  /** Delivers the completions the core queued (a tag's last reference dropped). */
+  private drainCompletions(): void {
+    for (let tag = this.core.completionPop(); tag !== 0; tag = this.core.completionPop()) {
+      const owner = this.tagOwners.get(tag);
+      this.tagOwners.delete(tag);
+      this.core.tagFree(tag);
+      owner?.file.complete(owner.id);
+    }
+  }
+
+  /**
+   * The read side of zero-copy: lends the next buffers' pages as views
+   * (offset and length intact), consuming them from the pipe; the pages go
+   * back to the pool when the loan is released. The views are read-only by
+   * contract: writing through one would change a page others may share.
+   */
+  vmspliceLoan(fd: number, len: number, flags: number): Loan {
+    if (flags & ~SPLICE_F_ALL) this.check('vmsplice', EINVAL);
+    const f = this.file(fd);
+    const r = f?.pipeRing();
+    if (!f || r === undefined || !f.readable) return this.fail('vmsplice', EBADF);
+    // As vmsplice out of a pipe: only SPLICE_F_NONBLOCK makes an empty pipe EAGAIN.
+    if (len > 0 && this.core.occupancy(r) === 0 && this.core.writers(r) > 0) {
+      this.check('vmsplice', flags & SPLICE_F_NONBLOCK ? EAGAIN_ : BLOCK);
+    }
+    return lend(this, r, Math.min(len, MAX_RW_COUNT));
+  }
+
+  private fail(syscall: string, r: Result): never {
+    this.check(syscall, r);
+    throw new Error(`${syscall}: ${r} is not an error`);
   }
 
   // ---- read and write -------------------------------------------------------
@@ -249,19 +359,30 @@ export class Kernel implements Kctx {
     const f = this.file(fd);
     if (!f || !f.readable) this.check('read', EBADF);
     count = Math.min(count, MAX_RW_COUNT);
-    const out = new Uint8Array(this.check('read', this.readInto(f!, count)));
-    out.set(this.mem.subarray(this.stage, this.stage + out.length));
+    // Pipes and sockets hold less than the staging area; files and devices
+    // are read a staging area at a time, as one call.
+    const chunked = f!.positional;
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    const pos = this.posOf(f!);
+    do {
+      const n = Math.min(count - total, STAGE_SIZE);
+      const r = n === 0 && total > 0 ? 0 : f!.read(this, this.stage, n, pos);
+      if (r < 0 && total > 0) break;
+      this.setPos(f!, pos);
+      const got = this.check('read', r);
+      parts.push(this.mem.slice(this.stage, this.stage + got));
+      total += got;
+      if (got < n || got === 0) break;
+    } while (chunked && total < count);
+    if (parts.length === 1) return parts[0];
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
     return out;
-  }
-
-  /** Reads up to `count` into the staging area (large file reads in chunks). */
-  private readInto(f: OpenFile, count: number): Result {
-    const pos = this.posOf(f);
-    const n = Math.min(count, STAGE_SIZE);
-    if (n === 0) return 0;
-    const r = f.read(this, this.stage, n, pos);
-    this.setPos(f, pos);
-    return r;
   }
 
   /** write(2). `data` may be a view of this kernel's memory (no staging copy). */
@@ -281,8 +402,9 @@ export class Kernel implements Kctx {
   /** One write attempt; `first` is false when continuing after a wait. */
   private writeStep(f: OpenFile, data: Uint8Array, first: boolean): Result {
     const len = Math.min(data.length, MAX_RW_COUNT);
-    if (len === 0) return 0;
     const pos = this.posOf(f);
+    // An empty write still reaches the file: a socket answers EPIPE to it.
+    if (len === 0) return f.write(this, this.stage, 0, pos);
     let done = 0;
     while (done < len) {
       const n = Math.min(len - done, STAGE_SIZE);
@@ -371,6 +493,7 @@ export class Kernel implements Kctx {
     const wait = this.core.waitForSpace(r, nonblock);
     if (wait !== 0) return wait;
     if (!fin.readable) return EBADF;
+    if (len === 0) return 0;
     const room = this.core.maxUsage(r) - this.core.occupancy(r);
     len = Math.min(len, room * PAGE_SIZE);
     return fin.spliceRead(this, pos, r, len, nonblock);
@@ -397,6 +520,11 @@ export class Kernel implements Kctx {
    * on a read end the pipe's bytes are copied into them.
    */
   vmsplice(fd: number, iov: IoVec[], flags: number): number {
+    return this.vmspliceTagged(fd, iov, flags, 0, false);
+  }
+
+  /** vmsplice; `tag` marks the slots for a release notification (`toPipeOnly`: no copy-out). */
+  private vmspliceTagged(fd: number, iov: IoVec[], flags: number, tag: number, toPipeOnly: boolean): number {
     if (flags & ~SPLICE_F_ALL) return this.check('vmsplice', EINVAL);
     const f = this.file(fd);
     if (!f || !(f.writable || f.readable)) return this.check('vmsplice', EBADF);
@@ -410,8 +538,9 @@ export class Kernel implements Kctx {
     const nonblock = (flags & SPLICE_F_NONBLOCK) !== 0;
     if (f.writable) {
       const n = this.user.mapIn(spans, Math.min(total, MAX_RW_COUNT));
-      return this.check('vmsplice', this.core.vmspliceToPipe(r, this.args, n, (flags & SPLICE_F_GIFT) !== 0, nonblock, 0));
+      return this.check('vmsplice', this.core.vmspliceToPipe(r, this.args, n, (flags & SPLICE_F_GIFT) !== 0, nonblock, tag));
     }
+    if (toPipeOnly) return this.check('vmsplice', EBADF);
     const n = this.user.copyOutList(spans);
     const got = this.core.pipeToUser(r, this.args, n, nonblock);
     if (got > 0) this.user.markWritten(spans, got);
@@ -434,7 +563,7 @@ export class Kernel implements Kctx {
     const opipe = fout.pipeRing();
     let r: Result;
     if (opipe !== undefined) {
-      r = count === 0 ? 0 : this.fileToPipe(fin, pos, opipe, count, (fout.flags & O_NONBLOCK) !== 0);
+      r = this.fileToPipe(fin, pos, opipe, count, (fout.flags & O_NONBLOCK) !== 0);
     } else {
       r = this.spliceDirect(fin, pos, fout, count);
     }
@@ -460,13 +589,11 @@ export class Kernel implements Kctx {
         const got = fin.spliceRead(this, pos, ring, count - done, false);
         if (got <= 0) { result = got; break; }
         const put = fout.spliceWrite(this, ring, outPos, got, false);
+        // Bytes read but not written go back: the input is rewound (splice_direct_to_actor).
+        if (put < got) pos.value -= got - Math.max(put, 0);
         if (put < 0) { result = put; break; }
         done += put;
-        if (put < got) {
-          // Bytes read but not written go back: rewind the input (splice_direct_to_actor).
-          pos.value -= got - put;
-          break;
-        }
+        if (put < got) break;
       }
     } finally {
       this.core.ringFree(ring);

@@ -9,6 +9,7 @@ export { BLOCK } from '../core.js';
 
 export const EPERM = -ERRNO.EPERM;
 export const ENOENT = -ERRNO.ENOENT;
+export const ENOTDIR = -ERRNO.ENOTDIR;
 export const EBADF = -ERRNO.EBADF;
 export const EAGAIN = -ERRNO.EAGAIN;
 export const ENOMEM = -ERRNO.ENOMEM;
@@ -41,6 +42,8 @@ export interface Kctx {
   /** Scratch for page lists and iovecs, owned by this thread. */
   readonly args: number;
   readonly argsSize: number;
+  /** The virtual clock in milliseconds (acknowledgement delays run on it). */
+  readonly clock: number;
   /** Scratch for staging bytes, owned by this thread. */
   readonly stage: number;
   readonly stageSize: number;

@@ -86,8 +86,9 @@ export class RegularFile extends OpenFile {
   }
 
   write(k: Kctx, src: number, count: number, pos: Pos): Result {
-    if (this.flags & O_APPEND) pos.value = this.inode.size;
+    // generic_write_checks(): an empty write returns before O_APPEND moves the position.
     if (count === 0) return 0;
+    if (this.flags & O_APPEND) pos.value = this.inode.size;
     if (pos.value >= MAX_FILE_BYTES) return EFBIG;
     count = Math.min(count, MAX_FILE_BYTES - pos.value);
     const r = this.copyPages(k, pos.value, count, src, true);
@@ -127,8 +128,8 @@ export class RegularFile extends OpenFile {
     return target;
   }
 
-  /** FIONREAD on a regular file: i_size - f_pos (fs/ioctl.c). */
-  override fionread(): Result { return this.inode.size - this.pos; }
+  /** FIONREAD on a regular file: i_size - f_pos stored in an int (fs/ioctl.c). */
+  override fionread(): Result { return Number(BigInt.asIntN(32, BigInt(this.inode.size - this.pos))); }
 
   /** filemap_splice_read(): page-cache pages go into the ring by reference. */
   override spliceRead(k: Kctx, pos: Pos, r: number, len: number): Result {

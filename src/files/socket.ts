@@ -7,6 +7,8 @@ import type { Kctx, Pos, Result } from './kctx.js';
 import { BLOCK, EAGAIN, ECONNRESET, EPIPE } from './kctx.js';
 import { nextSkbSize, SNDBUF, spliceTruesize, writeTruesize, type Skb } from './skb.js';
 
+/** Slot flags that survive a trip through a socket: only who made the buffer. */
+const OPS_ONLY = 0x300;
 /** splice_to_socket() sends at most this many pipe buffers per message. */
 const SPLICE_BVECS = 16;
 
@@ -20,8 +22,31 @@ export class SocketEnd extends OpenFile {
   closed = false;
   /** Messages queued in this end's rx ring, oldest first. */
   readonly skbs: Skb[] = [];
-  constructor(readonly rx: number, flags: number) {
+  /**
+   * TCP-like acknowledgements: what this end sent stays referenced in the
+   * `unacked` ring until `ackDelay` ms of the kernel's clock have passed.
+   */
+  unacked = -1;
+  private readonly inFlight: { slots: number; due: number }[] = [];
+  constructor(readonly rx: number, flags: number, readonly ackDelay?: number) {
     super(flags);
+  }
+
+  /** Keeps references to what was just queued at the peer, until acknowledged. */
+  private holdUntilAck(k: Kctx, from: number): void {
+    if (this.ackDelay === undefined) return;
+    const slots = (k.core.ringHead(this.peer.rx) - from) >>> 0;
+    if (slots === 0) return;
+    k.core.cloneSlots(this.peer.rx, from, slots, this.unacked);
+    this.inFlight.push({ slots, due: k.clock + this.ackDelay });
+  }
+
+  /** Releases everything acknowledged by now; true if anything was. */
+  ack(k: Kctx): boolean {
+    let slots = 0;
+    while (this.inFlight.length > 0 && this.inFlight[0].due <= k.clock) slots += this.inFlight.shift()!.slots;
+    if (slots > 0) k.core.dropSlots(this.unacked, slots);
+    return slots > 0;
   }
 
   get nonblock(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
@@ -70,9 +95,11 @@ export class SocketEnd extends OpenFile {
 
   /** unix_stream_sendmsg(): one message at a time while the send buffer has room. */
   write(k: Kctx, src: number, count: number, _pos: Pos): Result {
-    if (count === 0) return 0;
+    // The shutdown check comes first: even an empty write to a closed peer is EPIPE.
     if (this.shutdown) return EPIPE;
+    if (count === 0) return 0;
     let sent = 0;
+    const from = k.core.ringHead(this.peer.rx);
     while (sent < count && this.canSend()) {
       const size = nextSkbSize(count - sent);
       const n = k.core.pipeWrite(this.peer.rx, src + sent, size, true, false, 0);
@@ -81,6 +108,7 @@ export class SocketEnd extends OpenFile {
       sent += n;
       if (n < size) break;
     }
+    this.holdUntilAck(k, from);
     if (sent > 0) return sent;
     return this.nonblock ? EAGAIN : BLOCK;
   }
@@ -98,7 +126,7 @@ export class SocketEnd extends OpenFile {
 
   /** unix_stream_splice_read(): buffers move by reference, their flags cleared. */
   override spliceRead(k: Kctx, _pos: Pos, r: number, len: number, nonblock: boolean): Result {
-    return this.recv(k, len, nonblock || this.nonblock, (n) => k.core.move(this.rx, r, n, k.core.maxUsage(r), 0x300));
+    return this.recv(k, len, nonblock || this.nonblock, (n) => k.core.move(this.rx, r, n, k.core.maxUsage(r), OPS_ONLY));
   }
 
   /**
@@ -118,8 +146,11 @@ export class SocketEnd extends OpenFile {
         return this.nonblock ? EAGAIN : BLOCK;
       }
       const rx = this.peer.rx;
-      const n = k.core.move(r, rx, len, k.core.occupancy(rx) + SPLICE_BVECS, 0xffffffff);
+      const from = k.core.ringHead(rx);
+      // In an skb the pipe's buffer flags mean nothing: PACKET and CAN_MERGE go.
+      const n = k.core.move(r, rx, len, k.core.occupancy(rx) + SPLICE_BVECS, OPS_ONLY);
       if (n === 0) break;
+      this.holdUntilAck(k, from);
       this.peer.skbs.push({ len: n, truesize: spliceTruesize(n) });
       spliced += n;
       len -= n;
@@ -136,24 +167,29 @@ export class SocketEnd extends OpenFile {
       k.core.addWriters(peer.rx, -1);
     }
     k.core.ringFree(this.rx);
+    if (this.unacked >= 0) k.core.ringFree(this.unacked);
   }
 }
 
 /** A connected pair: each end's rx ring has one reader (itself) and one writer (its peer). */
-export function socketPair(k: Kctx, flags: number): [SocketEnd, SocketEnd] | Result {
-  const ra = k.core.ringNew(1024);
-  if (ra < 0) return ra;
-  const rb = k.core.ringNew(1024);
-  if (rb < 0) {
-    k.core.ringFree(ra);
-    return rb;
-  }
-  for (const r of [ra, rb]) {
+export function socketPair(k: Kctx, flags: number, ackDelay?: number): [SocketEnd, SocketEnd] | Result {
+  const rings: number[] = [];
+  for (let i = 0; i < (ackDelay === undefined ? 2 : 4); i++) {
+    const r = k.core.ringNew(1024);
+    if (r < 0) {
+      for (const got of rings) k.core.ringFree(got);
+      return r;
+    }
     k.core.addReaders(r, 1);
     k.core.addWriters(r, 1);
+    rings.push(r);
   }
-  const a = new SocketEnd(ra, flags);
-  const b = new SocketEnd(rb, flags);
+  const a = new SocketEnd(rings[0], flags, ackDelay);
+  const b = new SocketEnd(rings[1], flags, ackDelay);
+  if (ackDelay !== undefined) {
+    a.unacked = rings[2];
+    b.unacked = rings[3];
+  }
   a.peer = b;
   b.peer = a;
   return [a, b];

@@ -30,7 +30,7 @@ export class TraceRuntimeError extends Error {
 }
 
 /** Names bound while a trace runs. */
-class Bindings {
+export class Bindings {
   readonly fds = new Map<string, number>();
   readonly bufs = new Map<string, UserBuffer>();
 
@@ -62,7 +62,7 @@ export function runTrace(ops: readonly Op[], kernel: TraceKernel): string[] {
   return out;
 }
 
-function execute(op: Op, k: TraceKernel, names: Bindings): string {
+export function execute(op: Op, k: TraceKernel, names: Bindings): string {
   const fd = (name: string) => names.fd(name);
   switch (op.kind) {
     case 'pipe': {

@@ -1,0 +1,174 @@
+// The lab page's controller: lesson choice, the editor, the step buttons and
+// shortcuts, and re-rendering the output, drawing and summaries after each move.
+
+import { precompileCore } from '../core.js';
+import { TraceSyntaxError } from '../trace/parse.js';
+import { parseExpected } from './compare.js';
+import { drawState } from './draw.js';
+import { TraceEditor, type LineMark } from './editor.js';
+import type { Lesson } from './lessons.js';
+import { renderOutput } from './output-table.js';
+import { LabSession } from './session.js';
+import { summarizeStep } from './summary.js';
+import { stateTables } from './tables.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+/** Alt+key shortcuts; e.code so they work whatever Alt does to the character. */
+const SHORTCUTS: Record<string, 'step' | 'run' | 'back' | 'reset'> = { KeyS: 'step', KeyR: 'run', KeyB: 'back', KeyX: 'reset' };
+
+export async function startLab(lessons: Lesson[]): Promise<void> {
+  await precompileCore();
+  const lab = new Lab(lessons);
+  const params = new URLSearchParams(location.search);
+  lab.setDirty(params.get('dirty') === '1');
+  const wanted = lessons.find((l) => String(l.number) === params.get('lesson') || l.id === params.get('lesson'));
+  lab.load(wanted ?? lessons[0]);
+}
+
+class Lab {
+  private session: LabSession | undefined;
+  private error: { line: number; message: string } | undefined;
+  private lesson: Lesson | undefined;
+  private dirty = false;
+  private readonly editor: TraceEditor;
+  private editTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(lessons: Lesson[]) {
+    this.editor = new TraceEditor($('editor'), () => {
+      clearTimeout(this.editTimer);
+      this.editTimer = setTimeout(() => this.rebuild(0), 250);
+    });
+    const select = $<HTMLSelectElement>('lesson');
+    select.replaceChildren(...lessons.map((l) => new Option(`${l.number}. ${l.title}`, l.id)));
+    select.addEventListener('change', () => this.load(lessons.find((l) => l.id === select.value)));
+    $<HTMLInputElement>('dirty').addEventListener('change', (e) => {
+      this.dirty = (e.target as HTMLInputElement).checked;
+      this.rebuild(this.session?.position ?? 0);
+    });
+    for (const action of ['step', 'run', 'back', 'reset'] as const) $(action).addEventListener('click', () => this.act(action));
+    document.addEventListener('keydown', (e) => {
+      const action = SHORTCUTS[e.code];
+      if (!action || !e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      e.preventDefault();
+      this.act(action);
+    });
+  }
+
+  setDirty(on: boolean): void {
+    this.dirty = on;
+    $<HTMLInputElement>('dirty').checked = on;
+  }
+
+  load(lesson: Lesson | undefined): void {
+    this.lesson = lesson;
+    $<HTMLSelectElement>('lesson').value = lesson?.id ?? '';
+    $('lesson-text').innerHTML = lesson?.html ?? '';
+    this.editor.value = lesson?.trace ?? '';
+    this.rebuild(0);
+  }
+
+  private act(action: 'step' | 'run' | 'back' | 'reset'): void {
+    const s = this.session;
+    if (!s) return;
+    if (action === 'step') s.step();
+    else if (action === 'run') s.run();
+    else if (action === 'back') s.back();
+    else s.goTo(0);
+    this.render();
+  }
+
+  private jump(n: number): void {
+    this.session?.goTo(n);
+    this.render();
+    // The table was redrawn: keep the keyboard where it was.
+    document.querySelector<HTMLButtonElement>(`#steps tr[data-step="${n}"] button`)?.focus();
+  }
+
+  /** A new session for the editor's text, moved to step `position`; a syntax error stops here. */
+  private rebuild(position: number): void {
+    this.session?.dispose();
+    this.session = undefined;
+    this.error = undefined;
+    const file = this.lesson && this.editor.value === this.lesson.trace ? `${this.lesson.id}.trace` : 'trace';
+    try {
+      this.session = new LabSession(this.editor.value, file, this.dirty);
+      this.session.goTo(position);
+    } catch (e) {
+      this.error = e instanceof TraceSyntaxError ? { line: e.line, message: e.message } : { line: 0, message: String(e) };
+    }
+    this.render();
+  }
+
+  /** Linux's output applies only to a lesson's trace exactly as written. */
+  private linux(): Map<number, string> | undefined {
+    return this.lesson && this.editor.value === this.lesson.trace ? parseExpected(this.lesson.expected) : undefined;
+  }
+
+  private render(): void {
+    const s = this.session;
+    const fault = this.error ?? s?.fault;
+    const errorBox = $('error');
+    errorBox.hidden = !fault;
+    errorBox.textContent = fault ? (s?.fault ? `Emulator error at line ${fault.line}: ${fault.message}` : fault.message) : '';
+    this.editor.textarea.setAttribute('aria-invalid', String(this.error !== undefined));
+
+    const marks = new Map<number, LineMark>();
+    for (const st of s?.steps ?? []) marks.set(st.line, 'done');
+    const last = s?.steps.at(-1);
+    if (last) marks.set(last.line, 'current');
+    if (s?.nextLine !== undefined) marks.set(s.nextLine, 'next');
+    if (fault && fault.line > 0) marks.set(fault.line, 'error');
+    this.editor.mark(marks);
+
+    $<HTMLButtonElement>('step').disabled = !s || s.done;
+    $<HTMLButtonElement>('run').disabled = !s || s.done;
+    $<HTMLButtonElement>('back').disabled = !s || s.position === 0;
+    $<HTMLButtonElement>('reset').disabled = !s || s.position === 0;
+    $('position').textContent = s ? `step ${s.position} of ${s.ops.length}` : 'not runnable';
+    this.renderMode();
+
+    const linux = this.linux();
+    $('linux-note').hidden = !!linux || !this.lesson;
+    $('dirty-note').hidden = !this.dirty;
+    $('output').classList.toggle('no-linux', !linux);
+    if (s) renderOutput($<HTMLTableSectionElement>('steps-body'), s, linux, (n) => this.jump(n));
+    else $('steps-body').replaceChildren();
+    this.renderState();
+  }
+
+  private renderMode(): void {
+    const mode = $('memory-mode');
+    const shared = this.session?.shared;
+    if (shared === undefined) return;
+    mode.dataset.shared = String(shared);
+    mode.textContent = shared
+      ? 'Memory: shared (SharedArrayBuffer; this page is cross-origin isolated).'
+      : 'Memory: unshared, one thread (this page is not cross-origin isolated).';
+  }
+
+  private renderState(): void {
+    const s = this.session;
+    const drawing = $('drawing');
+    const summary = $('summary');
+    if (!s) {
+      drawing.replaceChildren(note('Fix the trace to run it: the error is marked at its line.'));
+      summary.replaceChildren(note(this.error?.message ?? ''));
+      $('tables').replaceChildren();
+      return;
+    }
+    const last = s.steps.at(-1);
+    const caption = last ? `Kernel state after step ${last.n}, line ${last.line}: ${last.text}` : 'Kernel state before the first step: nothing open yet';
+    drawing.replaceChildren(drawState(s.state, last?.changes, caption));
+    const lines = last ? summarizeStep(last) : ['Before the first step: an empty kernel. Press Step (Alt+S) to run line by line.'];
+    const head = note(lines[0]!);
+    const list = document.createElement('ul');
+    list.append(...lines.slice(1).map((t) => Object.assign(document.createElement('li'), { textContent: t })));
+    summary.replaceChildren(head, list);
+    $('tables').replaceChildren(...stateTables(s.state, last?.changes));
+  }
+}
+
+function note(text: string): HTMLParagraphElement {
+  return Object.assign(document.createElement('p'), { textContent: text });
+}

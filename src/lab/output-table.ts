@@ -1,0 +1,57 @@
+// The output beside the trace: one row per operation with the emulator's
+// result once it has run and Linux's recorded result, differences marked.
+// Each row's button jumps to just after that step.
+
+import { verdict, type Verdict } from './compare.js';
+import type { LabSession } from './session.js';
+
+const MARKS: Record<Verdict, { text: string; label: string }> = {
+  same: { text: '=', label: 'same as Linux' },
+  differs: { text: '≠', label: 'differs from Linux' },
+  'expected-difference': { text: '≠ 5.16', label: 'differs from Linux, as expected in 5.16 mode (the recording is from a fixed kernel)' },
+  none: { text: '', label: '' },
+};
+
+export function renderOutput(tbody: HTMLTableSectionElement, s: LabSession, linux: Map<number, string> | undefined, onJump: (n: number) => void): void {
+  const rows = s.ops.map((op, i) => {
+    const step = s.steps[i];
+    const tr = document.createElement('tr');
+    tr.dataset.line = String(op.line);
+    tr.dataset.step = String(i + 1);
+    const state = step ? (i + 1 === s.position ? 'current' : 'done') : i === s.position ? 'next' : 'pending';
+    tr.className = state;
+    if (state === 'current') tr.setAttribute('aria-current', 'step');
+    const go = document.createElement('button');
+    go.type = 'button';
+    go.className = 'jump';
+    go.textContent = String(i + 1);
+    go.setAttribute('aria-label', `Go to after step ${i + 1} (line ${op.line})`);
+    go.addEventListener('click', () => onJump(i + 1));
+    const linuxResult = linux?.get(op.line);
+    const v = step ? verdict(step.result, linuxResult, s.dirtyPipe) : 'none';
+    tr.dataset.verdict = v;
+    const cells: (Node | string)[] = [go, String(op.line), (s.lines[op.line - 1] ?? '').trim(), step?.result ?? (state === 'next' ? 'next' : ''), linuxResult ?? ''];
+    for (const [c, content] of cells.entries()) {
+      const td = document.createElement('td');
+      td.className = ['go', 'line', 'op', 'emu', 'linux'][c]!;
+      td.append(content);
+      tr.appendChild(td);
+    }
+    const mark = document.createElement('td');
+    mark.className = `mark ${v}`;
+    if (MARKS[v].label) {
+      // The symbol is for the eye; screen readers get the words.
+      const sym = document.createElement('span');
+      sym.setAttribute('aria-hidden', 'true');
+      sym.textContent = MARKS[v].text;
+      const words = document.createElement('span');
+      words.className = 'visually-hidden';
+      words.textContent = MARKS[v].label;
+      mark.title = MARKS[v].label;
+      mark.append(sym, words);
+    }
+    tr.appendChild(mark);
+    return tr;
+  });
+  tbody.replaceChildren(...rows);
+}
