@@ -4,12 +4,13 @@ import {
   BASE, MAGIC, sb, SB_MAGIC, SB_NPAGES, SB_NUSER, SB_NRINGS, SB_FLAGS, SB_SIZE,
   computeLayout, PAGES, RING_HDRS, RING_SLOTS, REFS, RING_CAP, SL_SIZE,
 } from "./layout";
-import { poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet } from "./pages";
+import { poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc } from "./pages";
 import {
   ringsInit, ringNew, ringFree, ringResize, ringBytes, addReaders, addWriters,
   head, tail, maxUsage, readers, writers, seqAddr, isFull, occupancy, lock2, unlock2, bump,
 } from "./ring";
 import { pipeWrite, pipeRead, pipeToUser } from "./rw";
+import { addFragCopy, moveToSkb, linearToPipe } from "./skb";
 import { tagsInit, tagNew, tagFree, tagRefs, completionPop, completionSeqAddr } from "./tags";
 import {
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
@@ -24,7 +25,7 @@ export function init(npages: u32, nuser: u32, nrings: u32): usize {
   store<u32>(sb(SB_NUSER), nuser);
   store<u32>(sb(SB_NRINGS), nrings);
   computeLayout(npages, nuser, nrings);
-  memory.fill(REFS, 0, <usize>(npages + nuser) << 2);
+  memory.fill(REFS, 0, <usize>(npages + nuser) << 3); // refcounts and run lengths
   poolInit(npages);
   ringsInit(nrings);
   tagsInit();
@@ -53,13 +54,14 @@ export function refsAddr(): usize { return REFS; }
 export function slotSize(): u32 { return <u32>SL_SIZE; }
 
 export {
-  freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet,
+  freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,
   ringNew, ringFree, ringResize, ringBytes, addReaders, addWriters,
   maxUsage, readers, writers, seqAddr, occupancy,
   pipeWrite, pipeRead, pipeToUser,
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace,
   tagNew, tagFree, tagRefs, completionPop, completionSeqAddr, cloneSlots, dropSlots,
+  addFragCopy, moveToSkb, linearToPipe,
 };
 
 export function ringHead(r: u32): u32 { return head(r); }

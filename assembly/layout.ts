@@ -7,8 +7,8 @@
 //   0: magic  4: npages  8: nuser  12: nrings  16: free_top  20: pool lock
 //  24: ring_free_top  28: user cursor  32: flags (bit 0: 5.16 mode, stale slot flags)
 //  36: tag_free_top  40: completion head  44: completion tail  48: completion seq
-// Regions after it, in order: ring headers, ring slots, page refcounts, kernel
-// free stack, ring free stack, tag counts, tag free stack, completion ring,
+// Regions after it, in order: ring headers, ring slots, page refcounts,
+// compound run lengths (u32 per page: a head's page count), kernel free stack, ring free stack, tag counts, tag free stack, completion ring,
 // then the pages (4096-aligned): kernel pages [0, npages) first, user pages
 // [npages, npages + nuser) after them.
 
@@ -97,6 +97,7 @@ export const BLOCK: i32 = -512;
 export let RING_HDRS: usize = 0;
 export let RING_SLOTS: usize = 0;
 export let REFS: usize = 0;
+export let RUNS: usize = 0;
 export let FREE_STACK: usize = 0;
 export let RING_FREE: usize = 0;
 export let TAG_COUNTS: usize = 0;
@@ -114,7 +115,8 @@ export function computeLayout(npages: u32, nuser: u32, nrings: u32): usize {
   RING_HDRS = BASE + SB_SIZE;
   RING_SLOTS = RING_HDRS + <usize>nrings * RH_SIZE;
   REFS = RING_SLOTS + <usize>nrings * <usize>RING_CAP * SL_SIZE;
-  FREE_STACK = REFS + total * 4;
+  RUNS = REFS + total * 4;
+  FREE_STACK = RUNS + total * 4;
   RING_FREE = FREE_STACK + <usize>npages * 4;
   TAG_COUNTS = RING_FREE + <usize>nrings * 4;
   TAG_FREE = TAG_COUNTS + <usize>NTAGS * 4;

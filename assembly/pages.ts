@@ -7,7 +7,7 @@
 
 import {
   sb, SB_NPAGES, SB_NUSER, SB_FREE_TOP, SB_POOL_LOCK, SB_USER_CURSOR,
-  REFS, FREE_STACK, PAGES, PAGE_SHIFT, ENOMEM,
+  REFS, RUNS, FREE_STACK, PAGES, PAGE_SHIFT, ENOMEM,
 } from "./layout";
 
 @inline function refAddr(page: u32): usize {
@@ -63,7 +63,15 @@ export function pageAlloc(): i32 {
 /** put_page(): drops a reference; the last one returns the page to the pool. */
 export function pagePut(page: u32): void {
   if (atomic.sub<u32>(refAddr(page), 1) != 1) return;
-  if (page >= npages()) return; // user pages are free at count 0
+  if (page >= npages()) {
+    // User-range pages are free at count 0; a compound head frees its tails.
+    const run = load<u32>(RUNS + (<usize>page << 2));
+    if (run > 1) {
+      store<u32>(RUNS + (<usize>page << 2), 0);
+      for (let i: u32 = 1; i < run; i++) atomic.store<u32>(refAddr(page + i), 0);
+    }
+    return;
+  }
   lockWord(sb(SB_POOL_LOCK));
   const top = load<u32>(sb(SB_FREE_TOP));
   store<u32>(FREE_STACK + (<usize>top << 2), page);
@@ -145,3 +153,15 @@ export function copyForward(dst: usize, src: usize, n: usize): void {
   for (let done: usize = 0; done < n; done += step) memory.copy(dst + done, src + done, min(step, n - done));
 }
 
+
+/**
+ * A compound page (__GFP_COMP): `count` contiguous pages, one reference
+ * count on the head. From the user range, the only contiguous one; a slot
+ * may then span all of it (an skb fragment of up to 32 KiB).
+ */
+export function compoundAlloc(count: u32): i32 {
+  const head = userAlloc(count);
+  if (head < 0) return head;
+  store<u32>(RUNS + (<usize>head << 2), count);
+  return head;
+}

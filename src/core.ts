@@ -56,6 +56,10 @@ export interface CoreExports {
   tagRefs(tag: number): number;
   completionPop(): number;
   completionSeqAddr(): number;
+  compoundAlloc(count: number): number;
+  addFragCopy(r: number, src: number, len: number): number;
+  moveToSkb(a: number, b: number, len: number, maxBufs: number): number;
+  linearToPipe(rx: number, r: number, n: number, frag: number, fragOff: number, coalesce: boolean): number;
 }
 
 /** assembly/layout.ts: BLOCK, "would wait and moved nothing". */

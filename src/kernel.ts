@@ -80,6 +80,8 @@ export class Kernel implements Kctx {
   private readonly tagOwners = new Map<number, { file: NotifyFile; id: number }>();
   private readonly ackedSockets = new Set<SocketEnd>();
   private now = 0;
+  /** current->task_frag (see files/socket.ts). */
+  readonly taskFrag = { page: -1, offset: 0, size: 0 };
 
   constructor(opts: KernelOptions = {}) {
     const npages = opts.pages ?? 8192;
@@ -712,6 +714,8 @@ export class Kernel implements Kctx {
       if (inode.opens === 0) inode.dropAll(this);
     }
     this.files.clear();
+    if (this.taskFrag.page >= 0) this.core.pagePut(this.taskFrag.page);
+    this.taskFrag.page = -1;
   }
 
   /** Removes a file's name; its pages go when the last open file closes. */

@@ -44,6 +44,8 @@ export interface Kctx {
   readonly argsSize: number;
   /** The virtual clock in milliseconds (acknowledgement delays run on it). */
   readonly clock: number;
+  /** The task's page fragment for linear socket data spliced into pipes. */
+  readonly taskFrag: { page: number; offset: number; size: number };
   /** Scratch for staging bytes, owned by this thread. */
   readonly stage: number;
   readonly stageSize: number;

@@ -17,10 +17,30 @@ const SKB = 256;
 /** kmalloc size classes a head can get (measured: a 2-byte message charges 768). */
 const KMALLOC = [512, 1024, 2048, 4096, 8192];
 
-/** One queued message: bytes not yet read, and what it charges its sender. */
+/** One queued message: bytes not yet read (of them, still in the linear part), its charge. */
 export interface Skb {
   len: number;
+  linear: number;
   truesize: number;
+}
+
+/** How unix_stream_sendmsg() lays out a message of `size` bytes: linear part and frag sizes. */
+export function skbLayout(size: number): { linear: number; frags: number[] } {
+  const over = Math.max(0, size - SKB_MAX_HEAD);
+  let dataLen = Math.min(size, Math.ceil(over / PAGE_SIZE) * PAGE_SIZE);
+  const linear = size - dataLen;
+  // alloc_skb_with_frags(): the largest order (at most 3) that the pages left fill.
+  const frags: number[] = [];
+  let pages = Math.ceil(dataLen / PAGE_SIZE);
+  while (dataLen > 0) {
+    let order = 3;
+    while (order > 0 && pages < 1 << order) order--;
+    const chunk = Math.min(dataLen, PAGE_SIZE << order);
+    frags.push(chunk);
+    dataLen -= chunk;
+    pages -= 1 << order;
+  }
+  return { linear, frags };
 }
 
 /** The payload of the next message of a write() with `left` bytes to go. */

@@ -1,17 +1,27 @@
 // AF_UNIX stream socket pairs (net/unix/af_unix.c). Each end receives into
-// a ring of the core, so data spliced in and out moves by page reference.
+// a ring of the core holding its messages' pieces: a linear piece, then
+// fragments (write), or the spliced pages themselves (splice), so data
+// spliced in and out moves by page reference.
 
-import { POLLERR, POLLHUP, POLLIN, POLLOUT, O_NONBLOCK } from '../constants.js';
+import { O_NONBLOCK, PAGE_SIZE, POLLERR, POLLHUP, POLLIN, POLLOUT } from '../constants.js';
 import { OpenFile } from './file.js';
 import type { Kctx, Pos, Result } from './kctx.js';
-import { BLOCK, EAGAIN, ECONNRESET, EPIPE } from './kctx.js';
-import { nextSkbSize, SNDBUF, spliceTruesize, writeTruesize, type Skb } from './skb.js';
+import { BLOCK, EAGAIN, ECONNRESET, ENOMEM, EPIPE } from './kctx.js';
+import { nextSkbSize, skbLayout, SNDBUF, spliceTruesize, writeTruesize, type Skb } from './skb.js';
 
 /** Slot flags that survive a trip through a socket: only who made the buffer. */
 const OPS_ONLY = 0x300;
 /** splice_to_socket() sends at most this many pipe buffers per message. */
 const SPLICE_BVECS = 16;
+/** The task's page fragment (current->task_frag): 32 KiB, SKB_FRAG_PAGE_ORDER. */
+const FRAG_PAGES = 8;
 
+/** current->task_frag: where linear_to_page() copies linear data for splice. */
+export interface TaskFrag {
+  page: number;
+  offset: number;
+  size: number;
+}
 
 export class SocketEnd extends OpenFile {
   peer!: SocketEnd;
@@ -28,25 +38,9 @@ export class SocketEnd extends OpenFile {
    */
   unacked = -1;
   private readonly inFlight: { slots: number; due: number }[] = [];
+
   constructor(readonly rx: number, flags: number, readonly ackDelay?: number) {
     super(flags);
-  }
-
-  /** Keeps references to what was just queued at the peer, until acknowledged. */
-  private holdUntilAck(k: Kctx, from: number): void {
-    if (this.ackDelay === undefined) return;
-    const slots = (k.core.ringHead(this.peer.rx) - from) >>> 0;
-    if (slots === 0) return;
-    k.core.cloneSlots(this.peer.rx, from, slots, this.unacked);
-    this.inFlight.push({ slots, due: k.clock + this.ackDelay });
-  }
-
-  /** Releases everything acknowledged by now; true if anything was. */
-  ack(k: Kctx): boolean {
-    let slots = 0;
-    while (this.inFlight.length > 0 && this.inFlight[0].due <= k.clock) slots += this.inFlight.shift()!.slots;
-    if (slots > 0) k.core.dropSlots(this.unacked, slots);
-    return slots > 0;
   }
 
   get nonblock(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
@@ -68,29 +62,47 @@ export class SocketEnd extends OpenFile {
       const skb = this.skbs[0];
       const m = Math.min(n, skb.len);
       skb.len -= m;
+      skb.linear = Math.max(0, skb.linear - m);
       n -= m;
       if (skb.len === 0) this.skbs.shift();
     }
   }
 
-  read(k: Kctx, dst: number, count: number, _pos: Pos): Result {
-    return this.recv(k, count, this.nonblock, (n) => k.core.pipeRead(this.rx, dst, n, true));
+  /** Keeps references to what was just queued at the peer, until acknowledged. */
+  private holdUntilAck(k: Kctx, from: number): void {
+    if (this.ackDelay === undefined) return;
+    const slots = (k.core.ringHead(this.peer.rx) - from) >>> 0;
+    if (slots === 0) return;
+    k.core.cloneSlots(this.peer.rx, from, slots, this.unacked);
+    this.inFlight.push({ slots, due: k.clock + this.ackDelay });
+  }
+
+  /** Releases everything acknowledged by now; true if anything was. */
+  ack(k: Kctx): boolean {
+    let slots = 0;
+    while (this.inFlight.length > 0 && this.inFlight[0].due <= k.clock) slots += this.inFlight.shift()!.slots;
+    if (slots > 0) k.core.dropSlots(this.unacked, slots);
+    return slots > 0;
   }
 
   /** unix_stream_read_generic(): data first, then a pending reset, then EOF. */
   private recv(k: Kctx, count: number, nonblock: boolean, take: (n: number) => Result): Result {
     if (count === 0) return 0;
-    if (k.core.occupancy(this.rx) > 0) {
-      const n = take(count);
-      if (n > 0) this.consumed(n);
-      return n;
-    }
+    if (k.core.occupancy(this.rx) > 0) return take(count);
     if (this.reset) {
       this.reset = false;
       return ECONNRESET;
     }
     if (this.shutdown) return 0;
     return nonblock ? EAGAIN : BLOCK;
+  }
+
+  read(k: Kctx, dst: number, count: number, _pos: Pos): Result {
+    return this.recv(k, count, this.nonblock, (n) => {
+      const got = k.core.pipeRead(this.rx, dst, n, true);
+      if (got > 0) this.consumed(got);
+      return got;
+    });
   }
 
   /** unix_stream_sendmsg(): one message at a time while the send buffer has room. */
@@ -102,15 +114,26 @@ export class SocketEnd extends OpenFile {
     const from = k.core.ringHead(this.peer.rx);
     while (sent < count && this.canSend()) {
       const size = nextSkbSize(count - sent);
-      const n = k.core.pipeWrite(this.peer.rx, src + sent, size, true, false, 0);
-      if (n <= 0) break;
-      this.peer.skbs.push({ len: n, truesize: writeTruesize(size) });
-      sent += n;
-      if (n < size) break;
+      if (!this.queueMessage(k, src + sent, size)) break;
+      sent += size;
     }
     this.holdUntilAck(k, from);
     if (sent > 0) return sent;
     return this.nonblock ? EAGAIN : BLOCK;
+  }
+
+  /** One message into the peer's ring: linear piece, then fragments; false if memory ran out. */
+  private queueMessage(k: Kctx, src: number, size: number): boolean {
+    const { linear, frags } = skbLayout(size);
+    const rx = this.peer.rx;
+    if (linear > 0 && k.core.pipeWrite(rx, src, linear, true, false, 0) !== linear) return false;
+    let at = src + linear;
+    for (const chunk of frags) {
+      if (k.core.addFragCopy(rx, at, chunk) !== chunk) return false;
+      at += chunk;
+    }
+    this.peer.skbs.push({ len: size, linear, truesize: writeTruesize(size) });
+    return true;
   }
 
   override poll(k: Kctx): number {
@@ -124,9 +147,44 @@ export class SocketEnd extends OpenFile {
 
   override fionread(k: Kctx): Result { return k.core.ringBytes(this.rx); }
 
-  /** unix_stream_splice_read(): buffers move by reference, their flags cleared. */
+  /**
+   * unix_stream_splice_read(): message by message into the pipe while it has
+   * room (skb_splice_bits): the linear part is copied into the task's page
+   * fragment, fragments go by reference. A message not spliced whole ends it.
+   */
   override spliceRead(k: Kctx, _pos: Pos, r: number, len: number, nonblock: boolean): Result {
-    return this.recv(k, len, nonblock || this.nonblock, (n) => k.core.move(this.rx, r, n, k.core.maxUsage(r), OPS_ONLY));
+    return this.recv(k, len, nonblock || this.nonblock, () => {
+      let done = 0;
+      while (done < len && this.skbs.length > 0 && !k.core.ringFull(r)) {
+        const skb = this.skbs[0];
+        const chunk = Math.min(len - done, skb.len);
+        const n = this.spliceMessage(k, skb, chunk, r);
+        if (n < 0) return done > 0 ? done : n;
+        this.consumed(n);
+        done += n;
+        if (n < chunk || skb.len > 0) break;
+      }
+      return done;
+    });
+  }
+
+  /** skb_splice_bits() for one message: `chunk` bytes at most. */
+  private spliceMessage(k: Kctx, skb: Skb, chunk: number, r: number): Result {
+    let done = 0;
+    let coalesce = false;
+    while (done < Math.min(chunk, skb.linear) && !k.core.ringFull(r)) {
+      const frag = taskFragRefill(k);
+      if (frag === undefined) return done > 0 ? done : ENOMEM;
+      const n = Math.min(Math.min(chunk, skb.linear) - done, frag.size - frag.offset);
+      k.core.linearToPipe(this.rx, r, n, frag.page, frag.offset, coalesce);
+      frag.offset += n;
+      done += n;
+      coalesce = true;
+    }
+    if (done < chunk && done >= skb.linear) {
+      done += k.core.move(this.rx, r, chunk - done, k.core.maxUsage(r), OPS_ONLY);
+    }
+    return done;
   }
 
   /**
@@ -147,11 +205,10 @@ export class SocketEnd extends OpenFile {
       }
       const rx = this.peer.rx;
       const from = k.core.ringHead(rx);
-      // In an skb the pipe's buffer flags mean nothing: PACKET and CAN_MERGE go.
-      const n = k.core.move(r, rx, len, k.core.occupancy(rx) + SPLICE_BVECS, OPS_ONLY);
+      const n = k.core.moveToSkb(r, rx, len, SPLICE_BVECS);
       if (n === 0) break;
       this.holdUntilAck(k, from);
-      this.peer.skbs.push({ len: n, truesize: spliceTruesize(n) });
+      this.peer.skbs.push({ len: n, linear: 0, truesize: spliceTruesize(n) });
       spliced += n;
       len -= n;
     }
@@ -169,6 +226,27 @@ export class SocketEnd extends OpenFile {
     k.core.ringFree(this.rx);
     if (this.unacked >= 0) k.core.ringFree(this.unacked);
   }
+}
+
+/**
+ * skb_page_frag_refill(32, ...): reuse the fragment page from the start when
+ * nobody else holds it, keep filling it while 32 bytes fit, else a new one.
+ */
+function taskFragRefill(k: Kctx): TaskFrag | undefined {
+  const frag = k.taskFrag;
+  if (frag.page >= 0) {
+    if (k.core.pageRefs(frag.page) === 1) {
+      frag.offset = 0;
+      return frag;
+    }
+    if (frag.offset + 32 <= frag.size) return frag;
+    k.core.pagePut(frag.page);
+    frag.page = -1;
+  }
+  const page = k.core.compoundAlloc(FRAG_PAGES);
+  if (page < 0) return undefined;
+  Object.assign(frag, { page, offset: 0, size: FRAG_PAGES * PAGE_SIZE });
+  return frag;
 }
 
 /** A connected pair: each end's rx ring has one reader (itself) and one writer (its peer). */

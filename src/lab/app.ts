@@ -7,7 +7,7 @@ import { parseExpected } from './compare.js';
 import { drawState } from './draw.js';
 import { TraceEditor, type LineMark } from './editor.js';
 import type { Lesson } from './lessons.js';
-import { renderOutput } from './output-table.js';
+import { renderOutput, revealCurrentRow } from './output-table.js';
 import { LabSession } from './session.js';
 import { summarizeStep } from './summary.js';
 import { stateTables } from './tables.js';
@@ -134,6 +134,7 @@ class Lab {
     $('output').classList.toggle('no-linux', !linux);
     if (s) renderOutput($<HTMLTableSectionElement>('steps-body'), s, linux, (n) => this.jump(n));
     else $('steps-body').replaceChildren();
+    revealCurrentRow($('steps-scroll'));
     this.renderState();
   }
 

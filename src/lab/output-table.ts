@@ -55,3 +55,14 @@ export function renderOutput(tbody: HTMLTableSectionElement, s: LabSession, linu
   });
   tbody.replaceChildren(...rows);
 }
+
+/** Scrolls the output box (not the page) so the current or next row shows. */
+export function revealCurrentRow(box: HTMLElement): void {
+  const row = box.querySelector<HTMLElement>('tr.current') ?? box.querySelector<HTMLElement>('tr.next');
+  if (!row) return;
+  const head = box.querySelector('thead')?.getBoundingClientRect().height ?? 0;
+  const top = row.offsetTop - head;
+  if (top < box.scrollTop || row.offsetTop + row.offsetHeight > box.scrollTop + box.clientHeight) {
+    box.scrollTop = Math.max(0, top - box.clientHeight / 3);
+  }
+}

@@ -24,7 +24,7 @@ export function summarizeStep(step: LabStep): string[] {
   const where = (s: LabState, n: Map<number, string>, holders: string[], page: number) =>
     holders.map((h) => describeHolder(s, n, parseHolder(h), page)).join(', ');
   const sentences = [...changes.pages.values()].map((c) => pageSentence(c, where(after, names, c.added, c.page),
-    where(before, oldNames, c.removed, c.page), where(after, names, holdersOf(after, c.page), c.page)));
+    where(before, oldNames, c.removed, c.page), where(after, names, holdersOf(after, c.page), c.page)) + consequence(step, c));
   const freed = changes.freed.filter((f) => !changes.pages.has(f.page))
     .map((f) => `Page ${f.page} (was ${where(before, oldNames, f.holders, f.page)}) went back to the pool.`);
   const all = [...sentences, ...freed];
@@ -53,6 +53,24 @@ function pageSentence(c: PageChange, added: string, removed: string, now: string
         ? `New page ${c.page} (${now}): bytes copied into it.`
         : `Bytes copied into page ${c.page} (${now}).`;
   }
+}
+
+/** Why a copy into a shared page matters: someone else holds the very same page. */
+function consequence(step: LabStep, c: PageChange): string {
+  if (c.kind !== 'copied' || c.direction !== 'in' || c.fresh) return '';
+  const held = holdersOf(step.after, c.page).map(parseHolder);
+  const file = held.find((h) => h.kind === 'file');
+  const inRing = held.some((h) => h.kind === 'ring');
+  if (step.op.kind === 'write' && file && inRing && isPipe(step.after, step.op.fd)) {
+    return ` A write to a pipe changed file ${file.path}: its page-cache page was in the pipe with CAN_MERGE set.`;
+  }
+  if (step.op.kind === 'fill' && inRing) return ' A pipe holds this very page, so its reader will see the new bytes.';
+  return '';
+}
+
+function isPipe(s: LabState, name: string): boolean {
+  const fd = s.fdNames.get(name);
+  return s.snapshot.fds.some((f) => f.fd === fd && f.kind === 'pipe-write');
 }
 
 function holdersOf(s: LabState, page: number): string[] {
