@@ -314,6 +314,14 @@ export class Kernel implements Kctx {
     return { count, id };
   }
 
+  /** Whether vmspliceNotify's `id` on `notifyFd` has been released (no waiting). */
+  isReleased(notifyFd: number, id: number): boolean {
+    const nf = this.file(notifyFd);
+    if (!(nf instanceof NotifyFile)) return this.fail('isReleased', EBADF);
+    this.drainCompletions();
+    return nf.isReleased(id);
+  }
+
   /** Resolves when vmspliceNotify's `id` on `notifyFd` has been released. */
   released(notifyFd: number, id: number): Promise<void> {
     const nf = this.file(notifyFd);
