@@ -26,7 +26,7 @@ import { lend, type Loan } from './loan.js';
 import { AsyncCalls } from './async.js';
 import { UserMemory } from './usermem.js';
 import { resolvePath } from './path.js';
-import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
+import { describeFd, takeSnapshot, type FdView, type KernelSnapshot } from './snapshot.js';
 import type { IoVec, KernelStats, Offset, PollFd, UserBuffer } from './types.js';
 
 export interface KernelOptions {
@@ -259,6 +259,29 @@ export class Kernel implements Kctx {
     const nfd = this.check('dup', this.install(f));
     f.refs++;
     return nfd;
+  }
+
+  /** dup2(2): `newfd` (closed first if open) names the same open file as `oldfd`. */
+  dup2(oldfd: number, newfd: number): number {
+    const f = this.file(oldfd);
+    if (!f || newfd < 0 || newfd >= MAX_FDS) return this.check('dup2', EBADF);
+    if (oldfd === newfd) return newfd;
+    const old = this.file(newfd);
+    this.fds.set(newfd, f);
+    f.refs++;
+    if (old) this.put(old);
+    this.wake();
+    return newfd;
+  }
+
+  /** What an fd is (for fstat-like callers such as the WASI host), or undefined if closed. */
+  describe(fd: number): FdView | undefined {
+    const f = this.file(fd);
+    if (!f) return undefined;
+    const paths = new Map([...this.files].map(([p, i]) => [i, p]));
+    const view = describeFd(fd, f, paths);
+    if (f instanceof RegularFile) view.size = f.inode.size;
+    return view;
   }
 
   close(fd: number): void {

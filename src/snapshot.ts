@@ -4,6 +4,7 @@
 import type { CoreExports } from './core.js';
 import type { OpenFile } from './files/file.js';
 import { DevNull, DevZero } from './files/devices.js';
+import { Directory } from './files/directory.js';
 import type { Inode } from './files/memfs.js';
 import { RegularFile } from './files/memfs.js';
 import { PipeEnd } from './files/pipe.js';
@@ -36,11 +37,12 @@ export interface RingView {
 
 export interface FdView {
   fd: number;
-  kind: 'pipe-read' | 'pipe-write' | 'file' | 'socket' | 'null' | 'zero';
+  kind: 'pipe-read' | 'pipe-write' | 'file' | 'socket' | 'null' | 'zero' | 'directory' | 'notify';
   flags: number;
   ring?: number;
   path?: string;
   pos?: number;
+  size?: number;
 }
 
 export interface PageView {
@@ -86,11 +88,14 @@ function ringView(s: SnapshotSource, ring: number, kind: RingView['kind']): Ring
   return { ring, kind, head, tail, maxUsage: core.maxUsage(ring), readers: core.readers(ring), writers: core.writers(ring), slots };
 }
 
-function fdView(fd: number, f: OpenFile, paths: Map<Inode, string>): FdView {
+export function describeFd(fd: number, f: OpenFile, paths: Map<Inode, string>): FdView {
   if (f instanceof PipeEnd) return { fd, kind: f.isRead ? 'pipe-read' : 'pipe-write', flags: f.flags, ring: f.pipe.ring };
   if (f instanceof SocketEnd) return { fd, kind: 'socket', flags: f.flags, ring: f.rx };
   if (f instanceof RegularFile) return { fd, kind: 'file', flags: f.flags, path: paths.get(f.inode), pos: f.pos };
-  return { fd, kind: f instanceof DevZero ? 'zero' : f instanceof DevNull ? 'null' : 'null', flags: f.flags };
+  if (f instanceof DevZero) return { fd, kind: 'zero', flags: f.flags };
+  if (f instanceof DevNull) return { fd, kind: 'null', flags: f.flags };
+  if (f instanceof Directory) return { fd, kind: 'directory', flags: f.flags };
+  return { fd, kind: 'notify', flags: f.flags };
 }
 
 export function takeSnapshot(s: SnapshotSource): KernelSnapshot {
@@ -101,7 +106,7 @@ export function takeSnapshot(s: SnapshotSource): KernelSnapshot {
     holders.set(page, list);
   };
   const paths = new Map<Inode, string>([...s.files].map(([p, i]) => [i, p]));
-  const fds = [...s.fds].sort(([a], [b]) => a - b).map(([fd, f]) => fdView(fd, f, paths));
+  const fds = [...s.fds].sort(([a], [b]) => a - b).map(([fd, f]) => describeFd(fd, f, paths));
   const rings: RingView[] = [];
   for (const v of fds) {
     if (v.ring === undefined || rings.some((r) => r.ring === v.ring)) continue;
