@@ -97,7 +97,9 @@ export class Kernel implements Kctx {
     if (total > MAX_WASM_PAGES) throw new RangeError('kernel too large for one memory');
     this.memory = new WebAssembly.Memory(this.memoryDescriptor(total));
     this.core = instantiateCore(this.memory, this.shared);
+    this.mem = new Uint8Array(this.memory.buffer);
     this.pages = this.core.init(npages, nuser, nrings);
+    this.completionWords = new Uint32Array(this.memory.buffer, this.core.completionSeqAddr() - 8, 2);
     if (opts.dirtyPipe) this.core.setFlags(1);
     this.zeroPage = this.takeZeroPage();
     this.user = new UserMemory(this, npages, nuser);
@@ -115,9 +117,10 @@ export class Kernel implements Kctx {
     return new Uint32Array(this.memory.buffer, this.args, 1)[0];
   }
 
-  get mem(): Uint8Array {
-    return new Uint8Array(this.memory.buffer);
-  }
+  /** A byte view of the whole memory (it never grows, so one view serves). */
+  readonly mem: Uint8Array;
+  /** The completion ring's head and tail words (superblock +40, +44). */
+  private readonly completionWords: Uint32Array;
 
   // ---- fd table -------------------------------------------------------
 
@@ -354,6 +357,8 @@ export class Kernel implements Kctx {
 
   /** Delivers the completions the core queued (a tag's last reference dropped). */
   private drainCompletions(): void {
+    // Most calls complete nothing: compare head and tail without calling in.
+    if (this.completionWords[0] === this.completionWords[1]) return;
     for (let tag = this.core.completionPop(); tag !== 0; tag = this.core.completionPop()) {
       const owner = this.tagOwners.get(tag);
       this.tagOwners.delete(tag);
