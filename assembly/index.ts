@@ -6,7 +6,7 @@ import {
 } from "./layout";
 import { poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc } from "./pages";
 import {
-  ringsInit, ringNew, ringFree, ringResize, ringBytes, addReaders, addWriters,
+  ringsInit, ringNew, ringFree, ringOpen, ringClose, ringResize, ringBytes, addReaders, addWriters,
   head, tail, maxUsage, readers, writers, seqAddr, isFull, occupancy, lock2, unlock2, bump,
 } from "./ring";
 import { pipeWrite, pipeRead, pipeToUser } from "./rw";
@@ -55,7 +55,7 @@ export function slotSize(): u32 { return <u32>SL_SIZE; }
 
 export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,
-  ringNew, ringFree, ringResize, ringBytes, addReaders, addWriters,
+  ringNew, ringFree, ringOpen, ringClose, ringResize, ringBytes, addReaders, addWriters,
   maxUsage, readers, writers, seqAddr, occupancy,
   pipeWrite, pipeRead, pipeToUser,
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,

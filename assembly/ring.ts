@@ -4,7 +4,7 @@
 import {
   sb, SB_NRINGS, SB_RING_FREE_TOP, SB_POOL_LOCK, RING_HDRS, RING_SLOTS, RING_FREE,
   RING_CAP, RH_HEAD, RH_TAIL, RH_RING_SIZE, RH_MAX_USAGE, RH_READERS, RH_WRITERS,
-  RH_LOCK, RH_SEQ, RH_IN_USE, RH_SIZE, SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_TAG, SL_SIZE,
+  RH_LOCK, RH_SEQ, RH_IN_USE, RH_FILES, RH_SIZE, SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_TAG, SL_SIZE,
   ENFILE, EBUSY, EINVAL,
 } from "./layout";
 import { pagePut, lockWord, unlockWord } from "./pages";
@@ -98,6 +98,7 @@ export function ringNew(slots: u32): i32 {
   store<u32>(h + RH_RING_SIZE, slots);
   store<u32>(h + RH_MAX_USAGE, slots);
   store<u32>(h + RH_IN_USE, 1);
+  store<u32>(h + RH_FILES, 1);
   // A fresh ring's slot array is zeroed, as kcalloc() leaves it.
   memory.fill(RING_SLOTS + <usize>r * <usize>RING_CAP * SL_SIZE, 0, <usize>RING_CAP * SL_SIZE);
   return <i32>r;
@@ -173,4 +174,14 @@ export function ringBytes(r: u32): u32 {
   let n: u32 = 0;
   for (let i = tail(r); i != head(r); i++) n += slotLen(slot(r, i));
   return n;
+}
+
+/** Another holder of the ring (an end passed to another thread). */
+export function ringOpen(r: u32): void {
+  atomic.add<u32>(hdr(r) + RH_FILES, 1);
+}
+
+/** A holder lets go; the last one frees the ring and its buffers. */
+export function ringClose(r: u32): void {
+  if (atomic.sub<u32>(hdr(r) + RH_FILES, 1) == 1) ringFree(r);
 }

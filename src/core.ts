@@ -22,6 +22,8 @@ export interface CoreExports {
   pageGet(page: number): void;
   ringNew(slots: number): number;
   ringFree(r: number): void;
+  ringOpen(r: number): void;
+  ringClose(r: number): void;
   ringResize(r: number, slots: number): number;
   ringBytes(r: number): number;
   ringHead(r: number): number;

@@ -12,3 +12,5 @@ export { witSyscalls } from './wit/host.js';
 export type { FdView, KernelSnapshot, PageView, RingView, SlotView } from './snapshot.js';
 export type { Loan } from './loan.js';
 export { NOTIFY_RECORD } from './files/notify.js';
+export type { PipeEndHandle } from './worker/handle.js';
+export { PipeClient, type WorkerBuffer } from './worker/pipe-client.js';

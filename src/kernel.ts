@@ -25,6 +25,7 @@ import { NotifyFile } from './files/notify.js';
 import { lend, type Loan } from './loan.js';
 import { AsyncCalls } from './async.js';
 import { UserMemory } from './usermem.js';
+import type { PipeEndHandle } from './worker/handle.js';
 import { resolvePath } from './path.js';
 import { describeFd, takeSnapshot, type FdView, type KernelSnapshot } from './snapshot.js';
 import type { IoVec, KernelStats, Offset, PollFd, UserBuffer } from './types.js';
@@ -183,6 +184,25 @@ export class Kernel implements Kctx {
     // create_pipe_files(): only the write end keeps O_DIRECT.
     const w = this.install(new PipeEnd(pipe, false, O_WRONLY | nb | (flags & O_DIRECT)));
     return [r, w];
+  }
+
+  /**
+   * Hands a pipe end to another thread (a Worker with `PipeClient.attach`),
+   * as passing an fd to another process: the end stays open there until that
+   * side closes it, whatever this side does. Needs a shared memory.
+   */
+  exportPipeEnd(fd: number): PipeEndHandle {
+    const f = this.file(fd);
+    if (!(f instanceof PipeEnd)) return this.fail('exportPipeEnd', EBADF);
+    if (!this.shared) throw new TypeError('exportPipeEnd needs a kernel on a shared memory');
+    const ring = f.pipe.ring;
+    this.core.ringOpen(ring);
+    if (f.isRead) this.core.addReaders(ring, 1);
+    else this.core.addWriters(ring, 1);
+    return {
+      memory: this.memory, ring, end: f.isRead ? 'read' : 'write', pages: this.pages,
+      nonblock: (f.flags & O_NONBLOCK) !== 0, packet: (f.flags & O_DIRECT) !== 0,
+    };
   }
 
   isPipeReadEnd(fd: number): boolean {

@@ -64,7 +64,8 @@ export class PipeEnd extends OpenFile {
   override release(k: Kctx): void {
     if (this.readable) k.core.addReaders(this.pipe.ring, -1);
     if (this.writable) k.core.addWriters(this.pipe.ring, -1);
-    if (--this.pipe.files === 0) k.core.ringFree(this.pipe.ring);
+    // The host's files share one ring reference; ends passed to Workers hold their own.
+    if (--this.pipe.files === 0) k.core.ringClose(this.pipe.ring);
   }
 
   // Pipes have no splice_read/splice_write of their own: splice handles them.

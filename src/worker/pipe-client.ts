@@ -1,0 +1,128 @@
+// A pipe end used from a Worker: its own core instance on the shared
+// memory; blocking calls wait on the ring's futex word with Atomics.wait,
+// after a short spin (a sleep costs more than a little polling).
+
+import { PAGE_SIZE } from '../constants.js';
+import { PIPE_BUF_FLAG_CAN_MERGE, PIPE_BUF_FLAG_PACKET } from '../files/pipe.js';
+import { BLOCK, instantiateCore, type CoreExports } from '../core.js';
+import { errnoName, SyscallError } from '../errors.js';
+import type { PipeEndHandle } from './handle.js';
+
+/** How long to poll the ring before sleeping on it. */
+const SPIN_MS = 0.05;
+const STAGE = 1 << 20;
+
+/** Page-aligned memory from the pool, usable by vmsplice from this thread. */
+export interface WorkerBuffer {
+  page: number;
+  pages: number;
+  bytes: Uint8Array;
+}
+
+export class PipeClient {
+  private readonly core: CoreExports;
+  private readonly words: Int32Array;
+  private readonly mem: Uint8Array;
+  private readonly seq: number;
+  private readonly stage: WorkerBuffer;
+  private closed = false;
+
+  private constructor(private readonly h: PipeEndHandle) {
+    this.core = instantiateCore(h.memory, true);
+    if (this.core.attach() === 0) throw new Error('no kernel in this memory');
+    this.words = new Int32Array(h.memory.buffer);
+    this.mem = new Uint8Array(h.memory.buffer);
+    this.seq = this.core.seqAddr(h.ring) >> 2;
+    this.stage = this.alloc(STAGE);
+  }
+
+  static attach(h: PipeEndHandle): PipeClient {
+    return new PipeClient(h);
+  }
+
+  /** Runs `op` until it stops answering BLOCK, sleeping on the ring in between. */
+  private blocking(syscall: string, op: () => number): number {
+    for (;;) {
+      const seen = Atomics.load(this.words, this.seq);
+      const r = op();
+      if (r !== BLOCK) {
+        if (r < 0) throw new SyscallError(errnoName(-r), syscall);
+        return r;
+      }
+      const until = performance.now() + SPIN_MS;
+      while (Atomics.load(this.words, this.seq) === seen && performance.now() < until);
+      if (Atomics.load(this.words, this.seq) === seen) Atomics.wait(this.words, this.seq, seen);
+    }
+  }
+
+  /** write(2) until everything is written (blocking end) or the pipe has no reader. */
+  write(data: Uint8Array): number {
+    let done = 0;
+    const flags = this.h.packet ? PIPE_BUF_FLAG_PACKET : PIPE_BUF_FLAG_CAN_MERGE;
+    while (done < data.length) {
+      const n = Math.min(STAGE, data.length - done);
+      const src = data.buffer === this.mem.buffer ? data.byteOffset + done : this.staged(data.subarray(done, done + n));
+      let off = 0;
+      while (off < n) {
+        const merge = done === 0 && off === 0;
+        const r = this.blocking('write', () => this.core.pipeWrite(this.h.ring, src + off, n - off, this.h.nonblock, merge, flags));
+        off += r;
+        if (this.h.nonblock) return done + off;
+      }
+      done += n;
+    }
+    return done;
+  }
+
+  private staged(part: Uint8Array): number {
+    this.stage.bytes.set(part);
+    return this.stage.bytes.byteOffset;
+  }
+
+  /** read(2): waits for data; an empty result is end of file. */
+  read(count: number): Uint8Array {
+    const n = Math.min(count, STAGE);
+    const got = this.blocking('read', () => this.core.pipeRead(this.h.ring, this.stage.bytes.byteOffset, n, this.h.nonblock));
+    return this.stage.bytes.slice(0, got);
+  }
+
+  /** splice(2) into /dev/null: consumes up to `len` bytes without touching them. */
+  discard(len: number): number {
+    return this.blocking('splice', () => {
+      const avail = this.core.ringBytes(this.h.ring);
+      if (avail === 0) return this.core.writers(this.h.ring) === 0 ? 0 : this.h.nonblock ? -11 : BLOCK;
+      const n = Math.min(len, avail);
+      this.core.drainToPages(this.h.ring, n, 0, 0);
+      return n;
+    });
+  }
+
+  /** vmsplice(2) of `length` bytes of `buf` from `offset`: the pipe references its pages. */
+  vmsplice(buf: WorkerBuffer, offset: number, length: number, gift = false): number {
+    const iov = this.stage.bytes.byteOffset;
+    new Uint32Array(this.h.memory.buffer, iov, 3).set([buf.page, offset, length]);
+    return this.blocking('vmsplice', () => this.core.vmspliceToPipe(this.h.ring, iov, 1, gift, this.h.nonblock, 0));
+  }
+
+  /** User memory from the pool, visible to every thread on this kernel. */
+  alloc(length: number): WorkerBuffer {
+    const pages = Math.max(1, Math.ceil(length / PAGE_SIZE));
+    const page = this.core.userAlloc(pages);
+    if (page < 0) throw new SyscallError('ENOMEM', 'alloc');
+    return { page, pages, bytes: new Uint8Array(this.h.memory.buffer, this.h.pages + page * PAGE_SIZE, length) };
+  }
+
+  free(buf: WorkerBuffer): void {
+    this.core.userFree(buf.page, buf.pages);
+  }
+
+  /** close(2): the end's reader/writer count goes, and its hold on the ring. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.free(this.stage);
+    if (this.h.end === 'read') this.core.addReaders(this.h.ring, -1);
+    else this.core.addWriters(this.h.ring, -1);
+    this.core.ringClose(this.h.ring);
+  }
+}
