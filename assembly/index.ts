@@ -10,7 +10,7 @@ import {
   head, tail, maxUsage, readers, writers, seqAddr, isFull, occupancy, lock2, unlock2, bump,
 } from "./ring";
 import { pipeWrite, pipeRead, pipeToUser } from "./rw";
-import { addFragCopy, moveToSkb, linearToPipe } from "./skb";
+import { addFragCopy, moveToSkb, linearToPipe, prefixBytes } from "./skb";
 import { tagsInit, tagNew, tagFree, tagRefs, completionPop, completionSeqAddr } from "./tags";
 import {
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
@@ -61,7 +61,7 @@ export {
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace,
   tagNew, tagFree, tagRefs, completionPop, completionSeqAddr, cloneSlots, dropSlots,
-  addFragCopy, moveToSkb, linearToPipe,
+  addFragCopy, moveToSkb, linearToPipe, prefixBytes,
 };
 
 export function ringHead(r: u32): u32 { return head(r); }

@@ -10,8 +10,17 @@ import {
   REFS, RUNS, FREE_STACK, PAGES, PAGE_SHIFT, ENOMEM,
 } from "./layout";
 
+/** RUNS word of a compound tail page: the head's index with this bit. */
+const TAIL: u32 = 0x80000000;
+
+/** A compound page counts references on its head (like struct folio). */
+@inline function headOf(page: u32): u32 {
+  const v = load<u32>(RUNS + (<usize>page << 2));
+  return (v & TAIL) != 0 ? v & ~TAIL : page;
+}
+
 @inline function refAddr(page: u32): usize {
-  return REFS + (<usize>page << 2);
+  return REFS + (<usize>headOf(page) << 2);
 }
 
 @inline export function pageAddr(page: u32): usize {
@@ -62,13 +71,17 @@ export function pageAlloc(): i32 {
 
 /** put_page(): drops a reference; the last one returns the page to the pool. */
 export function pagePut(page: u32): void {
+  page = headOf(page);
   if (atomic.sub<u32>(refAddr(page), 1) != 1) return;
   if (page >= npages()) {
     // User-range pages are free at count 0; a compound head frees its tails.
     const run = load<u32>(RUNS + (<usize>page << 2));
     if (run > 1) {
       store<u32>(RUNS + (<usize>page << 2), 0);
-      for (let i: u32 = 1; i < run; i++) atomic.store<u32>(refAddr(page + i), 0);
+      for (let i: u32 = 1; i < run; i++) {
+        store<u32>(RUNS + (<usize>(page + i) << 2), 0);
+        atomic.store<u32>(REFS + (<usize>(page + i) << 2), 0);
+      }
     }
     return;
   }
@@ -163,5 +176,6 @@ export function compoundAlloc(count: u32): i32 {
   const head = userAlloc(count);
   if (head < 0) return head;
   store<u32>(RUNS + (<usize>head << 2), count);
+  for (let i: u32 = 1; i < count; i++) store<u32>(RUNS + (<usize>(head + i) << 2), TAIL | <u32>head);
   return head;
 }

@@ -1,13 +1,13 @@
 // AF_UNIX messages (skbs) in a socket's receive ring: a linear piece in a
 // kernel page, then fragments, each one slot that may span a compound page.
 
-import { OPS_ANON, OPS_MASK, PAGE_SIZE, RING_CAP, ENOMEM, SL_OFFSET, SL_LEN, SL_SIZE } from "./layout";
-import { compoundAlloc, pageAddr, pageGet, pagePut } from "./pages";
+import { OPS_ANON, OPS_MASK, PAGE_SIZE, RING_CAP, ENOMEM, SL_OFFSET, SL_LEN } from "./layout";
+import { compoundAlloc, pageAddr, pageGet } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags, slotTag, setSlot,
   setSlotTag, isEmpty, isFull, occupancy, lock, unlock, lock2, unlock2, bump, releaseSlot,
 } from "./ring";
-import { tagGet, tagPut } from "./tags";
+import { tagGet } from "./tags";
 
 /** alloc_skb_with_frags(): a fragment of `len` bytes copied into a fresh compound page. */
 export function addFragCopy(r: u32, src: usize, len: u32): i32 {
@@ -23,59 +23,58 @@ export function addFragCopy(r: u32, src: usize, len: u32): i32 {
 }
 
 /**
- * sendmsg(MSG_SPLICE_PAGES) from splice_to_socket(): up to `maxBufs` pipe
- * buffers (`len` bytes) of ring `a` become one message's fragments in ring
- * `b`; a piece that continues the previous fragment of this message on the
- * same page extends it (skb_can_coalesce). Pipe flags do not survive.
+ * One message of sendmsg(MSG_SPLICE_PAGES) from splice_to_socket(): up to
+ * `len` bytes of ring `a`'s buffers become fragments in ring `b`, one per
+ * page (skb_splice_from_iter() takes pages, so a compound buffer splits),
+ * a piece continuing the previous fragment on the same page extending it
+ * (skb_can_coalesce), at most `maxFrags` fragments. Pipe flags go.
  */
-export function moveToSkb(a: u32, b: u32, len: u32, maxBufs: u32): u32 {
+export function moveToSkb(a: u32, b: u32, len: u32, maxFrags: u32): u32 {
   lock2(a, b);
   let ret: u32 = 0;
-  let bufs: u32 = 0;
-  let added: u32 = 0;
-  while (len > 0 && !isEmpty(a) && bufs < maxBufs && occupancy(b) < RING_CAP) {
+  let frags: u32 = 0;
+  let full = false;
+  while (len > 0 && !isEmpty(a) && !full) {
     const ib = slot(a, tail(a));
-    const n = slotLen(ib);
-    const take = min(n, len);
-    const page = slotPage(ib);
-    const off = slotOffset(ib);
     const tag = slotTag(ib);
-    const prev = added > 0 ? slot(b, head(b) - 1) : 0;
-    if (prev != 0 && slotPage(prev) == page && slotOffset(prev) + slotLen(prev) == off && slotTag(prev) == tag) {
-      store<u32>(prev + SL_LEN, slotLen(prev) + take);
-      if (take == n) {
-        pagePut(page);
-        tagPut(tag);
-        setTail(a, tail(a) + 1);
+    const flags = slotFlags(ib) & OPS_MASK;
+    while (len > 0 && slotLen(ib) > 0) {
+      const off = slotOffset(ib);
+      const page = slotPage(ib) + (off >> 12);
+      const po = off & (PAGE_SIZE - 1);
+      const part = min(min(len, slotLen(ib)), PAGE_SIZE - po);
+      const prev = frags > 0 ? slot(b, head(b) - 1) : 0;
+      if (prev != 0 && slotPage(prev) == page && slotOffset(prev) + slotLen(prev) == po && slotTag(prev) == tag) {
+        store<u32>(prev + SL_LEN, slotLen(prev) + part);
       } else {
-        store<u32>(ib + SL_OFFSET, off + take);
-        store<u32>(ib + SL_LEN, n - take);
-      }
-    } else {
-      const ob = slot(b, head(b));
-      if (take == n) {
-        memory.copy(ob, ib, SL_SIZE);
-        setSlot(ob, page, off, take, slotFlags(ib) & OPS_MASK);
-        setSlotTag(ob, tag);
-        setTail(a, tail(a) + 1);
-      } else {
+        if (frags == maxFrags || occupancy(b) >= RING_CAP) { full = true; break; }
         pageGet(page);
         tagGet(tag);
-        setSlot(ob, page, off, take, slotFlags(ib) & OPS_MASK);
+        const ob = slot(b, head(b));
+        setSlot(ob, page, po, part, flags);
         setSlotTag(ob, tag);
-        store<u32>(ib + SL_OFFSET, off + take);
-        store<u32>(ib + SL_LEN, n - take);
+        setHead(b, head(b) + 1);
+        frags++;
       }
-      setHead(b, head(b) + 1);
-      added++;
+      store<u32>(ib + SL_OFFSET, off + part);
+      store<u32>(ib + SL_LEN, slotLen(ib) - part);
+      ret += part;
+      len -= part;
     }
-    bufs++;
-    ret += take;
-    len -= take;
+    if (slotLen(ib) > 0) break;
+    releaseSlot(ib);
+    setTail(a, tail(a) + 1);
   }
   unlock2(a, b);
   if (ret > 0) { bump(a); bump(b); }
   return ret;
+}
+
+/** Bytes in the first `n` buffers of a ring (splice_to_socket's bvec batch). */
+export function prefixBytes(r: u32, n: u32): u32 {
+  let bytes: u32 = 0;
+  for (let i = tail(r); i != head(r) && n > 0; i++, n--) bytes += slotLen(slot(r, i));
+  return bytes;
 }
 
 /**

@@ -60,7 +60,8 @@ export interface CoreExports {
   completionSeqAddr(): number;
   compoundAlloc(count: number): number;
   addFragCopy(r: number, src: number, len: number): number;
-  moveToSkb(a: number, b: number, len: number, maxBufs: number): number;
+  moveToSkb(a: number, b: number, len: number, maxFrags: number): number;
+  prefixBytes(r: number, n: number): number;
   linearToPipe(rx: number, r: number, n: number, frag: number, fragOff: number, coalesce: boolean): number;
 }
 

@@ -15,7 +15,7 @@ import { DevNull, DevZero } from './files/devices.js';
 import { Directory } from './files/directory.js';
 import type { OpenFile } from './files/file.js';
 import {
-  BLOCK, EAGAIN as EAGAIN_, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, EISDIR, EMFILE, ENOENT, ENOMEM, EOVERFLOW,
+  BLOCK, EAGAIN as EAGAIN_, EBADF, EBUSY, EEXIST, EFAULT, EINVAL, EMFILE, ENOENT, ENOMEM, EOVERFLOW,
   EPERM, ESPIPE, type Kctx, type Pos, type Result,
 } from './files/kctx.js';
 import { Inode, MAX_FILE_BYTES, RegularFile } from './files/memfs.js';
@@ -221,11 +221,8 @@ export class Kernel implements Kctx {
     const where = resolvePath(path, flags, (name) => this.files.has(name));
     if (typeof where === 'number') return this.check('open', where);
     if (where.kind === 'dev') file = where.name === 'null' ? new DevNull(keep) : new DevZero(keep);
-    else if (where.kind === 'dir') {
-      // The directory itself: only a read-only open without O_CREAT works.
-      if (acc !== O_RDONLY || flags & O_CREAT) return this.check('open', EISDIR);
-      file = new Directory(keep);
-    } else {
+    else if (where.kind === 'dir') file = new Directory(keep);
+    else {
       const r = this.lookup(where.name, flags);
       if (typeof r === 'number') return this.check('open', r);
       file = new RegularFile(r, keep);
@@ -644,11 +641,12 @@ export class Kernel implements Kctx {
     let result: Result = 0;
     try {
       while (done < count) {
+        const prev = pos.value;
         const got = fin.spliceRead(this, pos, ring, count - done, false);
         if (got <= 0) { result = got; break; }
         const put = fout.spliceWrite(this, ring, outPos, got, false);
-        // Bytes read but not written go back: the input is rewound (splice_direct_to_actor).
-        if (put < got) pos.value -= got - Math.max(put, 0);
+        // A short write leaves the input at what was written (splice_direct_to_actor).
+        if (put < got) pos.value = prev + Math.max(put, 0);
         if (put < 0) { result = put; break; }
         done += put;
         if (put < got) break;

@@ -1,49 +1,75 @@
-// Path resolution for the one process's view: a flat directory (the trace's
-// private directory, its cwd) plus /dev/null and /dev/zero.
+// Path resolution (fs/namei.c link_path_walk, for what this model has): the
+// process's cwd is its private directory, holding its files; above it an
+// unknown parent; "/" holds "dev" (with "null" and "zero") and that parent.
 
-import { O_CREAT } from './constants.js';
+import { O_ACCMODE, O_CREAT, O_RDONLY, O_TRUNC } from './constants.js';
 import { EISDIR, ENOENT, ENOTDIR, type Result } from './files/kctx.js';
+import { ERRNO } from './errors.js';
+
+const ENAMETOOLONG = -ERRNO.ENAMETOOLONG;
+/** include/uapi/linux/limits.h */
+const PATH_MAX = 4096;
+const NAME_MAX = 255;
+
+type Node =
+  | { kind: 'dir'; where: 'cwd' | 'parent' | 'root' | 'dev' }
+  | { kind: 'file'; name: string }
+  | { kind: 'dev'; name: 'null' | 'zero' }
+  | { kind: 'missing'; name: string };
 
 export type Resolved =
   | { kind: 'dir' }
   | { kind: 'dev'; name: 'null' | 'zero' }
-  | { kind: 'file'; name: string; trailingSlash: boolean };
+  | { kind: 'file'; name: string; create: boolean };
 
-const DEVICES = new Set(['null', 'zero']);
+const encoder = new TextEncoder();
+
+/** One step of the walk from directory `at` by component `c`. */
+function step(at: Node & { kind: 'dir' }, c: string, isFile: (name: string) => boolean): Node {
+  if (c === '.') return at;
+  if (c === '..') {
+    if (at.where === 'cwd') return { kind: 'dir', where: 'parent' };
+    return { kind: 'dir', where: 'root' };
+  }
+  if (at.where === 'cwd') return isFile(c) ? { kind: 'file', name: c } : { kind: 'missing', name: c };
+  if (at.where === 'root' && c === 'dev') return { kind: 'dir', where: 'dev' };
+  if (at.where === 'dev' && (c === 'null' || c === 'zero')) return { kind: 'dev', name: c };
+  return { kind: 'missing', name: '' }; // elsewhere: nothing this process made
+}
 
 /**
- * Resolves `path` (path_openat's walk, for what this model has): "." and
- * repeated slashes vanish, ".." climbs, a trailing slash demands a
- * directory. `isFile(name)` says whether a regular file of that name exists.
+ * Resolves `path` for open(2) with `flags`; `isFile(name)` says whether the
+ * cwd holds a file of that name. A NUL ends the path, as in a C string.
  */
 export function resolvePath(path: string, flags: number, isFile: (name: string) => boolean): Resolved | Result {
+  const nul = path.indexOf('\0');
+  if (nul >= 0) path = path.slice(0, nul);
   if (path === '') return ENOENT;
-  const absolute = path.startsWith('/');
+  if (encoder.encode(path).length >= PATH_MAX) return ENAMETOOLONG;
+  const parts = path.split('/').filter((c) => c !== '');
+  let node: Node = { kind: 'dir', where: path.startsWith('/') ? 'root' : 'cwd' };
+  for (const c of parts) {
+    if (encoder.encode(c).length > NAME_MAX) return ENAMETOOLONG;
+    if (node.kind === 'missing') return ENOENT;
+    if (node.kind !== 'dir') return ENOTDIR;
+    node = step(node, c, isFile);
+  }
   const trailingSlash = path.endsWith('/');
-  const parts: string[] = [];
-  for (const c of path.split('/')) {
-    if (c === '' || c === '.') continue;
-    if (c === '..') {
-      if (parts.length === 0) return ENOENT; // above the private directory: nothing of ours
-      parts.pop();
-    } else {
-      parts.push(c);
-    }
+  const create = (flags & O_CREAT) !== 0;
+  switch (node.kind) {
+    case 'dir':
+      // may_open(): a directory opens for reading only; O_TRUNC asks to write.
+      if ((flags & O_ACCMODE) !== O_RDONLY || create || flags & O_TRUNC) return EISDIR;
+      return { kind: 'dir' };
+    case 'missing':
+      if (trailingSlash) return create ? EISDIR : ENOENT;
+      if (!create || node.name === '') return ENOENT;
+      return { kind: 'file', name: node.name, create: true };
+    case 'file':
+      if (trailingSlash) return create ? EISDIR : ENOTDIR;
+      return { kind: 'file', name: node.name, create: false };
+    case 'dev':
+      if (trailingSlash) return create ? EISDIR : ENOTDIR;
+      return node;
   }
-  if (absolute) {
-    if (parts.length === 2 && parts[0] === 'dev' && DEVICES.has(parts[1])) {
-      if (trailingSlash) return flags & O_CREAT ? EISDIR : ENOTDIR;
-      return { kind: 'dev', name: parts[1] as 'null' | 'zero' };
-    }
-    return ENOENT;
-  }
-  if (parts.length === 0) return { kind: 'dir' };
-  if (parts.length > 1) return isFile(parts[0]) ? ENOTDIR : ENOENT;
-  const name = parts[0];
-  if (trailingSlash) {
-    // "f/" must be a directory: creating one that way is EISDIR.
-    if (flags & O_CREAT) return EISDIR;
-    return isFile(name) ? ENOTDIR : ENOENT;
-  }
-  return { kind: 'file', name, trailingSlash };
 }

@@ -1,10 +1,10 @@
-// The trace's one directory, opened as "." (read-only): it exists so that
-// opening it and using it as a file fail as they do on Linux.
+// A directory opened read-only ("." or "/dev" or ".."): it exists so that
+// using it as a file fails as it does on Linux.
 
-import { O_NONBLOCK } from '../constants.js';
+import { O_NONBLOCK, SEEK_CUR, SEEK_SET } from '../constants.js';
 import { OpenFile } from './file.js';
-import type { Result } from './kctx.js';
-import { EBADF, EISDIR } from './kctx.js';
+import type { Kctx, Result } from './kctx.js';
+import { EBADF, EINVAL, EISDIR } from './kctx.js';
 
 export class Directory extends OpenFile {
   constructor(flags: number) {
@@ -14,6 +14,12 @@ export class Directory extends OpenFile {
   /** read(2) on a directory. */
   read(): Result { return EISDIR; }
   write(): Result { return EBADF; }
-  /** ext4_dir_llseek() within a directory of no entries: position 0 is all there is. */
-  override lseek(): Result { return 0; }
+  pos = 0;
+  /** ext4_dir_llseek(): SET and CUR move freely (SEEK_END, LLONG_MAX there, is not modelled). */
+  override lseek(_k: Kctx, offset: number, whence: number): Result {
+    const target = whence === SEEK_SET ? offset : whence === SEEK_CUR ? this.pos + offset : -1;
+    if (target < 0) return EINVAL;
+    this.pos = target;
+    return target;
+  }
 }

@@ -11,8 +11,10 @@ import { nextSkbSize, skbLayout, SNDBUF, spliceTruesize, writeTruesize, type Skb
 
 /** Slot flags that survive a trip through a socket: only who made the buffer. */
 const OPS_ONLY = 0x300;
-/** splice_to_socket() sends at most this many pipe buffers per message. */
+/** splice_to_socket() gathers at most this many pipe buffers per sendmsg. */
 const SPLICE_BVECS = 16;
+/** MAX_SKB_FRAGS: page fragments one message can carry. */
+const MAX_SKB_FRAGS = 17;
 /** The task's page fragment (current->task_frag): 32 KiB, SKB_FRAG_PAGE_ORDER. */
 const FRAG_PAGES = 8;
 
@@ -188,8 +190,9 @@ export class SocketEnd extends OpenFile {
   }
 
   /**
-   * splice_to_socket(): the pipe's buffers move to the peer by reference,
-   * up to 16 buffers per message, while the send buffer has room.
+   * splice_to_socket(): batches of up to 16 pipe buffers, each sent as
+   * messages of at most 17 page fragments while the send buffer has room;
+   * the pages move to the peer by reference.
    */
   override spliceWrite(k: Kctx, r: number, _pos: Pos, len: number, nonblock: boolean): Result {
     let spliced = 0;
@@ -199,18 +202,19 @@ export class SocketEnd extends OpenFile {
         return nonblock ? EAGAIN : BLOCK;
       }
       if (this.shutdown) return spliced > 0 ? spliced : EPIPE;
-      if (!this.canSend()) {
-        if (spliced > 0) break;
-        return this.nonblock ? EAGAIN : BLOCK;
+      let batch = Math.min(len, k.core.prefixBytes(r, SPLICE_BVECS));
+      while (batch > 0) {
+        if (!this.canSend()) return spliced > 0 ? spliced : this.nonblock ? EAGAIN : BLOCK;
+        const rx = this.peer.rx;
+        const from = k.core.ringHead(rx);
+        const n = k.core.moveToSkb(r, rx, batch, MAX_SKB_FRAGS);
+        if (n === 0) return spliced;
+        this.holdUntilAck(k, from);
+        this.peer.skbs.push({ len: n, linear: 0, truesize: spliceTruesize(n) });
+        spliced += n;
+        len -= n;
+        batch -= n;
       }
-      const rx = this.peer.rx;
-      const from = k.core.ringHead(rx);
-      const n = k.core.moveToSkb(r, rx, len, SPLICE_BVECS);
-      if (n === 0) break;
-      this.holdUntilAck(k, from);
-      this.peer.skbs.push({ len: n, linear: 0, truesize: spliceTruesize(n) });
-      spliced += n;
-      len -= n;
     }
     return spliced;
   }

@@ -28,7 +28,7 @@ export async function startLab(lessons: Lesson[]): Promise<void> {
 
 class Lab {
   private session: LabSession | undefined;
-  private error: { line: number; message: string } | undefined;
+  private error: { line: number; message: string; detail: string } | undefined;
   private lesson: Lesson | undefined;
   private dirty = false;
   private readonly editor: TraceEditor;
@@ -76,6 +76,9 @@ class Lab {
     else if (action === 'back') s.back();
     else s.goTo(0);
     this.render();
+    // A button that just became disabled drops focus to the page: hand it to the one that still works.
+    const active = document.activeElement as HTMLButtonElement | null;
+    if (!active || active === document.body || active.disabled) $(s.done ? 'back' : 'step').focus();
   }
 
   private jump(n: number): void {
@@ -95,7 +98,9 @@ class Lab {
       this.session = new LabSession(this.editor.value, file, this.dirty);
       this.session.goTo(position);
     } catch (e) {
-      this.error = e instanceof TraceSyntaxError ? { line: e.line, message: e.message } : { line: 0, message: String(e) };
+      this.error = e instanceof TraceSyntaxError
+        ? { line: e.line, message: e.message, detail: e.detail }
+        : { line: 0, message: String(e), detail: String(e) };
     }
     this.render();
   }
@@ -119,7 +124,7 @@ class Lab {
     if (last) marks.set(last.line, 'current');
     if (s?.nextLine !== undefined) marks.set(s.nextLine, 'next');
     if (fault && fault.line > 0) marks.set(fault.line, 'error');
-    this.editor.mark(marks);
+    this.editor.mark(marks, this.error?.detail ?? s?.fault?.message ?? '');
 
     $<HTMLButtonElement>('step').disabled = !s || s.done;
     $<HTMLButtonElement>('run').disabled = !s || s.done;
@@ -132,6 +137,7 @@ class Lab {
     $('linux-note').hidden = !!linux || !this.lesson;
     $('dirty-note').hidden = !this.dirty;
     $('output').classList.toggle('no-linux', !linux);
+    $('steps-scroll').hidden = !s;
     if (s) renderOutput($<HTMLTableSectionElement>('steps-body'), s, linux, (n) => this.jump(n));
     else $('steps-body').replaceChildren();
     revealCurrentRow($('steps-scroll'));

@@ -10,7 +10,7 @@ import { changeTag, labelled, svgEl, text } from './svg.js';
 
 export const CELL_W = 48;
 const GAP = 2;
-const CELL_H = 70;
+const CELL_H = 82;
 const PER_ROW = 16;
 /** Rows: slot numbers, cell, change word, tail and head markers. */
 const ROW_H = 12 + CELL_H + 14 + 26;
@@ -53,7 +53,7 @@ function drawSlot(ring: RingView, name: string, pos: number, s: SlotView | undef
   const isNew = changes?.slots.has(slotKey(ring.ring, s.index)) ?? false;
   const flags = flagNames(s.flags);
   const tag = changeTag(change);
-  const label = `${name} slot ${pos}: page ${s.page}, offset ${s.offset}, length ${s.len}, ${s.ops} page, flags ${flags.join(' ') || 'none'}` +
+  const label = `${name} slot ${pos}: page ${s.page}, offset ${s.offset}, length ${s.len}, ${s.ops} page, flags ${flags.join(' ') || 'none'}, starts with "${state.slotBytes.get(slotKey(ring.ring, s.index)) ?? ''}"` +
     (tag ? `; ${tag}${isNew ? '' : ' (same page as the highlighted one)'}` : '') + (s.page === state.zeroPage ? '; the zero page' : '');
   const g = labelled(label, {
     class: `slot used${change ? ` changed ${change.kind}` : ''}${isNew ? ' new' : ''}`,
@@ -69,6 +69,9 @@ function drawSlot(ring: RingView, name: string, pos: number, s: SlotView | undef
   // Several flags at once only happen with stale flags (5.16 mode): initials keep them in the cell.
   const flagText = flags.length > 1 ? flags.map((f) => f[0]).join('+') : flags.map((f) => FLAG_SHORT[f] ?? f).join('');
   if (flagText) g.appendChild(text(cx, y + 64, flagText, { class: 'slot-flag', 'text-anchor': 'middle' }));
+  const bytes = state.slotBytes.get(slotKey(ring.ring, s.index)) ?? '';
+  g.appendChild(svgEl('line', { x1: x + 4, x2: x + CELL_W - 4, y1: y + 68, y2: y + 68, class: 'slot-sep' }));
+  g.appendChild(text(cx, y + 77, bytes, { class: 'slot-bytes', 'text-anchor': 'middle' }));
   if (tag && isNew) g.appendChild(text(cx, y + CELL_H + 11, tag, { class: `change-word ${change!.kind}`, 'text-anchor': 'middle' }));
   return g;
 }

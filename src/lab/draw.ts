@@ -83,6 +83,7 @@ function describeFd(f: FdView, rings: Map<number, string>): string {
     case 'file': return `file ${f.path ?? '(deleted)'}, position ${f.pos}`;
     case 'null': return '/dev/null';
     case 'zero': return '/dev/zero';
+    default: return f.kind;
   }
 }
 

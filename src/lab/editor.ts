@@ -12,6 +12,7 @@ export class TraceEditor {
   private readonly gutter: HTMLElement;
   private readonly backdrop: HTMLElement;
   private marks = new Map<number, LineMark>();
+  private errorText = '';
 
   constructor(root: HTMLElement, onInput: () => void) {
     this.textarea = root.querySelector('textarea')!;
@@ -29,9 +30,10 @@ export class TraceEditor {
     this.render();
   }
 
-  /** Sets line marks (1-based lines) and scrolls the most important one into view. */
-  mark(marks: Map<number, LineMark>): void {
+  /** Sets line marks (1-based lines) and scrolls the most important one into view; `errorText` is shown on the error line. */
+  mark(marks: Map<number, LineMark>, errorText = ''): void {
     this.marks = marks;
+    this.errorText = errorText;
     this.render();
     const focus = [...marks].find(([, m]) => m === 'error') ?? [...marks].find(([, m]) => m === 'current') ?? [...marks].find(([, m]) => m === 'next');
     if (focus) this.reveal(focus[0]);
@@ -52,6 +54,14 @@ export class TraceEditor {
       const bar = document.createElement('div');
       bar.className = `bar ${m}`;
       bar.style.top = `${PAD + (line - 1) * LINE_H}px`;
+      if (m === 'error' && this.errorText) {
+        const msg = document.createElement('span');
+        msg.className = 'inline-error';
+        msg.textContent = `◀ ${this.errorText}`;
+        // Right after the line's own text, in the textarea's monospace columns.
+        msg.style.left = `calc(${(this.value.split('\n')[line - 1] ?? '').length + 2}ch + 8px)`;
+        bar.appendChild(msg);
+      }
       return bar;
     }));
     this.syncScroll();

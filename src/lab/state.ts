@@ -17,7 +17,11 @@ export interface LabState {
   contents: Map<number, number>;
   /** The pinned zero page (Linux's ZERO_PAGE), drawn only when something maps it. */
   zeroPage: number;
+  /** `ring:index` → the first bytes a reader of that slot would get, printable. */
+  slotBytes: Map<string, string>;
 }
+
+const PREVIEW = 7;
 
 export function captureState(kernel: Kernel, names: Bindings): LabState {
   const snapshot = kernel.snapshot();
@@ -27,13 +31,26 @@ export function captureState(kernel: Kernel, names: Bindings): LabState {
     const at = kernel.pages + page * PAGE_SIZE;
     contents.set(page, hashPage(mem, at));
   }
+  const slotBytes = new Map<string, string>();
+  for (const ring of snapshot.rings) {
+    for (const slot of ring.slots) {
+      const at = kernel.pages + slot.page * PAGE_SIZE + slot.offset;
+      slotBytes.set(`${ring.ring}:${slot.index}`, printable(mem.subarray(at, at + Math.min(slot.len, PREVIEW))));
+    }
+  }
   return {
     snapshot,
+    slotBytes,
     fdNames: new Map(names.fds),
     bufNames: new Map([...names.bufs].map(([name, buf]) => [name, buf.addr])),
     contents,
     zeroPage: kernel.zeroPage,
   };
+}
+
+/** Printable ASCII as is, anything else as a middle dot: a glance at the data, not a dump. */
+function printable(bytes: Uint8Array): string {
+  return String.fromCharCode(...bytes.map((b) => (b >= 0x20 && b < 0x7f ? b : 0xb7)));
 }
 
 /** FNV-1a over one page; collisions only hide a highlight, never change a result. */

@@ -24,7 +24,8 @@ export function summarizeStep(step: LabStep): string[] {
   const where = (s: LabState, n: Map<number, string>, holders: string[], page: number) =>
     holders.map((h) => describeHolder(s, n, parseHolder(h), page)).join(', ');
   const sentences = [...changes.pages.values()].map((c) => pageSentence(c, where(after, names, c.added, c.page),
-    where(before, oldNames, c.removed, c.page), where(after, names, holdersOf(after, c.page), c.page)) + consequence(step, c));
+    where(before, oldNames, c.removed, c.page), where(after, names, holdersOf(after, c.page), c.page),
+    where(after, names, holdersOf(after, c.page).filter((h) => !h.startsWith('ring ')), c.page)) + consequence(step, c));
   const freed = changes.freed.filter((f) => !changes.pages.has(f.page))
     .map((f) => `Page ${f.page} (was ${where(before, oldNames, f.holders, f.page)}) went back to the pool.`);
   const all = [...sentences, ...freed];
@@ -34,7 +35,7 @@ export function summarizeStep(step: LabStep): string[] {
   return out;
 }
 
-function pageSentence(c: PageChange, added: string, removed: string, now: string): string {
+function pageSentence(c: PageChange, added: string, removed: string, now: string, origin: string): string {
   const refs = c.refsBefore === c.refsAfter ? `reference count stays ${c.refsAfter}` : `reference count ${c.refsBefore} → ${c.refsAfter}`;
   switch (c.kind) {
     case 'moved':
@@ -42,7 +43,7 @@ function pageSentence(c: PageChange, added: string, removed: string, now: string
     case 'cloned':
       return `Page ${c.page} is now also in ${added} (cloned reference); ${refs}; no bytes copied.`;
     case 'mapped':
-      return `Page ${c.page} (${now}) mapped into the pipe without copying; ${refs}.`;
+      return `Page ${c.page} (${origin}) mapped into ${added} without copying; ${refs}.`;
     case 'copied':
       if (c.direction === 'out') {
         return c.refsAfter === 0

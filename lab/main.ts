@@ -1,0 +1,19 @@
+// Entry of the lab page: gathers the lesson files (bundled as text, so the
+// built site needs no server-side help) and starts the lab.
+
+import { collectLessons } from '../src/lab/lessons.js';
+import { startLab } from '../src/lab/app.js';
+
+const files = import.meta.glob<string>('./lessons/*.{trace,expected,html}', { query: '?raw', import: 'default', eager: true });
+
+// Never a blank page: whatever fails is said where errors go.
+function report(what: string, e: unknown): void {
+  const box = document.getElementById('error');
+  if (!box) return;
+  box.hidden = false;
+  box.textContent = `${what}: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+window.addEventListener('error', (e) => report('Unexpected error', e.error ?? e.message));
+window.addEventListener('unhandledrejection', (e) => report('Unexpected error', e.reason));
+startLab(collectLessons(files)).catch((e: unknown) => report('The lab could not start', e));

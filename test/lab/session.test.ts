@@ -1,0 +1,130 @@
+// The lab's model without a browser: the stepper agrees with runTrace, the
+// lessons give Linux's recorded output, and steps are classified as the
+// drawing shows them (moved, cloned, mapped, copied).
+
+import { describe, expect, it } from 'vitest';
+import { Kernel } from '../../src/kernel.js';
+import { parseExpected } from '../../src/lab/compare.js';
+import { LabSession } from '../../src/lab/session.js';
+import { summarizeStep } from '../../src/lab/summary.js';
+import { parseTrace } from '../../src/trace/parse.js';
+import { runTrace } from '../../src/trace/run.js';
+import { TraceStepper } from '../../src/trace/step.js';
+import { recordedTraces } from '../support/traces.js';
+import { lesson, readLessons } from './lessons.js';
+
+const output = (s: LabSession) => s.steps.map((st) => `${st.output}\n`).join('');
+
+describe('TraceStepper', () => {
+  it('prints what runTrace prints, for every recorded trace', () => {
+    for (const t of recordedTraces()) {
+      const ops = parseTrace(t.source, t.path);
+      const a = new Kernel();
+      const b = new Kernel();
+      const stepper = new TraceStepper(ops, b);
+      const stepped = stepper.run().map((r) => r.output);
+      expect(stepped, t.path).toEqual(runTrace(ops, a));
+      expect(stepper.done).toBe(true);
+      expect(stepper.step()).toBeUndefined();
+      a.destroy();
+      b.destroy();
+    }
+  });
+});
+
+describe('lessons', () => {
+  const lessons = readLessons();
+
+  it('has the six lessons, each with Linux output and an explanation', () => {
+    expect(lessons.map((l) => l.number)).toEqual([1, 2, 3, 4, 5, 6]);
+    for (const l of lessons) {
+      expect(l.expected, l.id).not.toBe('');
+      expect(l.html, l.id).toContain('<h3>');
+    }
+  });
+
+  for (const l of lessons) {
+    it(`${l.id} gives Linux's recorded output`, () => {
+      const s = new LabSession(l.trace, `${l.id}.trace`, false);
+      s.run();
+      expect(output(s)).toBe(l.expected);
+      s.dispose();
+    });
+  }
+
+  it('Dirty Pipe in 5.16 mode overwrites the read-only file, and differs from Linux only there', () => {
+    const l = lesson(6);
+    const s = new LabSession(l.trace, 'dirty.trace', true);
+    s.run();
+    const linux = parseExpected(l.expected);
+    const differing = s.steps.filter((st) => linux.get(st.line) !== st.result);
+    expect(differing.map((st) => [st.line, st.result])).toEqual([[17, '15 "rHACKED0:0:root"']]);
+    const write = s.steps.find((st) => st.text === 'write p.w "HACKED"')!;
+    const filePage = write.after.snapshot.files[0]!.pages[0]!;
+    expect(write.changes.pages.get(filePage)?.kind).toBe('copied');
+    expect(summarizeStep(write).join(' ')).toContain('changed file secret.txt');
+    s.dispose();
+  });
+});
+
+describe('what each step did to pages', () => {
+  it('tee clones a reference, splice moves it, read copies out', () => {
+    const s = new LabSession(lesson(2).trace, 'tee.trace', false);
+    s.goTo(4);
+    const tee = s.steps[3]!;
+    expect(tee.text).toBe('tee a.r b.w 100 0');
+    const [change] = [...tee.changes.pages.values()];
+    expect(change).toMatchObject({ kind: 'cloned', refsBefore: 1, refsAfter: 2 });
+    s.goTo(7);
+    const splice = s.steps[6]!;
+    expect([...splice.changes.pages.values()]).toMatchObject([{ kind: 'moved', refsBefore: 1, refsAfter: 1 }]);
+    s.step();
+    const read = s.steps[7]!;
+    expect([...read.changes.pages.values()]).toMatchObject([{ kind: 'copied', direction: 'out', refsAfter: 0 }]);
+    expect(read.changes.freed).toHaveLength(1);
+    s.dispose();
+  });
+
+  it('splice from a file shares the page-cache page; write copies into a new page', () => {
+    const s = new LabSession(lesson(1).trace, 'splice.trace', false);
+    s.goTo(2);
+    expect([...s.steps[1]!.changes.pages.values()]).toMatchObject([{ kind: 'copied', direction: 'in', fresh: true }]);
+    s.goTo(4);
+    const splice = s.steps[3]!;
+    expect([...splice.changes.pages.values()]).toMatchObject([{ kind: 'cloned', refsAfter: 2 }]);
+    expect(splice.after.snapshot.pages.find((p) => p.page === [...splice.changes.pages.keys()][0])?.holders)
+      .toEqual(expect.arrayContaining(['file src.txt page 0']));
+    s.dispose();
+  });
+
+  it('vmsplice maps the buffer pages; a later fill copies into the page the pipe holds', () => {
+    const s = new LabSession(lesson(3).trace, 'vm.trace', false);
+    s.goTo(6);
+    const kinds = [...s.steps[5]!.changes.pages.values()].map((c) => c.kind);
+    expect(kinds).toEqual(['mapped', 'mapped']);
+    s.goTo(16);
+    const fill = s.steps[15]!;
+    expect(fill.text).toBe('fill b 0 "OOPS!!"');
+    expect([...fill.changes.pages.values()]).toMatchObject([{ kind: 'copied', direction: 'in' }]);
+    expect(summarizeStep(fill).join(' ')).toContain('its reader will see the new bytes');
+    s.dispose();
+  });
+
+  it('going back replays to the same state', () => {
+    const s = new LabSession(lesson(4).trace, 'size.trace', false);
+    s.run();
+    const all = output(s);
+    const step21 = s.steps[20]!.after.snapshot;
+    s.goTo(20);
+    expect(s.position).toBe(20);
+    expect(s.step()!.after.snapshot).toEqual(step21);
+    s.goTo(20);
+    s.back();
+    expect(s.position).toBe(19);
+    s.run();
+    expect(output(s)).toBe(all);
+    s.goTo(0);
+    expect(s.state.snapshot.rings).toEqual([]);
+    s.dispose();
+  });
+});
