@@ -70,7 +70,14 @@ const SOCK_NAMES = ['s', 't'];
 const FILE_NAMES = ['f', 'g', 'h'];
 const DEV_NAMES = ['n', 'z'];
 const DUP_NAMES = ['d', 'e'];
-const BUF_NAMES = ['b', 'c'];
+// `b` and `c` are given to pipes (vmsplice into a write end), `o` receives
+// (vmsplice from a read end). Keeping them apart means a pipe never copies
+// into memory that its own buffers map: Linux copies such overlaps byte by
+// byte, forward, through the CPU's copy_to_user, whose chunking is machine-
+// dependent at small distances.
+const BUF_NAMES = ['b', 'c', 'o'];
+const SOURCE_BUFS = ['b', 'c'];
+const SINK_BUFS = ['o'];
 const PATHS = ['a', 'b', 'c'];
 const UNBOUND = ['x.r', 'x.w', 'y', 'w.a'];
 
@@ -184,15 +191,39 @@ class Model {
     return { tok: parts.length ? r.pick([parts, [...parts].reverse()]).join('|') : '0', nonblock };
   }
 
-  off(): string { return this.rng.chance(0.5) ? '-' : String(this.rng.pick(OFFSETS)); }
+  off(): string {
+    const r = this.rng;
+    return r.chance(0.5) ? '-' : String(r.chance(0.3) ? 0 : r.pick(OFFSETS));
+  }
+
+  /** Pipes other than p's, open on the write end. */
+  otherPipes(p: PipeM): [string, FdM][] {
+    return this.open((f) => f.kind === 'pipe' && f.end === 'w' && f.pipe !== p);
+  }
 
   // ---- operations -------------------------------------------------------------
 
   bind(name: string, f: FdM): void { this.names.set(name, f); }
 
+  /** A name for a new object: mostly one not in use yet. */
+  fresh(pool: readonly string[], bound: (n: string) => boolean): string {
+    const free = pool.filter((n) => !bound(n));
+    return free.length > 0 && this.rng.chance(0.8) ? this.rng.pick(free) : this.rng.pick(pool);
+  }
+
+  /** A pipe write end, preferably of another pipe than `other`'s. */
+  otherPipeW(other: [string, FdM | null] | null): [string, FdM | null] | null {
+    const o = other?.[1];
+    if (o?.kind === 'pipe' && this.rng.chance(0.9)) {
+      const c = this.open((f) => f.kind === 'pipe' && f.end === 'w' && f.pipe !== o.pipe);
+      if (c.length > 0) return this.rng.pick(c);
+    }
+    return this.fd(Model.isPipe('w'));
+  }
+
   opPipe(): Emitted {
     const r = this.rng;
-    const name = r.pick(PIPE_NAMES);
+    const name = this.fresh(PIPE_NAMES, (n) => !!this.names.get(`${n}.r`) || !!this.names.get(`${n}.w`));
     const flags = r.weighted([[40, 'NONBLOCK'], [20, 'NONBLOCK|DIRECT'], [5, 'DIRECT|NONBLOCK'], [20, '0'], [15, 'DIRECT']] as const);
     const pipe: PipeM = { cap: DEFAULT_CAP, capHi: DEFAULT_CAP, lb: 0, ub: 0, ubSlots: 0, readers: 1, writers: 1, packet: flags.includes('DIRECT') };
     const desc = (): Desc => ({ nonblock: flags.includes('NONBLOCK') });
@@ -202,7 +233,7 @@ class Model {
   }
 
   opSocketpair(): Emitted {
-    const name = this.rng.pick(SOCK_NAMES);
+    const name = this.fresh(SOCK_NAMES, (n) => !!this.names.get(`${n}.a`) || !!this.names.get(`${n}.b`));
     const sock: SockM = { a: { lb: 0, open: 1 }, b: { lb: 0, open: 1 }, total: 0 };
     this.bind(`${name}.a`, { kind: 'sock', end: 'a', sock, desc: { nonblock: false } });
     this.bind(`${name}.b`, { kind: 'sock', end: 'b', sock, desc: { nonblock: false } });
@@ -218,7 +249,7 @@ class Model {
       this.bind(name, { kind: 'dev', dev, desc: { nonblock: false } });
       return { line: `open ${name} "/dev/${dev}" ${mode}`, risky: false };
     }
-    const name = r.pick(FILE_NAMES);
+    const name = this.fresh(FILE_NAMES, (n) => !!this.names.get(n));
     const path = r.pick(PATHS);
     const flags = r.weighted([
       [10, 'RDWR|CREAT'], [2, 'RDWR|CREAT|TRUNC'], [2, 'RDWR|CREAT|APPEND'], [1, 'CREAT|RDWR'],
@@ -340,13 +371,15 @@ class Model {
     return { line: `show ${b} ${off} ${len}`, risky: false };
   }
 
-  iovs(): { toks: string[]; total: number } {
+  iovs(pool: readonly string[]): { toks: string[]; total: number } | null {
     const r = this.rng;
+    const bufs = [...this.bufs.keys()].filter((b) => pool.includes(b));
+    if (bufs.length === 0) return null;
     const n = r.weighted([[6, 1], [3, 2], [1, 3]] as const);
     const toks: string[] = [];
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const b = r.pick([...this.bufs.keys()]);
+      const b = r.pick(bufs);
       const { off, len } = this.range(b);
       toks.push(`${b}:${off}:${len}`);
       total += len;
@@ -360,7 +393,9 @@ class Model {
     const t = this.fd((f) => f.kind === 'pipe' || r.chance(0.05));
     if (!t) return null;
     const [name, f] = t;
-    const { toks, total } = this.iovs();
+    const iov = this.iovs(f?.kind === 'pipe' && f.end === 'r' ? SINK_BUFS : SOURCE_BUFS);
+    if (!iov) return null;
+    const { toks, total } = iov;
     let risky = false;
     let flags: string;
     if (f?.kind === 'pipe' && f.end === 'r') {
@@ -380,7 +415,8 @@ class Model {
   opTee(): Emitted | null {
     const r = this.rng;
     const a = this.fd(Model.isPipe('r'));
-    const b = this.fd((f) => Model.isPipe('w')(f) || r.chance(0.05));
+    if (a?.[1]?.kind === 'pipe' && this.otherPipes(a[1].pipe).length === 0 && r.chance(0.85)) return this.opPipe();
+    const b = r.chance(0.95) ? this.otherPipeW(a) : this.fd(() => true);
     if (!a || !b) return null;
     const len = r.pick(COUNTS);
     const fl = this.spliceFlags();
@@ -407,7 +443,8 @@ class Model {
     switch (kind) {
       case 'pp':
         ins = this.fd(Model.isPipe('r'));
-        outs = this.fd(Model.isPipe('w'));
+        if (ins?.[1]?.kind === 'pipe' && this.otherPipes(ins[1].pipe).length === 0 && r.chance(0.85)) return this.opPipe();
+        outs = this.otherPipeW(ins);
         if (r.chance(0.05)) offIn = this.off();
         break;
       case 'fp':
@@ -496,7 +533,7 @@ class Model {
       if (count > 0 && !fout.desc.nonblock && fin?.kind === 'dev' && fout.pipe.readers > 0 && !this.fits(fout.pipe, count)) risky = true;
       this.maybeAdd(fout.pipe, count, Math.ceil(count / PAGE) + 1);
     }
-    const off = this.rng.chance(0.5) ? '-' : String(this.rng.pick(OFFSETS));
+    const off = this.off();
     return { line: `sendfile ${outName} ${inName} ${off} ${count}`, risky };
   }
 
@@ -518,10 +555,7 @@ class Model {
     const [name, f] = t;
     if (cmd === 'SETFL') {
       const nb = r.chance(0.6);
-      if (f) {
-        f.desc.nonblock = nb;
-        if (f.kind === 'file') f.desc.nonblock = nb; // APPEND is cleared too; the model does not track it
-      }
+      if (f) f.desc.nonblock = nb; // on a file this clears APPEND too, which the model does not track
       return { line: `fcntl ${name} SETFL ${nb ? 'NONBLOCK' : '0'}`, risky: false };
     }
     if (cmd === 'SETPIPE_SZ') {
@@ -549,11 +583,11 @@ class Model {
 
   step(): void {
     const r = this.rng;
-    const hasPipe = this.open(Model.isPipe()).length > 0;
+    const pipes = new Set(this.open(Model.isPipe()).map(([, f]) => (f as { pipe: PipeM }).pipe)).size;
     for (let attempt = 0; attempt < 12; attempt++) {
       const kind = r.weighted([
-        [hasPipe ? 4 : 14, 'pipe'], [8, 'write'], [7, 'read'], [3, 'close'], [2, 'dup'], [4, 'tee'], [9, 'splice'],
-        [3, 'open'], [2, 'lseek'], [3, 'sendfile'], [2, 'buf'], [2, 'fill'], [2, 'show'], [4, 'vmsplice'],
+        [[14, 5, 2, 1][Math.min(pipes, 3)]!, 'pipe'], [8, 'write'], [7, 'read'], [3, 'close'], [2, 'dup'], [4, 'tee'], [9, 'splice'],
+        [3, 'open'], [3, 'lseek'], [4, 'sendfile'], [this.bufs.size ? 1 : 2, 'buf'], [3, 'fill'], [2, 'show'], [6, 'vmsplice'],
         [4, 'fcntl'], [2, 'fionread'], [2, 'poll'], [1.5, 'socketpair'],
       ] as const);
       // A candidate that might wait is kept only while the budget lasts;
