@@ -8,6 +8,7 @@ export type { IoVec, KernelStats, Offset, PollFd, UserBuffer } from './types.js'
 export { precompileCore } from './core.js';
 export { parseTrace, TraceSyntaxError } from './trace/parse.js';
 export { runTrace } from './trace/run.js';
+export { TraceStepper } from './trace/step.js';
 export { witSyscalls } from './wit/host.js';
 export type { FdView, KernelSnapshot, PageView, RingView, SlotView } from './snapshot.js';
 export type { Loan } from './loan.js';
