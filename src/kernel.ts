@@ -156,6 +156,7 @@ export class Kernel implements Kctx {
 
   /** Wakes every awaiting call so it retries (something may have changed). */
   wake(): void {
+    if (this.waiters.length === 0) return;
     const w = this.waiters.splice(0);
     for (const f of w) f();
   }
