@@ -6,8 +6,8 @@ import {
 } from "./layout";
 import { poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc } from "./pages";
 import {
-  ringsInit, ringNew, ringFree, ringOpen, ringClose, ringResize, ringBytes, addReaders, addWriters,
-  head, tail, maxUsage, readers, writers, seqAddr, isFull, occupancy, lock2, unlock2, bump,
+  ringsInit, ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, addReaders, addWriters,
+  head, tail, maxUsage, readers, writers, seqAddr, waitersAddr, isFull, occupancy, lock2, unlock2, bump,
 } from "./ring";
 import { pipeWrite, pipeRead, pipeToUser } from "./rw";
 import { addFragCopy, moveToSkb, linearToPipe, prefixBytes } from "./skb";
@@ -55,8 +55,8 @@ export function slotSize(): u32 { return <u32>SL_SIZE; }
 
 export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,
-  ringNew, ringFree, ringOpen, ringClose, ringResize, ringBytes, addReaders, addWriters,
-  maxUsage, readers, writers, seqAddr, occupancy,
+  ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, addReaders, addWriters,
+  maxUsage, readers, writers, seqAddr, waitersAddr, occupancy,
   pipeWrite, pipeRead, pipeToUser,
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace,

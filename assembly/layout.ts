@@ -39,6 +39,8 @@ export const RING_CAP: u32 = 1024;
 //   0: head  4: tail  8: ring_size (power of two)  12: max_usage
 //  16: readers  20: writers  24: lock  28: seq (futex word, bumped on change)
 //  32: in_use  36: files (references to the ring: the last close frees it)
+//  40: waiters (threads sleeping on seq: only then is a notify worth its cost)
+//  44: shared (another thread may use the ring: only then lock and publish)
 export const RH_HEAD: usize = 0;
 export const RH_TAIL: usize = 4;
 export const RH_RING_SIZE: usize = 8;
@@ -49,6 +51,8 @@ export const RH_LOCK: usize = 24;
 export const RH_SEQ: usize = 28;
 export const RH_IN_USE: usize = 32;
 export const RH_FILES: usize = 36;
+export const RH_WAITERS: usize = 40;
+export const RH_SHARED: usize = 44;
 export const RH_SIZE: usize = 64;
 
 // Slot (struct pipe_buffer), 32 bytes:

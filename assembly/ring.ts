@@ -4,7 +4,7 @@
 import {
   sb, SB_NRINGS, SB_RING_FREE_TOP, SB_POOL_LOCK, RING_HDRS, RING_SLOTS, RING_FREE,
   RING_CAP, RH_HEAD, RH_TAIL, RH_RING_SIZE, RH_MAX_USAGE, RH_READERS, RH_WRITERS,
-  RH_LOCK, RH_SEQ, RH_IN_USE, RH_FILES, RH_SIZE, SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_TAG, SL_SIZE,
+  RH_LOCK, RH_SEQ, RH_IN_USE, RH_FILES, RH_WAITERS, RH_SHARED, RH_SIZE, SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_TAG, SL_SIZE,
   ENFILE, EBUSY, EINVAL,
 } from "./layout";
 import { pagePut, lockWord, unlockWord } from "./pages";
@@ -47,8 +47,19 @@ import { tagPut } from "./tags";
 @inline export function occupancy(r: u32): u32 { return head(r) - tail(r); }
 @inline export function isFull(r: u32): bool { return occupancy(r) >= maxUsage(r); }
 
-@inline export function lock(r: u32): void { lockWord(hdr(r) + RH_LOCK); }
-@inline export function unlock(r: u32): void { unlockWord(hdr(r) + RH_LOCK); }
+/**
+ * A ring only one thread uses needs no lock: the locked instructions would
+ * be most of a splice's cost. A ring handed to another thread is marked
+ * shared first (ringShare), and from then on every call locks it.
+ */
+@inline function isShared(r: u32): bool { return atomic.load<u32>(hdr(r) + RH_SHARED) != 0; }
+@inline export function lock(r: u32): void { if (isShared(r)) lockWord(hdr(r) + RH_LOCK); }
+@inline export function unlock(r: u32): void { if (isShared(r)) unlockWord(hdr(r) + RH_LOCK); }
+
+/** Marks a ring as used by more than one thread (before the other thread starts). */
+export function ringShare(r: u32): void {
+  atomic.store<u32>(hdr(r) + RH_SHARED, 1);
+}
 
 /** pipe_double_lock(): both rings, lower index first, so two threads never deadlock. */
 export function lock2(a: u32, b: u32): void {
@@ -60,12 +71,20 @@ export function unlock2(a: u32, b: u32): void {
   unlock(b);
 }
 
-/** Wakes whoever waits on this ring: bump the futex word, notify all waiters. */
+/**
+ * Wakes whoever waits on this ring: bump the futex word, and notify only
+ * when a thread sleeps on it (a notify costs tens of ns even for nobody).
+ * A waiter counts itself before re-reading seq, so with seq_cst order either
+ * it sees the new seq or this sees its count.
+ */
 export function bump(r: u32): void {
+  if (!isShared(r)) return;
   const w = hdr(r) + RH_SEQ;
   atomic.add<u32>(w, 1);
-  atomic.notify(w, 0x7fffffff);
+  if (atomic.load<u32>(hdr(r) + RH_WAITERS) != 0) atomic.notify(w, 0x7fffffff);
 }
+
+export function waitersAddr(r: u32): usize { return hdr(r) + RH_WAITERS; }
 
 export function seqAddr(r: u32): usize { return hdr(r) + RH_SEQ; }
 

@@ -1,8 +1,12 @@
-// The `splicekit` command line: `run FILE...` prints trace results (shared/trace-format.md).
+// The `splicekit` command line: `run FILE...` prints trace results (shared/trace-format.md);
+// `exec PROG.wasm [ARGS...]` runs a WASI program (src/wasi/exec.ts).
 
 import { runFiles, type RunResult } from './trace/files.js';
+import { execCommand } from './wasi/command.js';
 
 export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
+       splicekit exec PROG.wasm [ARGS...]
+                               run a WASI program with this stdio on a fresh kernel
        splicekit --help        show this help
 
 A trace is a script of pipe, splice, tee, vmsplice and sendfile calls; each
@@ -23,6 +27,11 @@ export function cli(argv: readonly string[]): RunResult {
 
 /** Entry point for bin/splicekit.js: sets exitCode instead of exiting so output is never cut short. */
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
+  // exec streams its own stdio and returns the guest's exit status.
+  if (argv[0] === 'exec') {
+    process.exitCode = execCommand(argv.slice(1), USAGE);
+    return;
+  }
   const { stdout, stderr, status } = cli(argv);
   if (stdout) process.stdout.write(stdout);
   if (stderr) process.stderr.write(stderr);

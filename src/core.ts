@@ -23,6 +23,7 @@ export interface CoreExports {
   ringNew(slots: number): number;
   ringFree(r: number): void;
   ringOpen(r: number): void;
+  ringShare(r: number): void;
   ringClose(r: number): void;
   ringResize(r: number, slots: number): number;
   ringBytes(r: number): number;
@@ -36,6 +37,7 @@ export interface CoreExports {
   readers(r: number): number;
   writers(r: number): number;
   seqAddr(r: number): number;
+  waitersAddr(r: number): number;
   pipeWrite(r: number, src: number, len: number, nonblock: boolean, merge: boolean, newFlags: number): number;
   pipeRead(r: number, dst: number, len: number, nonblock: boolean): number;
   pipeToUser(r: number, iov: number, niov: number, nonblock: boolean): number;

@@ -15,3 +15,4 @@ export type { Loan } from './loan.js';
 export { NOTIFY_RECORD } from './files/notify.js';
 export type { PipeEndHandle } from './worker/handle.js';
 export { PipeClient, type WorkerBuffer } from './worker/pipe-client.js';
+export * from './wasi/index.js';

@@ -2,7 +2,7 @@
 // shortcuts, and re-rendering the output, drawing and summaries after each move.
 
 import { precompileCore } from '../core.js';
-import { TraceSyntaxError } from '../trace/parse.js';
+import { isExtension, TraceSyntaxError } from '../trace/parse.js';
 import { parseExpected } from './compare.js';
 import { drawState } from './draw.js';
 import { TraceEditor, type LineMark } from './editor.js';
@@ -136,6 +136,7 @@ class Lab {
     const linux = this.linux();
     $('linux-note').hidden = !!linux || !this.lesson;
     $('dirty-note').hidden = !this.dirty;
+    $('ext-note').hidden = !linux || !s?.ops.some(isExtension);
     $('output').classList.toggle('no-linux', !linux);
     $('steps-scroll').hidden = !s;
     if (s) renderOutput($<HTMLTableSectionElement>('steps-body'), s, linux, (n) => this.jump(n));

@@ -12,8 +12,9 @@ import type { LabState } from './state.js';
  * cloned: one more reference to the same page (tee, a split splice, splice from the page cache).
  * mapped: a user buffer's own page went into a pipe (vmsplice).
  * copied: bytes were copied into the page (write, fill, splice into a file) or out of it (read).
+ * dropped: a reference went away and nothing was copied, but the page lives on (an ACK arrived).
  */
-export type ChangeKind = 'moved' | 'cloned' | 'mapped' | 'copied';
+export type ChangeKind = 'moved' | 'cloned' | 'mapped' | 'copied' | 'dropped';
 
 export interface PageChange {
   page: number;
@@ -48,6 +49,7 @@ export function diffStates(before: LabState, after: LabState, op: Op): StepChang
   const pages = new Map<number, PageChange>();
   const consumed = consumedPages(before, after);
   const copiesOut = op.kind === 'read' || op.kind === 'vmsplice';
+  const mapping = op.kind === 'vmsplice' || op.kind === 'vmsplice_notify';
 
   for (const p of after.snapshot.pages) {
     const prev = old.get(p.page);
@@ -57,9 +59,10 @@ export function diffStates(before: LabState, after: LabState, op: Op): StepChang
     const removed = (prev?.holders ?? []).filter((h) => !isHeld.has(h));
     const fresh = prev === undefined;
     const base = { page: p.page, fresh, refsBefore: prev?.refs ?? 0, refsAfter: p.refs, added, removed };
-    const kind = classify(base, prev?.holders ?? [], before.contents.get(p.page) !== after.contents.get(p.page), p.holders);
+    const kind = classify(base, prev?.holders ?? [], before.contents.get(p.page) !== after.contents.get(p.page), p.holders, mapping);
     if (kind) pages.set(p.page, { ...base, ...kind });
     else if (consumed.has(p.page) && copiesOut) pages.set(p.page, { ...base, kind: 'copied', direction: 'out' });
+    else if (!fresh && base.refsAfter < base.refsBefore) pages.set(p.page, { ...base, kind: 'dropped' });
   }
 
   const freed = before.snapshot.pages
@@ -81,6 +84,7 @@ function classify(
   heldBefore: string[],
   bytesChanged: boolean,
   heldAfter: string[],
+  mapping: boolean,
 ): Kind {
   const isPlace = (h: Holder) => h.kind === 'ring' || h.kind === 'file';
   if (p.fresh) {
@@ -90,7 +94,7 @@ function classify(
   const newSlots = p.added.map(parseHolder).filter((h) => h.kind === 'ring');
   if (newSlots.length > 0) {
     // vmsplice of never-written memory maps the zero page, as Linux does.
-    if (heldBefore.map(parseHolder).some((h) => h.kind === 'user' || h.kind === 'zero')) return { kind: 'mapped' };
+    if (mapping && heldBefore.map(parseHolder).some((h) => h.kind === 'user' || h.kind === 'zero')) return { kind: 'mapped' };
     const leftSlot = p.removed.map(parseHolder).some((h) => h.kind === 'ring');
     if (leftSlot && p.refsAfter <= p.refsBefore) return { kind: 'moved' };
     return { kind: 'cloned' };

@@ -13,9 +13,10 @@ export function parseExpected(text: string): Map<number, string> {
 /**
  * same / differs; `expected-difference` where the emulator runs as Linux
  * 5.16 (Dirty Pipe) while the recording came from a fixed kernel; `none`
- * without a recording (an edited or a new trace).
+ * without a recording (an edited or a new trace, or a line past the
+ * recorded part); `extension` for a splicekit extension, which Linux cannot run.
  */
-export type Verdict = 'same' | 'differs' | 'expected-difference' | 'none';
+export type Verdict = 'same' | 'differs' | 'expected-difference' | 'extension' | 'none';
 
 export function verdict(result: string, linux: string | undefined, dirtyPipe: boolean): Verdict {
   if (linux === undefined) return 'none';

@@ -18,15 +18,18 @@ const MAX_DRAWN = 256;
 
 const FLAG_SHORT: Record<string, string> = { CAN_MERGE: 'MERGE', GIFT: 'GIFT', PACKET: 'PACKET' };
 
-export function drawRing(ring: RingView, name: string, state: LabState, changes: StepChanges | undefined, x0: number, y0: number): { g: SVGGElement; height: number } {
+/** `info` replaces the line after the ring's name (the unacked rings of TCP-like sockets say what they are). */
+export function drawRing(ring: RingView, name: string, state: LabState, changes: StepChanges | undefined, x0: number, y0: number, info?: string): { g: SVGGElement; height: number } {
   const cells = ring.kind === 'pipe' ? Math.min(ring.maxUsage, MAX_DRAWN) : Math.max(ring.slots.length, 1);
   const bySlot = new Map(ring.slots.map((s) => [slotPosition(ring, s.index), s]));
   const bytes = ring.slots.reduce((n, s) => n + s.len, 0);
-  const size = ring.kind === 'pipe' ? `${ring.maxUsage} slots (${ring.maxUsage * 4096} bytes)` : 'queue';
+  const size = ring.kind === 'pipe' ? `${ring.maxUsage} slot${ring.maxUsage === 1 ? '' : 's'} (${ring.maxUsage * 4096} bytes)` : 'queue';
   const header = `${name}: ${size}, ${ring.slots.length} in use holding ${bytes} bytes; head ${ring.head}, tail ${ring.tail}; readers ${ring.readers}, writers ${ring.writers}`;
   const g = svgEl('g', { class: 'ring', 'data-ring-name': name, 'data-slots-used': ring.slots.length, 'data-max-usage': ring.maxUsage, 'data-bytes': bytes });
   g.appendChild(text(x0, y0 + 14, name, { class: 'ring-name' }));
-  g.appendChild(text(x0 + 8 + name.length * 8.5, y0 + 14, header.slice(name.length + 2), { class: 'ring-info' }));
+  g.appendChild(text(x0 + 8 + name.length * 8.5, y0 + 14, info ?? header.slice(name.length + 2), { class: 'ring-info' }));
+  // An empty socket queue is one line: sockets have no fixed slots to show.
+  if (ring.kind === 'socket' && ring.slots.length === 0) return { g, height: 24 };
   const rows = Math.ceil(cells / PER_ROW);
   const top = y0 + 22;
   for (let pos = 0; pos < cells; pos++) {

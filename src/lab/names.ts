@@ -23,18 +23,28 @@ export function parseHolder(text: string): Holder {
   return { kind: 'other', text };
 }
 
-/** Which trace names refer to each ring: `pipe p`, `socket s (s.a receives)`, or `ring 3`. */
+/**
+ * Which trace names refer to each ring: `pipe p`, `socket s.a rx` (what s.a
+ * receives), `s.a unacked` (what s.a sent, awaiting the ACK), or `ring 3`.
+ */
 export function ringNames(state: LabState): Map<number, string> {
   const byRing = new Map<number, string[]>();
+  const add = (ring: number, name: string) => byRing.set(ring, [...(byRing.get(ring) ?? []), name]);
   for (const [name, fd] of state.fdNames) {
     const view = state.snapshot.fds.find((f) => f.fd === fd);
-    if (view?.ring === undefined) continue;
-    const list = byRing.get(view.ring) ?? [];
-    list.push(name);
-    byRing.set(view.ring, list);
+    if (view?.ring !== undefined) add(view.ring, name);
+  }
+  const unacked = new Map<number, string[]>();
+  for (const u of state.unacked) {
+    unacked.set(u.ring, [...state.fdNames].filter(([, fd]) => fd === u.senderFd).map(([name]) => name).sort());
   }
   const out = new Map<number, string>();
   for (const ring of state.snapshot.rings) {
+    const senders = unacked.get(ring.ring);
+    if (senders) {
+      out.set(ring.ring, senders.length > 0 ? `${senders.join(', ')} unacked` : `unacked ring ${ring.ring}`);
+      continue;
+    }
     const names = (byRing.get(ring.ring) ?? []).sort();
     out.set(ring.ring, ringLabel(ring, names));
   }
@@ -43,7 +53,7 @@ export function ringNames(state: LabState): Map<number, string> {
 
 function ringLabel(ring: RingView, names: string[]): string {
   if (names.length === 0) return `${ring.kind} ring ${ring.ring}`;
-  if (ring.kind === 'socket') return `socket ${names.join(', ')} (receive queue)`;
+  if (ring.kind === 'socket') return `socket ${names.join(', ')} rx`;
   const bases = [...new Set(names.map((n) => n.replace(/\.[rw]$/, '')))];
   return `pipe ${bases.join(', ')}`;
 }
@@ -84,4 +94,15 @@ export function flagNames(flags: number): string[] {
   if (flags & 0x04) out.push('GIFT');
   if (flags & 0x08) out.push('PACKET');
   return out;
+}
+
+/** "page 5 is still in pipe q slot 0" for the pages of a tracked vmsplice, leaving out the buffer itself. */
+export function heldBy(s: LabState, names: Map<number, string>, pages: number[]): string {
+  const parts: string[] = [];
+  for (const page of pages) {
+    const where = (s.snapshot.pages.find((p) => p.page === page)?.holders ?? []).map(parseHolder)
+      .filter((h) => h.kind !== 'user' && h.kind !== 'zero').map((h) => describeHolder(s, names, h, page));
+    if (where.length > 0) parts.push(`page ${page} is still in ${where.join(', ')}`);
+  }
+  return parts.join('; ');
 }

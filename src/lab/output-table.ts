@@ -2,6 +2,7 @@
 // result once it has run and Linux's recorded result, differences marked.
 // Each row's button jumps to just after that step.
 
+import { isExtension } from '../trace/parse.js';
 import { verdict, type Verdict } from './compare.js';
 import type { LabSession } from './session.js';
 
@@ -9,6 +10,7 @@ const MARKS: Record<Verdict, { text: string; label: string }> = {
   same: { text: '=', label: 'same as Linux' },
   differs: { text: '≠', label: 'differs from Linux' },
   'expected-difference': { text: '≠ 5.16', label: 'differs from Linux, as expected in 5.16 mode (the recording is from a fixed kernel)' },
+  extension: { text: 'ext', label: 'a splicekit extension, not a Linux call: Linux cannot run it' },
   none: { text: '', label: '' },
 };
 
@@ -27,13 +29,17 @@ export function renderOutput(tbody: HTMLTableSectionElement, s: LabSession, linu
     go.textContent = String(i + 1);
     go.setAttribute('aria-label', `Go to after step ${i + 1} (line ${op.line})`);
     go.addEventListener('click', () => onJump(i + 1));
-    const linuxResult = linux?.get(op.line);
-    const v = step ? verdict(step.result, linuxResult, s.dirtyPipe) : 'none';
+    const ext = isExtension(op);
+    const linuxResult = ext ? undefined : linux?.get(op.line);
+    const v = ext && linux ? 'extension' : step ? verdict(step.result, linuxResult, s.dirtyPipe) : 'none';
     tr.dataset.verdict = v;
-    const cells: (Node | string)[] = [go, String(op.line), (s.lines[op.line - 1] ?? '').trim(), step?.result ?? (state === 'next' ? 'next' : ''), linuxResult ?? ''];
+    // A recording stops where a lesson starts using extensions: later Linux calls have none.
+    const linuxCell = ext ? 'not a Linux call' : linux && linuxResult === undefined ? 'not recorded' : linuxResult ?? '';
+    const cells: (Node | string)[] = [go, String(op.line), (s.lines[op.line - 1] ?? '').trim(), step?.result ?? (state === 'next' ? 'next' : ''), linuxCell];
     for (const [c, content] of cells.entries()) {
       const td = document.createElement('td');
       td.className = ['go', 'line', 'op', 'emu', 'linux'][c]!;
+      if (c === 4 && linuxResult === undefined && linux) td.classList.add('no-result');
       td.append(content);
       tr.appendChild(td);
     }

@@ -37,9 +37,12 @@ export class LabSession {
   private stepper: TraceStepper;
   private initialState: LabState;
 
-  /** Throws TraceSyntaxError for a malformed trace, before any kernel exists. */
+  /**
+   * Throws TraceSyntaxError for a malformed trace, before any kernel exists.
+   * The lab accepts splicekit's extensions (notifyfd, vmsplice_notify, …).
+   */
   constructor(readonly source: string, readonly file: string, readonly dirtyPipe: boolean) {
-    this.ops = parseTrace(new TextEncoder().encode(source), file);
+    this.ops = parseTrace(new TextEncoder().encode(source), file, { extensions: true });
     this.lines = source.split(/\r?\n/);
     this.kernel = labKernel(dirtyPipe);
     this.stepper = new TraceStepper(this.ops, this.kernel);

@@ -6,6 +6,7 @@ import { PAGE_SIZE } from '../constants.js';
 import type { Kernel } from '../kernel.js';
 import type { KernelSnapshot } from '../snapshot.js';
 import type { Bindings } from '../trace/run.js';
+import { notifyViews, unackedRings, withUnacked, type NotifyView, type UnackedRing } from './extras.js';
 
 export interface LabState {
   snapshot: KernelSnapshot;
@@ -19,12 +20,19 @@ export interface LabState {
   zeroPage: number;
   /** `ring:index` → the first bytes a reader of that slot would get, printable. */
   slotBytes: Map<string, string>;
+  /** TCP-like sockets' rings of sent, unacknowledged pages (also in snapshot.rings). */
+  unacked: UnackedRing[];
+  /** Release notifications asked for with vmsplice_notify. */
+  notify: NotifyView[];
+  /** The kernel's virtual clock (ms), which `tick` advances. */
+  clock: number;
 }
 
 const PREVIEW = 7;
 
 export function captureState(kernel: Kernel, names: Bindings): LabState {
-  const snapshot = kernel.snapshot();
+  const unacked = unackedRings(kernel);
+  const snapshot = withUnacked(kernel, kernel.snapshot(), unacked);
   const mem = kernel.mem;
   const contents = new Map<number, number>();
   for (const { page } of snapshot.pages) {
@@ -45,6 +53,9 @@ export function captureState(kernel: Kernel, names: Bindings): LabState {
     bufNames: new Map([...names.bufs].map(([name, buf]) => [name, buf.addr])),
     contents,
     zeroPage: kernel.zeroPage,
+    unacked,
+    notify: notifyViews(kernel, names, snapshot),
+    clock: kernel.clock,
   };
 }
 

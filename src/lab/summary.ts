@@ -2,7 +2,7 @@
 // which pages travelled by reference, which had bytes copied, which were freed.
 
 import type { PageChange } from './changes.js';
-import { describeHolder, parseHolder, ringNames } from './names.js';
+import { describeHolder, heldBy, parseHolder, ringNames } from './names.js';
 import type { LabStep } from './session.js';
 import type { LabState } from './state.js';
 
@@ -15,11 +15,11 @@ export function summarizeStep(step: LabStep): string[] {
   const oldNames = ringNames(before);
   for (const ring of changes.newRings) {
     const r = after.snapshot.rings.find((x) => x.ring === ring)!;
-    out.push(`New ${names.get(ring)} with ${r.maxUsage} slots.`);
+    out.push(r.kind === 'socket' ? `New ${names.get(ring)} (a socket queue).` : `New ${names.get(ring)} with ${slots(r.maxUsage)}.`);
   }
   for (const [ring, old] of changes.resized) {
     const r = after.snapshot.rings.find((x) => x.ring === ring)!;
-    out.push(`${cap(names.get(ring)!)} now has ${r.maxUsage} slots (was ${old}).`);
+    out.push(`${cap(names.get(ring)!)} now has ${slots(r.maxUsage)} (was ${old}).`);
   }
   const where = (s: LabState, n: Map<number, string>, holders: string[], page: number) =>
     holders.map((h) => describeHolder(s, n, parseHolder(h), page)).join(', ');
@@ -32,6 +32,7 @@ export function summarizeStep(step: LabStep): string[] {
   out.push(...all.slice(0, MAX_SENTENCES));
   if (all.length > MAX_SENTENCES) out.push(`…and ${all.length - MAX_SENTENCES} more page changes.`);
   if (all.length === 0 && changes.newRings.length === 0 && changes.resized.size === 0) out.push('No page changed.');
+  out.push(...notifySentences(step, names));
   return out;
 }
 
@@ -44,6 +45,10 @@ function pageSentence(c: PageChange, added: string, removed: string, now: string
       return `Page ${c.page} is now also in ${added} (cloned reference); ${refs}; no bytes copied.`;
     case 'mapped':
       return `Page ${c.page} (${origin}) mapped into ${added} without copying; ${refs}.`;
+    case 'dropped':
+      return removed
+        ? `Page ${c.page} is no longer in ${removed}; ${refs}; nothing copied, the page lives on.`
+        : `Page ${c.page} lost a reference; ${refs}.`;
     case 'copied':
       if (c.direction === 'out') {
         return c.refsAfter === 0
@@ -65,8 +70,41 @@ function consequence(step: LabStep, c: PageChange): string {
   if (step.op.kind === 'write' && file && inRing && isPipe(step.after, step.op.fd)) {
     return ` A write to a pipe changed file ${file.path}: its page-cache page was in the pipe with CAN_MERGE set.`;
   }
-  if (step.op.kind === 'fill' && inRing) return ' A pipe holds this very page, so its reader will see the new bytes.';
+  if (step.op.kind === 'fill' && inRing) {
+    const unacked = new Set(step.after.unacked.map((u) => u.ring));
+    const rings = held.filter((h) => h.kind === 'ring').map((h) => step.after.snapshot.rings.find((r) => r.ring === h.ring));
+    if (rings.every((r) => r && unacked.has(r.ring))) {
+      return ' The socket still keeps this page until its ACK arrives: a retransmission would send the new bytes.';
+    }
+    if (rings.some((r) => r?.kind === 'pipe')) return ' A pipe holds this very page, so its reader will see the new bytes.';
+    return ' A socket\'s receive queue holds this very page, so its reader will see the new bytes.';
+  }
   return '';
+}
+
+/** Release notifications that changed, and what a `released` or `tick` line found. */
+function notifySentences(step: LabStep, names: Map<number, string>): string[] {
+  const out: string[] = [];
+  const { before, after, op } = step;
+  if (op.kind === 'tick') out.push(`The kernel's clock went from ${before.clock} to ${after.clock} ms.`);
+  for (const nv of after.notify) {
+    const name = fdName(after, nv.fd);
+    const old = before.notify.find((v) => v.fd === nv.fd);
+    for (const t of nv.ids) {
+      const was = old?.ids.find((x) => x.id === t.id);
+      if (t.released && was && !was.released) {
+        out.push(`Notification on ${name}: id ${t.id} (line ${t.line}) is released: nothing in the kernel references its pages any more, so that part of the buffer may be refilled.`);
+      } else if (!t.released && op.kind === 'released' && op.id === t.id && after.fdNames.get(op.notify) === nv.fd) {
+        out.push(`Id ${t.id} is not released yet: ${heldBy(after, names, t.pages) || 'its pages are still referenced'}.`);
+      }
+    }
+  }
+  return out;
+}
+
+function fdName(s: LabState, fd: number): string {
+  const names = [...s.fdNames].filter(([, f]) => f === fd).map(([n]) => n);
+  return names.length > 0 ? names.join(', ') : `fd ${fd}`;
 }
 
 function isPipe(s: LabState, name: string): boolean {
@@ -79,3 +117,4 @@ function holdersOf(s: LabState, page: number): string[] {
 }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const slots = (n: number) => `${n} slot${n === 1 ? '' : 's'}`;

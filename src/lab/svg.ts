@@ -37,6 +37,7 @@ export function fit(s: string, max: number): string {
 export function changeTag(c: PageChange | undefined): string | undefined {
   if (!c) return undefined;
   if (c.kind === 'copied') return c.direction === 'out' ? 'copied out' : 'copied in';
+  if (c.kind === 'dropped') return 'ref dropped';
   return c.kind;
 }
 
@@ -45,4 +46,5 @@ export const CHANGE_WORDS: Record<ChangeKind, string> = {
   cloned: 'cloned reference (refcount +1)',
   mapped: 'user page mapped (vmsplice)',
   copied: 'bytes copied',
+  dropped: 'reference dropped (refcount −1)',
 };

@@ -2,7 +2,7 @@
 // slot of every pipe, and every page with its references and holders.
 
 import type { StepChanges } from './changes.js';
-import { describeHolder, flagNames, parseHolder, ringNames, slotPosition } from './names.js';
+import { describeHolder, flagNames, heldBy, parseHolder, ringNames, slotPosition } from './names.js';
 import type { LabState } from './state.js';
 import { changeTag } from './svg.js';
 
@@ -38,9 +38,17 @@ export function stateTables(state: LabState, changes: StepChanges | undefined): 
     p.holders.map((h) => describeHolder(state, rings, parseHolder(h), p.page)).join('; '), changeTag(changes?.pages.get(p.page)) ?? '']);
   for (const f of changes?.freed ?? []) pages.push([String(f.page), '0', 'freed in this step', '']);
   const ringRows = state.snapshot.rings.map((r) => [rings.get(r.ring)!, String(r.maxUsage), String(r.slots.length), String(r.head), String(r.tail)]);
-  return [
+  const out = [
     table('Pipes', ['pipe', 'slots', 'in use', 'head', 'tail'], ringRows),
     table('Pipe slots in use', ['pipe', 'slot', 'page', 'offset', 'length', 'flags', 'page kind', 'change'], slots),
     table('Pages in use', ['page', 'references', 'held by', 'change'], pages),
   ];
+  if (state.notify.length > 0) {
+    const rows = state.notify.flatMap((nv) => nv.ids.map((t) => [
+      [...state.fdNames].filter(([, fd]) => fd === nv.fd).map(([n]) => n).join(', ') || `fd ${nv.fd}`,
+      String(t.id), String(t.line), t.pages.join(', '), t.released ? 'released' : `waiting: ${heldBy(state, rings, t.pages) || 'still referenced'}`,
+    ]));
+    out.push(table(`Release notifications (kernel clock ${state.clock} ms)`, ['notify fd', 'id', 'line', 'pages', 'state'], rows));
+  }
+  return out;
 }

@@ -1,5 +1,8 @@
 // Turns trace text into typed operations (shared/trace-format.md, "Operations").
 // Every malformed case is caught here so that a bad trace runs nothing.
+// splicekit's own operations (release notifications, TCP-like sockets, the
+// virtual clock) are not Linux calls: they parse only with `extensions: true`
+// (the lab), never for `splicekit run` or the recorded traces.
 
 import {
   O_APPEND, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
@@ -27,7 +30,8 @@ export type FcntlCmd =
 export type OpBody =
   | { kind: 'pipe'; name: string; flags: number }
   | { kind: 'open'; name: string; path: string; flags: number }
-  | { kind: 'socketpair'; name: string }
+  // `ackDelay` only with extensions: `socketpair S ack=MS`, a TCP-like pair.
+  | { kind: 'socketpair'; name: string; ackDelay?: number }
   | { kind: 'dup'; name: string; fd: string }
   | { kind: 'close'; fd: string }
   | { kind: 'write'; fd: string; data: Data }
@@ -42,13 +46,19 @@ export type OpBody =
   | { kind: 'lseek'; fd: string; offset: number; whence: number }
   | ({ kind: 'fcntl'; fd: string } & FcntlCmd)
   | { kind: 'fionread'; fd: string }
-  | { kind: 'poll'; fd: string };
+  | { kind: 'poll'; fd: string }
+  // Extensions (not Linux calls), see EXTENSION_SYNTAX.
+  | { kind: 'notifyfd'; name: string; flags: number }
+  | { kind: 'vmsplice_notify'; fd: string; notify: string; flags: number; iov: IovRef[] }
+  | { kind: 'released'; notify: string; id: number }
+  | { kind: 'tick'; ms: number };
 
 export type Op = OpBody & { line: number };
 
 const PIPE_FLAGS = { NONBLOCK: O_NONBLOCK, DIRECT: O_DIRECT };
 const SPLICE_FLAGS = { MOVE: SPLICE_F_MOVE, NONBLOCK: SPLICE_F_NONBLOCK, MORE: SPLICE_F_MORE, GIFT: SPLICE_F_GIFT };
 const SETFL_FLAGS = { NONBLOCK: O_NONBLOCK };
+const NOTIFY_FLAGS = { NONBLOCK: O_NONBLOCK };
 const ACCESS_MODES: Record<string, number> = { RDONLY: O_RDONLY, WRONLY: O_WRONLY, RDWR: O_RDWR };
 const OPEN_MODIFIERS: Record<string, number> = { CREAT: O_CREAT, TRUNC: O_TRUNC, APPEND: O_APPEND, NONBLOCK: O_NONBLOCK };
 const WHENCE: Record<string, number> = { SET: SEEK_SET, CUR: SEEK_CUR, END: SEEK_END };
@@ -170,6 +180,21 @@ class Args {
 
   bindBuffer(name: string, length: number): void { this.bufs.set(name, length); }
 
+  /** One or more iovecs up to the end of the line. */
+  iovs(): IovRef[] {
+    const iov: IovRef[] = [];
+    while (this.more) iov.push(this.iov());
+    return iov;
+  }
+
+  /** `ack=MS` of an extended socketpair. */
+  ack(): number {
+    const t = this.bare('ack=MS');
+    const m = /^ack=(.*)$/.exec(t);
+    if (!m) this.fail(`bad socketpair option '${t}' (expected ack=MS)`);
+    return this.number(m![1]!, 'ack delay');
+  }
+
   iov(): IovRef {
     const t = this.bare('an iovec');
     const parts = t.split(':');
@@ -223,9 +248,7 @@ const SYNTAX: Record<string, Syntax> = {
     usage: 'vmsplice FD FLAGS B:OFFSET:LEN...', min: 3, max: Infinity,
     parse: (a) => {
       const fd = a.fd(), flags = a.flags(SPLICE_FLAGS);
-      const iov: IovRef[] = [];
-      while (a.more) iov.push(a.iov());
-      return { kind: 'vmsplice', fd, flags, iov };
+      return { kind: 'vmsplice', fd, flags, iov: a.iovs() };
     },
   },
   splice: {
@@ -252,6 +275,43 @@ const SYNTAX: Record<string, Syntax> = {
   poll: { usage: 'poll FD', min: 1, max: 1, parse: (a) => ({ kind: 'poll', fd: a.fd() }) },
 };
 
+/**
+ * splicekit extensions (lab/README.md): release notifications, a TCP-like
+ * socket pair whose sent pages wait for an acknowledgement, and the kernel's
+ * virtual clock. A native runner cannot run them: they are not Linux calls.
+ */
+const EXTENSION_SYNTAX: Record<string, Syntax> = {
+  notifyfd: {
+    usage: 'notifyfd N [FLAGS]', min: 1, max: 2,
+    parse: (a) => ({ kind: 'notifyfd', name: a.name(), flags: a.more ? a.flags(NOTIFY_FLAGS) : 0 }),
+  },
+  vmsplice_notify: {
+    usage: 'vmsplice_notify FD N FLAGS B:OFFSET:LEN...', min: 4, max: Infinity,
+    parse: (a) => {
+      const fd = a.fd(), notify = a.fd(), flags = a.flags(SPLICE_FLAGS);
+      return { kind: 'vmsplice_notify', fd, notify, flags, iov: a.iovs() };
+    },
+  },
+  released: { usage: 'released N ID', min: 2, max: 2, parse: (a) => ({ kind: 'released', notify: a.fd(), id: a.num('id') }) },
+  tick: { usage: 'tick MS', min: 1, max: 1, parse: (a) => ({ kind: 'tick', ms: a.num('ms') }) },
+  socketpair: {
+    usage: 'socketpair S [ack=MS]', min: 1, max: 2,
+    parse: (a) => {
+      const name = a.name();
+      return a.more ? { kind: 'socketpair', name, ackDelay: a.ack() } : { kind: 'socketpair', name };
+    },
+  },
+};
+
+/** Whether `op` is a splicekit extension rather than a Linux call (Linux cannot run it). */
+export function isExtension(op: OpBody): boolean {
+  switch (op.kind) {
+    case 'notifyfd': case 'vmsplice_notify': case 'released': case 'tick': return true;
+    case 'socketpair': return op.ackDelay !== undefined;
+    default: return false;
+  }
+}
+
 function parseFcntl(a: Args): OpBody {
   const fd = a.fd();
   const cmd = a.word();
@@ -265,14 +325,24 @@ function parseFcntl(a: Args): OpBody {
   return { kind: 'fcntl', fd, cmd: cmd as 'GETPIPE_SZ' | 'GETFL' };
 }
 
+export interface ParseOptions {
+  /**
+   * Accept splicekit's extensions (notifyfd, vmsplice_notify, released, tick,
+   * socketpair S ack=MS). Off by default: by the trace format they are unknown
+   * operations, so `splicekit run` and the recorded traces reject them.
+   */
+  extensions?: boolean;
+}
+
 /** Parses a whole trace; throws TraceSyntaxError at the first malformed line. */
-export function parseTrace(source: string | Uint8Array, file = '<trace>'): Op[] {
+export function parseTrace(source: string | Uint8Array, file = '<trace>', options: ParseOptions = {}): Op[] {
+  const table = options.extensions ? { ...SYNTAX, ...EXTENSION_SYNTAX } : SYNTAX;
   const bufs = new Map<string, number>();
   const ops: Op[] = [];
   for (const { line, tokens } of lex(source, file)) {
     const fail = (detail: string): never => { throw new TraceSyntaxError(file, line, detail); };
     const head = tokens[0]!;
-    const syntax = !head.quoted && Object.hasOwn(SYNTAX, head.text) ? SYNTAX[head.text] : undefined;
+    const syntax = !head.quoted && Object.hasOwn(table, head.text) ? table[head.text] : undefined;
     if (syntax === undefined) fail(`unknown operation '${head.text}'`);
     const args = new Args(tokens, bufs, fail);
     if (args.count < syntax!.min || args.count > syntax!.max) {

@@ -7,10 +7,16 @@ import type { IoVec, Offset, UserBuffer } from '../types.js';
 import { dataBytes, writeData, type Op } from './parse.js';
 import { renderBytes, renderErrno, renderPollEvents, renderStatusFlags, resultLine } from './render.js';
 
-/** The calls a trace makes; a structural subset so tests can pass a stand-in. */
+/**
+ * The calls a trace makes; a structural subset so tests can pass a stand-in.
+ * The extensions' calls are optional: a trace using them needs a kernel that has them.
+ */
 export type TraceKernel = Pick<Kernel,
   'pipe' | 'open' | 'socketpair' | 'dup' | 'close' | 'read' | 'write' | 'lseek' | 'splice' | 'tee'
-  | 'vmsplice' | 'sendfile' | 'fcntl' | 'ioctl' | 'poll' | 'alloc' | 'touch' | 'isPipeReadEnd'>;
+  | 'vmsplice' | 'sendfile' | 'fcntl' | 'ioctl' | 'poll' | 'alloc' | 'touch' | 'isPipeReadEnd'>
+  & Partial<Pick<Kernel, ExtensionCall>>;
+
+type ExtensionCall = 'notifyfd' | 'vmspliceNotify' | 'isReleased' | 'tick';
 
 /** Passed for a closed or never-bound name: never open, so the call fails with EBADF. */
 export const UNBOUND_FD = 900000;
@@ -29,10 +35,21 @@ export class TraceRuntimeError extends Error {
   }
 }
 
+/** One `vmsplice_notify` that got an id: what the lab shows in its notifications panel. */
+export interface Tracked {
+  id: number;
+  /** The trace line of the vmsplice_notify. */
+  line: number;
+  /** The user memory it mapped: buffer address, offset and length of each iovec. */
+  iov: { addr: number; offset: number; length: number }[];
+}
+
 /** Names bound while a trace runs. */
 export class Bindings {
   readonly fds = new Map<string, number>();
   readonly bufs = new Map<string, UserBuffer>();
+  /** Notify fd number → the ids handed out through it, oldest first (extensions only). */
+  readonly tracked = new Map<number, Tracked[]>();
 
   fd(name: string): number { return this.fds.get(name) ?? UNBOUND_FD; }
 
@@ -75,7 +92,7 @@ export function execute(op: Op, k: TraceKernel, names: Bindings): string {
       names.fds.set(op.name, k.open(op.path, op.flags, OPEN_MODE));
       return '0';
     case 'socketpair': {
-      const [a, b] = k.socketpair();
+      const [a, b] = op.ackDelay === undefined ? k.socketpair() : k.socketpair({ ackDelay: op.ackDelay });
       names.fds.set(`${op.name}.a`, a);
       names.fds.set(`${op.name}.b`, b);
       return '0';
@@ -129,7 +146,37 @@ export function execute(op: Op, k: TraceKernel, names: Bindings): string {
       return String(k.ioctl(fd(op.fd), FIONREAD));
     case 'poll':
       return renderPollEvents(k.poll([{ fd: fd(op.fd), events: POLLIN | POLLOUT }], 0)[0] ?? 0);
+    case 'notifyfd': {
+      const nfd = need(k, 'notifyfd')(op.flags);
+      names.fds.set(op.name, nfd);
+      // A new file, perhaps under a reused fd number: its ids start afresh.
+      names.tracked.set(nfd, []);
+      return '0';
+    }
+    case 'vmsplice_notify': {
+      const iov: IoVec[] = op.iov.map((v) => ({ buf: names.buf(v.buf), offset: v.offset, length: v.length }));
+      const nfd = fd(op.notify);
+      const { count, id } = need(k, 'vmspliceNotify')(fd(op.fd), iov, op.flags, nfd);
+      // Nothing mapped (iovecs of 0 bytes in all): no id to track or print.
+      if (id < 0) return String(count);
+      const list = names.tracked.get(nfd) ?? [];
+      list.push({ id, line: op.line, iov: iov.map((v) => ({ addr: v.buf.addr, offset: v.offset, length: v.length })) });
+      names.tracked.set(nfd, list);
+      return `${count} id=${id}`;
+    }
+    case 'released':
+      return need(k, 'isReleased')(fd(op.notify), op.id) ? 'yes' : 'no';
+    case 'tick':
+      need(k, 'tick')(op.ms);
+      return '0';
   }
+}
+
+/** An extension's call, bound to `k`; a kernel without it is a runner error, not a result. */
+function need<C extends ExtensionCall>(k: TraceKernel, call: C): NonNullable<TraceKernel[C]> {
+  const f = k[call];
+  if (typeof f !== 'function') throw new Error(`this kernel has no ${call} (a splicekit extension)`);
+  return (f as (...args: unknown[]) => unknown).bind(k) as NonNullable<TraceKernel[C]>;
 }
 
 function fcntl(op: Extract<Op, { kind: 'fcntl' }>, k: TraceKernel, fd: number): string {

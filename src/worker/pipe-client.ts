@@ -24,6 +24,7 @@ export class PipeClient {
   private readonly words: Int32Array;
   private readonly mem: Uint8Array;
   private readonly seq: number;
+  private readonly waiters: number;
   private readonly stage: WorkerBuffer;
   private closed = false;
 
@@ -33,6 +34,7 @@ export class PipeClient {
     this.words = new Int32Array(h.memory.buffer);
     this.mem = new Uint8Array(h.memory.buffer);
     this.seq = this.core.seqAddr(h.ring) >> 2;
+    this.waiters = this.core.waitersAddr(h.ring) >> 2;
     this.stage = this.alloc(STAGE);
   }
 
@@ -51,7 +53,10 @@ export class PipeClient {
       }
       const until = performance.now() + SPIN_MS;
       while (Atomics.load(this.words, this.seq) === seen && performance.now() < until);
+      // Count ourselves before the last look, so a writer either sees us or we see it.
+      Atomics.add(this.words, this.waiters, 1);
       if (Atomics.load(this.words, this.seq) === seen) Atomics.wait(this.words, this.seq, seen);
+      Atomics.sub(this.words, this.waiters, 1);
     }
   }
 

@@ -196,6 +196,57 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
     noErrors(lab);
   });
 
+  it('lesson 7: the 2006 rule breaks behind a second pipe; notifications and ACKs say when a page is free', async () => {
+    const lab = await open(dev.url, '?lesson=7');
+    const { page } = lab;
+    const row = async (line: number) => (await lab.rows()).find((r) => r.line === line)!;
+    expect(await page.isVisible('#ext-note')).toBe(true);
+    // Part 1 is plain Linux, and Linux's recording agrees: the reader of q sees the refilled bytes.
+    await lab.stepToLine(25);
+    const linux = parseExpected(lesson(7).expected);
+    const rows = await lab.rows();
+    for (const [line, out] of linux) expect(rows.find((r) => r.line === line), `line ${line}`).toMatchObject({ emu: out, linux: out, verdict: 'same' });
+    expect(await row(24)).toMatchObject({ emu: '8 "A: msg 5"', verdict: 'same' });
+    expect(await row(28)).toMatchObject({ linux: 'not a Linux call', verdict: 'extension' });
+    // Part 2: the notification waits for q's reader.
+    await lab.stepToLine(34);
+    expect(await row(34)).toMatchObject({ emu: 'no', linux: 'not a Linux call', verdict: 'extension' });
+    expect(await row(31)).toMatchObject({ emu: '8', linux: 'not recorded', verdict: 'none' });
+    const waiting = await lab.notices();
+    expect(waiting.map((n) => [n.notify, n.id, n.released])).toEqual([['n', 0, false], ['n', 1, false]]);
+    expect(waiting[0]!.text).toMatch(/waiting: page \d+ is still in pipe q slot 1/);
+    expect(await lab.summary()).toContain('Id 0 is not released yet');
+    await lab.stepToLine(36);
+    expect((await row(36)).emu).toBe('yes');
+    expect((await lab.notices())[0]).toMatchObject({ id: 0, released: true });
+    expect(await page.getAttribute('svg .notify-head', 'data-pending')).toBe('true');
+    // Part 3: the peer has read, but the page waits in s.a's unacked ring for the ACK.
+    await lab.stepToLine(49);
+    const [held] = await lab.slots('s.a unacked');
+    expect(held).toMatchObject({ len: 8 });
+    expect(await lab.pageNumbered(held!.page)).toMatchObject({ refs: 2, holders: ['s.a unacked slot 0', 'buffer b page 0'] });
+    await lab.stepToLine(52);
+    expect([(await row(50)).emu, (await row(51)).emu, (await row(52)).emu]).toEqual(['no', '0', 'no']);
+    expect(await page.getAttribute('svg .notify', 'data-clock')).toBe('5');
+    expect(await lab.pageNumbered(held!.page)).toMatchObject({ refs: 2 });
+    expect((await lab.notices()).at(-1)).toMatchObject({ id: 2, released: false });
+    expect((await lab.notices()).at(-1)!.text).toContain('s.a unacked slot 0');
+    // The explanation folded, so the screenshot shows the trace and the output with its "ext" rows.
+    await page.click('#explanation summary');
+    await shot(lab, '07-when-is-my-page-free');
+    await page.click('#explanation summary');
+    await lab.stepToLine(53);
+    expect(await page.getAttribute('svg .notify', 'data-clock')).toBe('10');
+    expect(await lab.pageNumbered(held!.page)).toMatchObject({ refs: 1, change: 'dropped', holders: ['buffer b page 0'] });
+    expect(await lab.slots('s.a unacked')).toEqual([]);
+    expect((await lab.notices()).at(-1)).toMatchObject({ id: 2, released: true });
+    expect(await lab.summary()).toContain('id 2 (line 47) is released');
+    await lab.stepToLine(54);
+    expect((await row(54)).emu).toBe('yes');
+    expect(await page.locator('#tables table').count()).toBe(4);
+    noErrors(lab);
+  });
+
   it('steps back, jumps to an earlier step, and is usable from the keyboard', async () => {
     const lab = await open(dev.url, '?lesson=2');
     const { page } = lab;

@@ -6,6 +6,7 @@ import type { Page } from 'playwright-core';
 export interface SlotSeen { pos: number; page: number; len: number; flags: number; change?: string; isNew: boolean }
 export interface PageSeen { page: number; refs: number; change?: string; direction?: string; holders: string[] }
 export interface RowSeen { step: number; line: number; emu: string; linux: string; verdict: string }
+export interface NoticeSeen { notify: string; id: number; released: boolean; text: string }
 
 export class LabPage {
   constructor(readonly page: Page) {}
@@ -59,6 +60,20 @@ export class LabPage {
 
   async pageNumbered(n: number): Promise<PageSeen | undefined> {
     return (await this.pages()).find((p) => p.page === n);
+  }
+
+  /** The release notifications panel: one entry per id handed out by vmsplice_notify. */
+  async notices(): Promise<NoticeSeen[]> {
+    return this.page.$$eval('svg .notify .notice', (gs) => gs.map((g) => {
+      const d = (g as SVGElement).dataset;
+      return { notify: d.notify ?? '', id: Number(d.id), released: d.released === 'true', text: g.getAttribute('aria-label') ?? '' };
+    }));
+  }
+
+  /** Moves to just after the step that ran trace line `line`. */
+  async stepToLine(line: number): Promise<void> {
+    const step = await this.page.getAttribute(`#steps-body tr[data-line="${line}"]`, 'data-step');
+    await this.stepTo(Number(step));
   }
 
   async summary(): Promise<string> {

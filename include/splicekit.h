@@ -1,0 +1,171 @@
+/*
+ * splicekit.h: Linux pipes, splice(2), tee(2), vmsplice(2) and sendfile(2)
+ * for one source that builds both ways, unchanged:
+ *
+ *   gcc -O2 -Iinclude prog.c                                  (Linux: the real calls)
+ *   clang --target=wasm32-wasi -O2 -Iinclude prog.c -o prog.wasm   (splicekit)
+ *
+ * Natively it only includes the system headers. Under __wasi__ it declares
+ * the `splicekit` imports (Linux signatures, Linux flag values, -errno
+ * results) and wraps them as the libc functions, translating wasi-libc's
+ * flag values (its O_NONBLOCK is 4, not 04000) and errno numbers (its
+ * EAGAIN is 6, not 11) both ways, so a program keeps using <fcntl.h>'s
+ * names. Include it first (it defines _GNU_SOURCE). The calls are macros:
+ * call them, do not take their address. fcntl() and ioctl() handle the
+ * pipe commands (F_GETPIPE_SZ, F_SETPIPE_SZ, FIONREAD) here and pass the
+ * rest to wasi-libc; F_GETFL therefore reports O_NONBLOCK and O_APPEND but
+ * not O_DIRECT, which WASI's fdflags cannot express.
+ */
+#ifndef SPLICEKIT_H
+#define SPLICEKIT_H
+
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#ifndef __wasi__
+#include <sys/sendfile.h>
+#else /* __wasi__ */
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#ifndef SPLICE_F_MOVE
+#define SPLICE_F_MOVE 1
+#define SPLICE_F_NONBLOCK 2
+#define SPLICE_F_MORE 4
+#define SPLICE_F_GIFT 8
+#endif
+#ifndef F_SETPIPE_SZ
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+#endif
+#ifndef loff_t
+#define loff_t off_t
+#endif
+/* A bit wasi-libc's O_* flags do not use; only pipe2() gives it meaning. */
+#ifndef O_DIRECT
+#define O_DIRECT 0x20000000
+#endif
+#ifndef FIONREAD
+#define FIONREAD 0x541b
+#endif
+
+#define SPLICEKIT_IMPORT(name) __attribute__((import_module("splicekit"), import_name(#name)))
+SPLICEKIT_IMPORT(pipe2) int __splicekit_pipe2(int *fds, int flags);
+SPLICEKIT_IMPORT(dup) int __splicekit_dup(int fd);
+SPLICEKIT_IMPORT(dup2) int __splicekit_dup2(int oldfd, int newfd);
+SPLICEKIT_IMPORT(splice) int __splicekit_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags);
+SPLICEKIT_IMPORT(tee) int __splicekit_tee(int fd_in, int fd_out, size_t len, unsigned flags);
+SPLICEKIT_IMPORT(vmsplice) int __splicekit_vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned flags);
+SPLICEKIT_IMPORT(sendfile) int __splicekit_sendfile(int out_fd, int in_fd, loff_t *offset, size_t count);
+SPLICEKIT_IMPORT(fcntl) int __splicekit_fcntl(int fd, int cmd, int arg);
+SPLICEKIT_IMPORT(ioctl) int __splicekit_ioctl(int fd, int request, void *argp);
+SPLICEKIT_IMPORT(socketpair) int __splicekit_socketpair(int domain, int type, int protocol, int *sv);
+
+/* Linux errno (what the imports return, negated) -> wasi-libc's errno. */
+static inline int splicekit_errno(int e) {
+  switch (e) {
+  case 1: return EPERM;     case 2: return ENOENT;     case 4: return EINTR;      case 5: return EIO;
+  case 6: return ENXIO;     case 9: return EBADF;      case 11: return EAGAIN;    case 12: return ENOMEM;
+  case 13: return EACCES;   case 14: return EFAULT;    case 16: return EBUSY;     case 17: return EEXIST;
+  case 18: return EXDEV;    case 19: return ENODEV;    case 20: return ENOTDIR;   case 21: return EISDIR;
+  case 22: return EINVAL;   case 23: return ENFILE;    case 24: return EMFILE;    case 25: return ENOTTY;
+  case 27: return EFBIG;    case 28: return ENOSPC;    case 29: return ESPIPE;    case 30: return EROFS;
+  case 32: return EPIPE;    case 38: return ENOSYS;    case 75: return EOVERFLOW; case 88: return ENOTSOCK;
+  case 93: return EPROTONOSUPPORT; case 94: case 95: return ENOTSUP; case 97: return EAFNOSUPPORT;
+  case 104: return ECONNRESET; case 105: return ENOBUFS; case 107: return ENOTCONN;
+  default: return EIO;
+  }
+}
+
+/* A result as libc returns it: -1 with errno set, else the value. */
+static inline int splicekit_result(int r) {
+  if (r < 0) {
+    errno = splicekit_errno(-r);
+    return -1;
+  }
+  return r;
+}
+
+/* pipe2() flags: wasi-libc's values -> Linux's (O_CLOEXEC is 0 there: no exec). */
+static inline int splicekit_pipe_flags(int f) {
+  int linux_flags = 0;
+  if (f & O_NONBLOCK) linux_flags |= 04000;
+  if (f & O_DIRECT) linux_flags |= 040000;
+  if (f & ~(O_NONBLOCK | O_DIRECT)) linux_flags |= 01; /* unknown: EINVAL, as Linux */
+  return linux_flags;
+}
+
+static inline int splicekit_pipe2(int fds[2], int flags) {
+  return splicekit_result(__splicekit_pipe2(fds, splicekit_pipe_flags(flags)));
+}
+static inline int splicekit_pipe(int fds[2]) { return splicekit_result(__splicekit_pipe2(fds, 0)); }
+static inline int splicekit_dup(int fd) { return splicekit_result(__splicekit_dup(fd)); }
+static inline int splicekit_dup2(int oldfd, int newfd) { return splicekit_result(__splicekit_dup2(oldfd, newfd)); }
+
+static inline ssize_t splicekit_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags) {
+  return splicekit_result(__splicekit_splice(fd_in, off_in, fd_out, off_out, len, flags));
+}
+static inline ssize_t splicekit_tee(int fd_in, int fd_out, size_t len, unsigned flags) {
+  return splicekit_result(__splicekit_tee(fd_in, fd_out, len, flags));
+}
+static inline ssize_t splicekit_vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned flags) {
+  return splicekit_result(__splicekit_vmsplice(fd, iov, nr_segs, flags));
+}
+static inline ssize_t splicekit_sendfile(int out_fd, int in_fd, off_t *offset, size_t count) {
+  return splicekit_result(__splicekit_sendfile(out_fd, in_fd, offset, count));
+}
+
+/* socketpair(AF_UNIX, SOCK_STREAM[|SOCK_NONBLOCK|SOCK_CLOEXEC], 0, sv): wasi-libc's values -> Linux's. */
+static inline int splicekit_socketpair(int domain, int type, int protocol, int sv[2]) {
+  int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+  int ltype = base == SOCK_STREAM ? 1 : base == SOCK_DGRAM ? 2 : 0xf;
+  if (type & SOCK_NONBLOCK) ltype |= 04000;
+  if (type & SOCK_CLOEXEC) ltype |= 02000000;
+  int ldomain = domain == AF_UNIX ? 1 : domain == AF_INET ? 2 : domain == AF_INET6 ? 10 : 0xff;
+  return splicekit_result(__splicekit_socketpair(ldomain, ltype, protocol, sv));
+}
+
+/* fcntl(): the pipe-size commands go to splicekit, the rest to wasi-libc (fd_fdstat_*). */
+static inline int splicekit_fcntl(int fd, int cmd, ...) {
+  va_list ap;
+  va_start(ap, cmd);
+  int arg = va_arg(ap, int);
+  va_end(ap);
+  if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ) return splicekit_result(__splicekit_fcntl(fd, cmd, arg));
+  return fcntl(fd, cmd, arg);
+}
+
+/* ioctl(fd, FIONREAD, &n) goes to splicekit as Linux's FIONREAD; the rest to wasi-libc. */
+static inline int splicekit_ioctl(int fd, int request, ...) {
+  va_list ap;
+  va_start(ap, request);
+  void *argp = va_arg(ap, void *);
+  va_end(ap);
+  if (request == FIONREAD) return splicekit_result(__splicekit_ioctl(fd, 0x541b, argp));
+  return ioctl(fd, request, argp);
+}
+
+#define pipe(fds) splicekit_pipe(fds)
+#define pipe2(fds, flags) splicekit_pipe2(fds, flags)
+#define dup(fd) splicekit_dup(fd)
+#define dup2(oldfd, newfd) splicekit_dup2(oldfd, newfd)
+#define splice(...) splicekit_splice(__VA_ARGS__)
+#define tee(...) splicekit_tee(__VA_ARGS__)
+#define vmsplice(...) splicekit_vmsplice(__VA_ARGS__)
+#define sendfile(...) splicekit_sendfile(__VA_ARGS__)
+#define socketpair(...) splicekit_socketpair(__VA_ARGS__)
+#define fcntl(...) splicekit_fcntl(__VA_ARGS__)
+#define ioctl(...) splicekit_ioctl(__VA_ARGS__)
+
+#endif /* __wasi__ */
+#endif /* SPLICEKIT_H */

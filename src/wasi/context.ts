@@ -1,0 +1,97 @@
+// What every syscall family shares: the kernel, the guest's memory, the
+// preopens, and the one place where a call's outcome becomes a number for
+// the guest (a WASI errno, or a Linux -errno for the splicekit module).
+
+import { SyscallError, WouldBlock } from '../errors.js';
+import type { Kernel } from '../kernel.js';
+import { E, L, WasiError, wasiErrno } from './errno.js';
+import { Fault, GuestMemory } from './memory.js';
+
+/** proc_exit: unwinds the guest and carries its exit status to whoever started it. */
+export class ProcExit extends Error {
+  constructor(readonly status: number) {
+    super(`exit ${status}`);
+    this.name = 'ProcExit';
+  }
+}
+
+/**
+ * The world outside the guest. The guest runs synchronously on this thread,
+ * so nothing else can fill or drain a pipe while it waits; a host that owns
+ * the other ends (the `exec` stdio pumps) gets these calls instead.
+ */
+export interface HostIo {
+  /**
+   * A call on `fds` would wait (or got EAGAIN): move what can be moved.
+   * True if anything moved; the call is then retried, else it fails EAGAIN.
+   */
+  wait?(fds: readonly number[]): boolean;
+  /** After a call that may have put bytes where the host reads them. */
+  flush?(): void;
+}
+
+export type CallKind = 'wasi' | 'linux';
+
+/** 128 + SIGPIPE: the status a shell reports for a process SIGPIPE killed. */
+export const SIGPIPE_STATUS = 141;
+
+export class WasiContext {
+  readonly mem = new GuestMemory();
+  /** Preopened directories by fd (fd_prestat_get answers only these). */
+  readonly preopens = new Map<number, string>();
+  /** The last exception that was not a syscall outcome (a host bug): returned as EIO. */
+  hostError: unknown;
+  private readonly inodes = new Map<string, number>();
+
+  /**
+   * @param sigpipe EPIPE from a call that writes ends the guest with status
+   *   141, as Linux's default SIGPIPE action would (WASI has no signals).
+   */
+  constructor(readonly kernel: Kernel, readonly io: HostIo = {}, readonly sigpipe = false) {}
+
+  /**
+   * Runs one call. `body` returns the result (WASI calls return 0 or an
+   * errno; splicekit calls a count). A call that would wait, or fails
+   * EAGAIN, on `fds` lets the host move data first and retries if it did.
+   * `writes`: the call may put bytes where the host reads them (flush
+   * after) and may raise SIGPIPE.
+   */
+  run(kind: CallKind, fds: readonly number[] | null, body: () => number, writes = false): number {
+    for (;;) {
+      try {
+        const r = body();
+        if (writes) this.io.flush?.();
+        return r;
+      } catch (e) {
+        if (e instanceof ProcExit) throw e;
+        const again = e instanceof WouldBlock || (e instanceof SyscallError && e.code === 'EAGAIN');
+        if (again && fds && this.io.wait?.(fds)) continue;
+        if (writes) this.io.flush?.();
+        if (writes && this.sigpipe && e instanceof SyscallError && e.code === 'EPIPE') throw new ProcExit(SIGPIPE_STATUS);
+        return this.outcome(kind, e);
+      }
+    }
+  }
+
+  /** A thrown error as the number the guest sees. */
+  private outcome(kind: CallKind, e: unknown): number {
+    const wasi = kind === 'wasi';
+    // A call that cannot wait in one thread answers EAGAIN (see README: blocking).
+    if (e instanceof WouldBlock) return wasi ? E.AGAIN : -L.EAGAIN;
+    if (e instanceof SyscallError) return wasi ? wasiErrno(e.errno) : -e.errno;
+    if (e instanceof Fault) return wasi ? E.FAULT : -L.EFAULT;
+    if (e instanceof WasiError) return wasi ? e.wasi : -e.linux;
+    this.hostError = e;
+    return wasi ? E.IO : -L.EIO;
+  }
+
+  /** A stable inode number per file name (the kernel has none to give). */
+  inode(path: string): number {
+    let ino = this.inodes.get(path);
+    if (ino === undefined) {
+      ino = this.inodes.size + 2; // 1 is the directory
+      this.inodes.set(path, ino);
+    }
+    return ino;
+  }
+}

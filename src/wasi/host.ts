@@ -1,0 +1,95 @@
+// WasiHost: a wasi_snapshot_preview1 host (plus the `splicekit` module)
+// over a Kernel. WASI fds are the kernel's fds.
+//
+// Blocking: the guest runs synchronously on the caller's thread, and the
+// kernel's calls never wait. A call that would wait first asks HostIo to
+// move data (the exec pumps do), and otherwise returns EAGAIN (WASI errno 6,
+// Linux -11). Waiting for another party needs JSPI or a Worker: later.
+
+import { O_RDONLY } from '../constants.js';
+import type { Kernel } from '../kernel.js';
+import { clockCalls } from './clock.js';
+import { ProcExit, WasiContext, type HostIo } from './context.js';
+import { fdCalls } from './fd.js';
+import { pathCalls } from './path.js';
+import { pollCalls } from './poll.js';
+import { procCalls } from './proc.js';
+import { splicekitCalls } from './splicekit.js';
+import { statCalls } from './stat.js';
+import { unsupportedCalls } from './unsupported.js';
+
+/** The module is not a WASI command: no memory or no `_start` export. */
+export class NotACommand extends TypeError {
+  constructor(what: string) {
+    super(`the module exports no ${what}`);
+    this.name = 'NotACommand';
+  }
+}
+
+export interface WasiOptions {
+  /** argv, including argv[0]. */
+  args?: readonly string[];
+  /** The environment as "NAME=value" strings or a record. */
+  env?: readonly string[] | Readonly<Record<string, string | undefined>>;
+  /** The owner of the other ends of the guest's pipes (see HostIo). */
+  io?: HostIo;
+  /** EPIPE on a write kills the guest (status 141) as SIGPIPE would; default false: EPIPE is returned. */
+  sigpipe?: boolean;
+}
+
+export class WasiHost {
+  readonly ctx: WasiContext;
+  private readonly args: readonly string[];
+  private readonly env: readonly string[];
+
+  constructor(readonly kernel: Kernel, opts: WasiOptions = {}) {
+    this.ctx = new WasiContext(kernel, opts.io, opts.sigpipe);
+    this.args = opts.args ?? [];
+    const env = opts.env ?? [];
+    this.env = Array.isArray(env)
+      ? env
+      : Object.entries(env as Record<string, string | undefined>).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  }
+
+  /** Opens "." and offers it to the guest as a preopened directory named `name`. */
+  preopen(name = '.'): number {
+    const fd = this.kernel.open('.', O_RDONLY);
+    this.ctx.preopens.set(fd, name);
+    return fd;
+  }
+
+  /** The import object for WebAssembly.instantiate. */
+  imports(): WebAssembly.Imports {
+    const c = this.ctx;
+    return {
+      wasi_snapshot_preview1: {
+        ...procCalls(c, this.args, this.env), ...clockCalls(c), ...fdCalls(c), ...statCalls(c),
+        ...pathCalls(c), ...pollCalls(c), ...unsupportedCalls(),
+      },
+      splicekit: splicekitCalls(c),
+    };
+  }
+
+  /** Uses `memory` as the guest's memory (start does this from the instance's exports). */
+  bindMemory(memory: WebAssembly.Memory): void {
+    this.ctx.mem.bind(memory);
+  }
+
+  /**
+   * Runs a command module's `_start`; returns its exit status (0 when
+   * `_start` returns, else what proc_exit got). A trap propagates.
+   */
+  start(instance: WebAssembly.Instance): number {
+    const { memory, _start } = instance.exports as { memory?: WebAssembly.Memory; _start?: () => void };
+    if (!(memory instanceof WebAssembly.Memory)) throw new NotACommand('memory');
+    if (typeof _start !== 'function') throw new NotACommand('_start');
+    this.bindMemory(memory);
+    try {
+      _start();
+      return 0;
+    } catch (e) {
+      if (e instanceof ProcExit) return e.status;
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,169 @@
+// The `splicekit` import module: pipe, pipe2, dup, dup2, splice, tee,
+// vmsplice, sendfile, fcntl, ioctl and socketpair with Linux's signatures
+// on wasm32 (ints, pointers to loff_t as i64, iovecs of u32 base and u32
+// length), Linux flag values, and Linux errnos: -errno on failure.
+// include/splicekit.h wraps them as the libc functions.
+
+import { F_GETPIPE_SZ, O_NONBLOCK, O_RDWR, F_SETFL, PAGE_SIZE, SPLICE_F_ALL, UIO_MAXIOV } from '../constants.js';
+import type { FdView } from '../snapshot.js';
+import type { IoVec, Offset } from '../types.js';
+import type { WasiContext } from './context.js';
+import { L } from './errno.js';
+import { Fault, type GuestIov } from './memory.js';
+
+const AF_UNIX = 1;
+const AF_INET = 2;
+const AF_INET6 = 10;
+const SOCK_STREAM = 1;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const SOCK_TYPE_MASK = 0xf;
+
+const isPipe = (v: FdView | undefined) => v?.kind === 'pipe-read' || v?.kind === 'pipe-write';
+
+export function splicekitCalls(ctx: WasiContext) {
+  const { kernel: k, mem: m } = ctx;
+  const linux = (fds: number[] | null, body: () => number, flush = false) => ctx.run('linux', fds, body, flush);
+
+  const inBounds = (ptr: number, len: number): boolean => {
+    try {
+      m.check(ptr, len);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** copy_to_user of a new fd pair; on a fault the fds are closed again (do_pipe2). */
+  const putPair = (ptr: number, pair: [number, number]): number => {
+    if (!inBounds(ptr, 8)) {
+      pair.forEach((fd) => k.close(fd));
+      throw new Fault(ptr, 8);
+    }
+    m.setI32(ptr, pair[0]);
+    m.setI32(ptr + 4, pair[1]);
+    return 0;
+  };
+
+  /** A loff_t * argument (0 is NULL). */
+  const offsetAt = (ptr: number): Offset | null => (ptr === 0 ? null : { value: Number(m.i64(ptr)) });
+  const storeOffset = (ptr: number, off: Offset | null) => {
+    if (off) m.setI64(ptr, off.value);
+  };
+
+  /**
+   * A guest's memory is not the kernel's: vmsplice copies the iovecs into
+   * fresh user pages the pipe then references (freed right after: the pipe
+   * keeps its references). Each iovec keeps its offset within a page, so
+   * the pipe's buffers split where Linux's would. Only what the pipe can
+   * take is copied: its size in bytes, one buffer per slot at most.
+   */
+  const vmspliceIn = (fd: number, iovs: GuestIov[], flags: number): number => {
+    const size = k.fcntl(fd, F_GETPIPE_SZ);
+    const plan: { from: number; at: number; len: number }[] = [];
+    let end = 0;
+    let left = size;
+    for (const v of iovs) {
+      if (v.len === 0) continue;
+      if (left === 0 || plan.length === size / PAGE_SIZE) break;
+      const at = Math.ceil(end / PAGE_SIZE) * PAGE_SIZE + (v.ptr % PAGE_SIZE);
+      const len = Math.min(v.len, left);
+      plan.push({ from: v.ptr, at, len });
+      end = at + len;
+      left -= len;
+    }
+    const buf = k.alloc(end);
+    try {
+      const iov: IoVec[] = plan.map((p) => {
+        buf.bytes.set(m.bytes(p.from, p.len), p.at);
+        return { buf, offset: p.at, length: p.len };
+      });
+      k.touch(buf, 0, end); // the guest wrote these pages: never the zero page
+      return k.vmsplice(fd, iov, flags);
+    } finally {
+      k.free(buf);
+    }
+  };
+
+  /** vmsplice out of a pipe copies (as Linux does) through a user buffer into the iovecs. */
+  const vmspliceOut = (fd: number, iovs: GuestIov[], flags: number): number => {
+    const total = Math.min(iovs.reduce((n, v) => n + v.len, 0), k.fcntl(fd, F_GETPIPE_SZ));
+    const buf = k.alloc(total);
+    try {
+      const n = k.vmsplice(fd, [{ buf, offset: 0, length: total }], flags);
+      return m.scatter(iovs, buf.bytes.subarray(0, n));
+    } finally {
+      k.free(buf);
+    }
+  };
+
+  return {
+    pipe: (fds: number) => linux(null, () => putPair(fds, k.pipe(0))),
+    pipe2: (fds: number, flags: number) => linux(null, () => putPair(fds, k.pipe(flags))),
+    dup: (fd: number) => linux(null, () => k.dup(fd)),
+    dup2: (oldfd: number, newfd: number) => linux(null, () => {
+      const r = k.dup2(oldfd, newfd);
+      if (oldfd !== newfd) ctx.preopens.delete(newfd); // it names another file now
+      return r;
+    }),
+    splice: (fdIn: number, offIn: number, fdOut: number, offOut: number, len: number, flags: number) =>
+      linux([fdIn, fdOut], () => {
+        if (len === 0) return 0;
+        // __do_splice copies offsets from user after the ESPIPE checks, before the mode checks.
+        if ((offIn && !inBounds(offIn, 8)) || (offOut && !inBounds(offOut, 8))) {
+          if (flags & ~SPLICE_F_ALL) return -L.EINVAL;
+          const vi = k.describe(fdIn);
+          const vo = k.describe(fdOut);
+          if (!vi || !vo) return -L.EBADF;
+          if ((isPipe(vi) && offIn) || (isPipe(vo) && offOut)) return -29; // ESPIPE
+          return -L.EFAULT;
+        }
+        const oi = offsetAt(offIn);
+        const oo = offsetAt(offOut);
+        const n = k.splice(fdIn, oi, fdOut, oo, len >>> 0, flags);
+        storeOffset(offIn, oi);
+        storeOffset(offOut, oo);
+        return n;
+      }, true),
+    tee: (fdIn: number, fdOut: number, len: number, flags: number) =>
+      linux([fdIn, fdOut], () => k.tee(fdIn, fdOut, len >>> 0, flags), true),
+    vmsplice: (fd: number, iov: number, nrSegs: number, flags: number) => linux([fd], () => {
+      // Linux's order: flags, fd, iovec count, iovec addresses, empty, pipe.
+      if (flags & ~SPLICE_F_ALL) return -L.EINVAL;
+      const v = k.describe(fd);
+      if (!v) return -L.EBADF;
+      if (nrSegs >>> 0 > UIO_MAXIOV) return -L.EINVAL;
+      const iovs = m.iovs(iov, nrSegs);
+      if (iovs.every((x) => x.len === 0)) return 0;
+      if (!isPipe(v)) return -L.EBADF;
+      return v.kind === 'pipe-write' ? vmspliceIn(fd, iovs, flags) : vmspliceOut(fd, iovs, flags);
+    }, true),
+    sendfile: (outFd: number, inFd: number, offPtr: number, count: number) => linux([outFd, inFd], () => {
+      // sendfile64 copies the offset in before anything else.
+      if (offPtr && !inBounds(offPtr, 8)) return -L.EFAULT;
+      const off = offsetAt(offPtr);
+      const n = k.sendfile(outFd, inFd, off, count >>> 0);
+      storeOffset(offPtr, off);
+      return n;
+    }, true),
+    fcntl: (fd: number, cmd: number, arg: number) => linux(null, () => k.fcntl(fd, cmd, arg)),
+    ioctl: (fd: number, request: number, argp: number) => linux(null, () => {
+      const n = k.ioctl(fd, request);
+      m.setI32(argp, n); // put_user: EFAULT after the work, as Linux
+      return 0;
+    }),
+    socketpair: (domain: number, type: number, protocol: number, sv: number) => linux(null, () => {
+      // __sys_socketpair: flags, then family, protocol and type (unix_create).
+      if (type & ~SOCK_TYPE_MASK & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return -L.EINVAL;
+      // Internet sockets exist on Linux but cannot be paired (sock_no_socketpair).
+      if (domain === AF_INET || domain === AF_INET6) return -L.EOPNOTSUPP;
+      if (domain !== AF_UNIX) return -L.EAFNOSUPPORT;
+      if (protocol !== 0 && protocol !== AF_UNIX) return -L.EPROTONOSUPPORT;
+      // Only stream sockets exist in the kernel.
+      if ((type & SOCK_TYPE_MASK) !== SOCK_STREAM) return -L.ESOCKTNOSUPPORT;
+      const pair = k.socketpair();
+      if (type & SOCK_NONBLOCK) pair.forEach((fd) => k.fcntl(fd, F_SETFL, O_RDWR | O_NONBLOCK));
+      return putPair(sv, pair);
+    }),
+  };
+}

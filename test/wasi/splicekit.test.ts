@@ -1,0 +1,137 @@
+// The `splicekit` import module: Linux signatures and -errno results, guest
+// bytes staged into kernel user pages for vmsplice, and blocking calls
+// completed by the host moving data (HostIo).
+
+import { afterEach, describe, expect, it } from 'vitest';
+import { F_GETFL, O_NONBLOCK, O_RDWR, O_CREAT } from '../../src/constants.js';
+import { guest, enc, dec, type Guest } from './guest.js';
+
+let g: Guest;
+afterEach(() => {
+  g?.k.destroy();
+  expect(g?.k.stats().pagesInUse ?? 0).toBe(0);
+});
+
+const pair = (ptr: number): [number, number] => [g.dv().getInt32(ptr, true), g.dv().getInt32(ptr + 4, true)];
+
+describe('splicekit calls', () => {
+  it('pipe2 takes Linux flags; fcntl sizes pipes; ioctl FIONREAD', () => {
+    g = guest();
+    expect(g.s.pipe2(0, 0o4000 | 0o40000)).toBe(0);
+    const [r, w] = pair(0);
+    expect(g.k.fcntl(r, F_GETFL) & O_NONBLOCK).toBe(O_NONBLOCK);
+    expect(g.k.describe(w)!.flags & 0o40000).toBe(0o40000); // O_DIRECT on the write end
+    expect(g.s.pipe2(0, 1)).toBe(-22);
+    expect(g.s.fcntl(w, 1032, 0)).toBe(65536);
+    expect(g.s.fcntl(w, 1031, 100000)).toBe(131072);
+    expect(g.s.fcntl(w, 1031, 2 << 20)).toBe(-1); // EPERM above pipe-max-size
+    g.k.write(w, enc('abc'));
+    expect(g.s.ioctl(r, 0x541b, 64)).toBe(0);
+    expect(g.dv().getInt32(64, true)).toBe(3);
+    expect(g.s.ioctl(r, 1, 64)).toBe(-25); // ENOTTY
+  });
+
+  it('dup and dup2; dup2 onto the preopen takes it away', () => {
+    g = guest();
+    const [r, w] = g.k.pipe();
+    const d = g.s.dup(w);
+    expect(d).toBeGreaterThan(w);
+    expect(g.s.dup2(r, 3)).toBe(3);
+    expect(g.w.fd_prestat_get(3, 100)).toBe(8);
+    g.k.write(d, enc('via dup'));
+    expect(dec(g.k.read(3, 10))).toBe('via dup');
+    expect(g.s.dup2(99, 5)).toBe(-9);
+  });
+
+  it('socketpair: AF_UNIX stream only, SOCK_NONBLOCK honoured, Linux errnos', () => {
+    g = guest();
+    expect(g.s.socketpair(99, 1, 0, 0)).toBe(-97);
+    expect(g.s.socketpair(2, 1, 0, 0)).toBe(-95); // AF_INET exists but does not pair
+    expect(g.s.socketpair(1, 1, 6, 0)).toBe(-93);
+    expect(g.s.socketpair(1, 2, 0, 0)).toBe(-94);
+    expect(g.s.socketpair(1, 1 | 0x100, 0, 0)).toBe(-22);
+    expect(g.s.socketpair(1, 1 | 0o4000, 0, 0)).toBe(0);
+    const [a, b] = pair(0);
+    expect(g.k.fcntl(a, F_GETFL)).toBe(O_RDWR | O_NONBLOCK);
+    g.k.write(a, enc('ping'));
+    expect(dec(g.k.read(b, 10))).toBe('ping');
+  });
+
+  it('splice, tee and sendfile with loff_t offsets in guest memory', () => {
+    g = guest();
+    const f = g.k.open('f', O_RDWR | O_CREAT);
+    g.k.write(f, enc('0123456789'));
+    const [r, w] = g.k.pipe();
+    const [r2, w2] = g.k.pipe();
+    g.dv().setBigInt64(8, 2n, true); // (address 0 is NULL)
+    expect(g.s.sendfile(w, f, 8, 3)).toBe(3);
+    expect(g.dv().getBigInt64(8, true)).toBe(5n);
+    expect(g.s.tee(r, w2, 100, 0)).toBe(3);
+    expect(g.s.splice(r2, 0, f, 0, 100, 0)).toBe(3); // at the file position (10)
+    expect(g.s.splice(r, 0, w2, 0, 100, 0)).toBe(3);
+    expect(dec(g.k.read(r2, 10))).toBe('234');
+    expect(g.k.describe(f)!.size).toBe(13);
+  });
+});
+
+describe('vmsplice from guest memory', () => {
+  it('each iovec keeps its offset in the page, so the pipe buffers split as on Linux', () => {
+    g = guest({ pages: 2 });
+    const [r, w] = g.k.pipe();
+    g.bytes(4096 - 100, 300).fill(0x61);
+    g.bytes(20000, 10).fill(0x62);
+    g.iovs(0, [[4096 - 100, 300], [20000, 10]]);
+    expect(g.s.vmsplice(w, 0, 2, 0)).toBe(310);
+    const ring = g.k.snapshot().rings.find((x) => x.ring === g.k.describe(r)!.ring)!;
+    expect(ring.slots.map((s) => [s.offset, s.len, s.ops])).toEqual([
+      [3996, 100, 'user'], [0, 200, 'user'], [20000 % 4096, 10, 'user'],
+    ]);
+    // The guest's memory is not the kernel's: its later writes do not reach the pipe.
+    g.bytes(4096 - 100, 300).fill(0x7a);
+    expect(dec(g.k.read(r, 400))).toBe('a'.repeat(300) + 'b'.repeat(10));
+  });
+
+  it('takes only what the pipe can hold, and returns a partial count', () => {
+    g = guest({ pages: 4 });
+    const [r, w] = g.k.pipe();
+    g.iovs(0, [[4096, 200000]]);
+    expect(g.s.vmsplice(w, 0, 1, 2 /* SPLICE_F_NONBLOCK */)).toBe(65536);
+    expect(g.s.vmsplice(w, 0, 1, 2)).toBe(-11);
+    // vmsplice out of a pipe copies into the iovecs.
+    g.iovs(8, [[100, 10], [200, 10]]);
+    g.k.read(r, 65536 - 15);
+    expect(g.s.vmsplice(r, 8, 2, 0)).toBe(15);
+  });
+});
+
+describe('blocking calls in one thread', () => {
+  it('without a host to move data, a blocking call returns EAGAIN', () => {
+    g = guest();
+    const [r] = g.k.pipe();
+    const [, w2] = g.k.pipe();
+    expect(g.s.splice(r, 0, w2, 0, 10, 0)).toBe(-11);
+  });
+
+  it('a blocking fd_write completes while the host drains the pipe; a non-blocking one stops short', () => {
+    let drained = 0;
+    let r = -1;
+    g = guest({
+      io: {
+        wait: () => {
+          const n = g.k.fionread(r);
+          if (n > 0) drained += g.k.read(r, n).length;
+          return n > 0;
+        },
+      },
+    });
+    let w: number;
+    [r, w] = g.k.pipe();
+    g.iovs(0, [[1024, 60000], [1024, 60000]]);
+    expect(g.w.fd_write(w, 0, 2, 16)).toBe(0);
+    expect(g.u32(16)).toBe(120000);
+    expect(drained + g.k.fionread(r)).toBe(120000);
+    g.k.fcntl(w, 4, O_NONBLOCK | 1);
+    expect(g.w.fd_write(w, 0, 2, 16)).toBe(0);
+    expect(g.u32(16)).toBeLessThan(120000);
+  });
+});
