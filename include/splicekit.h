@@ -31,7 +31,26 @@
 #include <unistd.h>
 
 #ifndef __wasi__
+#include <errno.h>
 #include <sys/sendfile.h>
+
+/* The splicekit extensions have no Linux twin: natively they fail ENOSYS,
+ * so a program can use them where they exist and fall back where not. */
+static inline int splicekit_enosys(void) { errno = ENOSYS; return -1; }
+static inline int splicekit_notifyfd(int flags) { (void)flags; return splicekit_enosys(); }
+static inline ssize_t splicekit_vmsplice_notify(int fd, const struct iovec *iov, size_t nr_segs, unsigned flags, int nfd, unsigned *id) {
+  (void)fd; (void)iov; (void)nr_segs; (void)flags; (void)nfd; (void)id;
+  return splicekit_enosys();
+}
+static inline ssize_t splicekit_vmsplice_loan(int fd, size_t len, unsigned flags, unsigned *handle) {
+  (void)fd; (void)len; (void)flags; (void)handle;
+  return splicekit_enosys();
+}
+static inline ssize_t splicekit_loan_copy(unsigned handle, size_t offset, void *buf, size_t len) {
+  (void)handle; (void)offset; (void)buf; (void)len;
+  return splicekit_enosys();
+}
+static inline int splicekit_loan_release(unsigned handle) { (void)handle; return splicekit_enosys(); }
 #else /* __wasi__ */
 
 #include <errno.h>
@@ -70,6 +89,11 @@ SPLICEKIT_IMPORT(sendfile) int __splicekit_sendfile(int out_fd, int in_fd, loff_
 SPLICEKIT_IMPORT(fcntl) int __splicekit_fcntl(int fd, int cmd, int arg);
 SPLICEKIT_IMPORT(ioctl) int __splicekit_ioctl(int fd, int request, void *argp);
 SPLICEKIT_IMPORT(socketpair) int __splicekit_socketpair(int domain, int type, int protocol, int *sv);
+SPLICEKIT_IMPORT(notifyfd) int __splicekit_notifyfd(int flags);
+SPLICEKIT_IMPORT(vmsplice_notify) int __splicekit_vmsplice_notify(int fd, const struct iovec *iov, size_t nr_segs, unsigned flags, int nfd, unsigned *id);
+SPLICEKIT_IMPORT(vmsplice_loan) int __splicekit_vmsplice_loan(int fd, size_t len, unsigned flags, unsigned *handle);
+SPLICEKIT_IMPORT(loan_copy) int __splicekit_loan_copy(unsigned handle, size_t offset, void *buf, size_t len);
+SPLICEKIT_IMPORT(loan_release) int __splicekit_loan_release(unsigned handle);
 
 /* Linux errno (what the imports return, negated) -> wasi-libc's errno. */
 static inline int splicekit_errno(int e) {
@@ -153,6 +177,27 @@ static inline int splicekit_ioctl(int fd, int request, ...) {
   va_end(ap);
   if (request == FIONREAD) return splicekit_result(__splicekit_ioctl(fd, 0x541b, argp));
   return ioctl(fd, request, argp);
+}
+
+/*
+ * splicekit extensions (no Linux equivalent; guests only): release
+ * notifications and read-side loans. A notify fd reads as 8-byte records
+ * { uint32_t lo, hi } of released vmsplice ids.
+ */
+static inline int splicekit_notifyfd(int flags) {
+  return splicekit_result(__splicekit_notifyfd(flags & O_NONBLOCK ? 04000 : 0));
+}
+static inline ssize_t splicekit_vmsplice_notify(int fd, const struct iovec *iov, size_t nr_segs, unsigned flags, int nfd, unsigned *id) {
+  return splicekit_result(__splicekit_vmsplice_notify(fd, iov, nr_segs, flags, nfd, id));
+}
+static inline ssize_t splicekit_vmsplice_loan(int fd, size_t len, unsigned flags, unsigned *handle) {
+  return splicekit_result(__splicekit_vmsplice_loan(fd, len, flags, handle));
+}
+static inline ssize_t splicekit_loan_copy(unsigned handle, size_t offset, void *buf, size_t len) {
+  return splicekit_result(__splicekit_loan_copy(handle, offset, buf, len));
+}
+static inline int splicekit_loan_release(unsigned handle) {
+  return splicekit_result(__splicekit_loan_release(handle));
 }
 
 #define pipe(fds) splicekit_pipe(fds)

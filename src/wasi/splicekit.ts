@@ -7,6 +7,7 @@
 import { F_GETPIPE_SZ, O_NONBLOCK, O_RDWR, F_SETFL, PAGE_SIZE, SPLICE_F_ALL, UIO_MAXIOV } from '../constants.js';
 import type { FdView } from '../snapshot.js';
 import type { IoVec, Offset } from '../types.js';
+import type { Loan } from '../loan.js';
 import type { WasiContext } from './context.js';
 import { L } from './errno.js';
 import { Fault, type GuestIov } from './memory.js';
@@ -97,7 +98,75 @@ export function splicekitCalls(ctx: WasiContext) {
     }
   };
 
+  /** Read-side loans a guest holds, by handle (the pages stay in the kernel's memory). */
+  const loans = new Map<number, Loan>();
+  let nextLoan = 1;
+
   return {
+    /** splicekit extension: a release-notification fd (see README, "Is my page still under I/O?"). */
+    notifyfd: (flags: number) => linux(null, () => k.notifyfd(flags & O_NONBLOCK)),
+    /**
+     * splicekit extension: vmsplice into a pipe, tracked; the id (stored at
+     * `idPtr`) is reported by `nfd` once the kernel holds none of the pages.
+     * A guest's bytes are copied into kernel pages, so the guest may reuse its
+     * buffer at once; the notification still tells when the kernel is done.
+     */
+    vmsplice_notify: (fd: number, iov: number, nrSegs: number, flags: number, nfd: number, idPtr: number) =>
+      linux([fd], () => {
+        if (!inBounds(idPtr, 4)) return -L.EFAULT;
+        const iovs = m.iovs(iov, nrSegs);
+        const total = iovs.reduce((n, v) => n + v.len, 0);
+        const buf = k.alloc(total);
+        try {
+          let at = 0;
+          for (const v of iovs) {
+            buf.bytes.set(m.bytes(v.ptr, v.len), at);
+            at += v.len;
+          }
+          k.touch(buf, 0, total);
+          const { count, id } = k.vmspliceNotify(fd, [{ buf, offset: 0, length: total }], flags, nfd);
+          m.setI32(idPtr, id);
+          return count;
+        } finally {
+          k.free(buf);
+        }
+      }, true),
+    /**
+     * splicekit extension, the read side: lends up to `len` bytes of the pipe's
+     * buffers (consumed from the pipe, nothing copied); the handle is stored at
+     * `handlePtr`. `loan_copy` copies from it into guest memory on request.
+     */
+    vmsplice_loan: (fd: number, len: number, flags: number, handlePtr: number) => linux([fd], () => {
+      if (!inBounds(handlePtr, 4)) return -L.EFAULT;
+      const loan = k.vmspliceLoan(fd, len >>> 0, flags);
+      const handle = nextLoan++;
+      loans.set(handle, loan);
+      m.setI32(handlePtr, handle);
+      return loan.count;
+    }, true),
+    loan_copy: (handle: number, offset: number, buf: number, len: number) => linux(null, () => {
+      const loan = loans.get(handle);
+      if (!loan) return -L.EBADF;
+      if (!inBounds(buf, len)) return -L.EFAULT;
+      let skip = offset >>> 0;
+      let done = 0;
+      for (const v of loan.views) {
+        if (done === len) break;
+        if (skip >= v.length) { skip -= v.length; continue; }
+        const part = v.subarray(skip, skip + Math.min(v.length - skip, len - done));
+        m.bytes(buf + done, part.length).set(part);
+        done += part.length;
+        skip = 0;
+      }
+      return done;
+    }),
+    loan_release: (handle: number) => linux(null, () => {
+      const loan = loans.get(handle);
+      if (!loan) return -L.EBADF;
+      loans.delete(handle);
+      loan.release();
+      return 0;
+    }, true),
     pipe: (fds: number) => linux(null, () => putPair(fds, k.pipe(0))),
     pipe2: (fds: number, flags: number) => linux(null, () => putPair(fds, k.pipe(flags))),
     dup: (fd: number) => linux(null, () => k.dup(fd)),

@@ -135,3 +135,36 @@ describe('blocking calls in one thread', () => {
     expect(g.u32(16)).toBeLessThan(120000);
   });
 });
+
+describe('splicekit extensions: release notifications and loans', () => {
+  it('vmsplice_notify stores an id the notify fd reports once the reader consumed it', () => {
+    g = guest();
+    const [r, w] = g.k.pipe(O_NONBLOCK);
+    const nfd = g.s.notifyfd(0o4000);
+    g.bytes(200, 11).set(enc('guest bytes'));
+    g.dv().setUint32(100, 200, true);
+    g.dv().setUint32(104, 11, true);
+    expect(g.s.vmsplice_notify(w, 100, 1, 0, nfd, 300)).toBe(11);
+    const id = g.dv().getInt32(300, true);
+    expect(g.k.isReleased(nfd, id)).toBe(false);
+    expect(dec(g.k.read(r, 100))).toBe('guest bytes');
+    expect(g.k.isReleased(nfd, id)).toBe(true);
+    expect(g.s.vmsplice_notify(w, 100, 1, 0, nfd, 1 << 30)).toBe(-14); // EFAULT
+  });
+
+  it('vmsplice_loan lends, loan_copy copies on request, loan_release returns the pages', () => {
+    g = guest();
+    const [r, w] = g.k.pipe(O_NONBLOCK);
+    const idle = g.k.stats().pagesInUse;
+    g.k.write(w, enc('lent'));
+    g.k.write(w, new Uint8Array(4096).fill(7));
+    expect(g.s.vmsplice_loan(r, 10000, 0, 300)).toBe(4100);
+    const h = g.dv().getInt32(300, true);
+    expect(g.k.ioctl(r, 0x541b)).toBe(0);
+    expect(g.s.loan_copy(h, 2, 400, 4)).toBe(4);
+    expect([...g.bytes(400, 4)]).toEqual([...enc('nt'), 7, 7]);
+    expect(g.s.loan_release(h)).toBe(0);
+    expect(g.s.loan_release(h)).toBe(-9); // EBADF: already released
+    expect(g.k.stats().pagesInUse).toBe(idle);
+  });
+});
