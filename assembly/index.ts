@@ -1,7 +1,7 @@
 // The core's exports: one call moves many pages; the host never loops per page.
 
 import {
-  BASE, MAGIC, sb, SB_MAGIC, SB_NPAGES, SB_NUSER, SB_NRINGS, SB_FLAGS, SB_SIZE,
+  BASE, MAGIC, sb, SB_MAGIC, SB_NPAGES, SB_NUSER, SB_NRINGS, SB_FLAGS, SB_SIZE, SB_THREADED,
   computeLayout, PAGES, RING_HDRS, RING_SLOTS, REFS, RING_CAP, SL_SIZE,
 } from "./layout";
 import { poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc } from "./pages";
@@ -46,6 +46,9 @@ export function attach(): usize {
 }
 
 export function setFlags(flags: u32): void { store<u32>(sb(SB_FLAGS), flags); }
+
+/** From now on another thread may use the kernel: every count and lock is atomic. */
+export function setThreaded(): void { atomic.store<u32>(sb(SB_THREADED), 1); }
 
 export function ringHeaders(): usize { return RING_HDRS; }
 export function ringSlots(): usize { return RING_SLOTS; }

@@ -7,6 +7,7 @@
 //   0: magic  4: npages  8: nuser  12: nrings  16: free_top  20: pool lock
 //  24: ring_free_top  28: user cursor  32: flags (bit 0: 5.16 mode, stale slot flags)
 //  36: tag_free_top  40: completion head  44: completion tail  48: completion seq
+//  52: threaded (set once another thread may use the kernel: atomics from then on)
 // Regions after it, in order: ring headers, ring slots, page refcounts,
 // compound run lengths (u32 per page: a head's page count), kernel free stack, ring free stack, tag counts, tag free stack, completion ring,
 // then the pages (4096-aligned): kernel pages [0, npages) first, user pages
@@ -30,6 +31,7 @@ export const SB_TAG_FREE_TOP: usize = 36;
 export const SB_COMP_HEAD: usize = 40;
 export const SB_COMP_TAIL: usize = 44;
 export const SB_COMP_SEQ: usize = 48;
+export const SB_THREADED: usize = 52;
 export const SB_SIZE: usize = 4096;
 
 /** Slots every ring has room for: a socket queue uses all, a pipe at most 256. */
@@ -112,6 +114,15 @@ export let PAGES: usize = 0;
 
 @inline export function sb(field: usize): usize {
   return BASE + field;
+}
+
+/**
+ * Whether another thread may touch pages, tags or the pool. Until one does,
+ * plain loads and stores do: a locked add costs ~10 ns and a zero-copy page
+ * pays two. Set before the first other thread starts, never cleared.
+ */
+@inline export function threaded(): bool {
+  return load<u32>(BASE + SB_THREADED) != 0;
 }
 
 /** Lays the regions out after the superblock; returns the end address. */

@@ -6,7 +6,7 @@
 // a page is free when its count is 0, and the last put returns it.
 
 import {
-  sb, SB_NPAGES, SB_NUSER, SB_FREE_TOP, SB_POOL_LOCK, SB_USER_CURSOR,
+  sb, SB_NPAGES, SB_NUSER, SB_FREE_TOP, SB_POOL_LOCK, SB_USER_CURSOR, threaded,
   REFS, RUNS, FREE_STACK, PAGES, PAGE_SHIFT, ENOMEM,
 } from "./layout";
 
@@ -41,6 +41,18 @@ export function lockWord(addr: usize): void {
   atomic.store<u32>(addr, 0);
 }
 
+/** The pool lock, taken only once the kernel is threaded. */
+@inline function lockPool(): void { if (threaded()) lockWord(sb(SB_POOL_LOCK)); }
+@inline function unlockPool(): void { if (threaded()) unlockWord(sb(SB_POOL_LOCK)); }
+
+/** count += delta; returns the old count. */
+@inline function addRef(addr: usize, delta: u32): u32 {
+  if (threaded()) return atomic.add<u32>(addr, delta);
+  const old = load<u32>(addr);
+  store<u32>(addr, old + delta);
+  return old;
+}
+
 /** Fills the kernel free stack with every kernel page. Called once by init. */
 export function poolInit(kernelPages: u32): void {
   for (let i: u32 = 0; i < kernelPages; i++) {
@@ -51,28 +63,28 @@ export function poolInit(kernelPages: u32): void {
 
 /** alloc_page(): a kernel page with one reference, or -ENOMEM. */
 export function pageAlloc(): i32 {
-  lockWord(sb(SB_POOL_LOCK));
+  lockPool();
   const top = load<u32>(sb(SB_FREE_TOP));
   if (top == 0) {
-    unlockWord(sb(SB_POOL_LOCK));
+    unlockPool();
     return ENOMEM;
   }
   const page = load<u32>(FREE_STACK + (<usize>(top - 1) << 2));
   store<u32>(sb(SB_FREE_TOP), top - 1);
-  unlockWord(sb(SB_POOL_LOCK));
+  unlockPool();
   atomic.store<u32>(refAddr(page), 1);
   return <i32>page;
 }
 
 /** get_page(): one more reference. */
 @inline export function pageGet(page: u32): void {
-  atomic.add<u32>(refAddr(page), 1);
+  addRef(refAddr(page), 1);
 }
 
 /** put_page(): drops a reference; the last one returns the page to the pool. */
 export function pagePut(page: u32): void {
   page = headOf(page);
-  if (atomic.sub<u32>(refAddr(page), 1) != 1) return;
+  if (addRef(refAddr(page), <u32>-1) != 1) return;
   if (page >= npages()) {
     // User-range pages are free at count 0; a compound head frees its tails.
     const run = load<u32>(RUNS + (<usize>page << 2));
@@ -85,11 +97,11 @@ export function pagePut(page: u32): void {
     }
     return;
   }
-  lockWord(sb(SB_POOL_LOCK));
+  lockPool();
   const top = load<u32>(sb(SB_FREE_TOP));
   store<u32>(FREE_STACK + (<usize>top << 2), page);
   store<u32>(sb(SB_FREE_TOP), top + 1);
-  unlockWord(sb(SB_POOL_LOCK));
+  unlockPool();
 }
 
 @inline export function pageRefs(page: u32): u32 {

@@ -35,6 +35,14 @@ import { tagPut } from "./tags";
 @inline export function slotTag(s: usize): u32 { return load<u32>(s + SL_TAG); }
 @inline export function setSlotTag(s: usize, tag: u32): void { store<u32>(s + SL_TAG, tag); }
 
+/** Copies a whole slot (32 bytes) with plain stores: memory.copy is a call out in V8. */
+@inline export function copySlot(dst: usize, src: usize): void {
+  store<u64>(dst, load<u64>(src));
+  store<u64>(dst, load<u64>(src, 8), 8);
+  store<u64>(dst, load<u64>(src, 16), 16);
+  store<u64>(dst, load<u64>(src, 24), 24);
+}
+
 @inline export function setSlot(s: usize, page: u32, offset: u32, len: u32, flags: u32): void {
   store<u32>(s + SL_PAGE, page);
   store<u32>(s + SL_OFFSET, offset);

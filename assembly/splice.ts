@@ -9,7 +9,7 @@ import { pageGet, pageAlloc, pageAddr, pagePut, copyForward } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, lock2, unlock2, bump, readers, writers,
-  releaseSlot, maxUsage, occupancy, slotTag, setSlotTag,
+  releaseSlot, maxUsage, occupancy, slotTag, setSlotTag, copySlot,
 } from "./ring";
 import { tagGet } from "./tags";
 
@@ -49,7 +49,7 @@ export function moveBufs(a: u32, b: u32, len: u32, limit: u32, keep: u32): u32 {
     const ob = slot(b, head(b));
     const n = slotLen(ib);
     if (len >= n) {
-      memory.copy(ob, ib, SL_SIZE);
+      copySlot(ob, ib);
       store<u32>(ob + SL_FLAGS, slotFlags(ib) & keep);
       setTail(a, tail(a) + 1);
     } else {
@@ -301,7 +301,7 @@ export function cloneSlots(a: u32, from: u32, count: u32, b: u32): void {
     const ob = slot(b, head(b));
     pageGet(slotPage(ib));
     tagGet(slotTag(ib));
-    memory.copy(ob, ib, SL_SIZE);
+    copySlot(ob, ib);
     setHead(b, head(b) + 1);
   }
   unlock2(a, b);

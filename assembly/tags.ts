@@ -3,7 +3,7 @@
 
 import {
   sb, SB_TAG_FREE_TOP, SB_COMP_HEAD, SB_COMP_TAIL, SB_COMP_SEQ, SB_POOL_LOCK,
-  TAG_COUNTS, TAG_FREE, COMP_RING, NTAGS, EAGAIN,
+  TAG_COUNTS, TAG_FREE, COMP_RING, NTAGS, EAGAIN, threaded,
 } from "./layout";
 import { lockWord, unlockWord } from "./pages";
 
@@ -43,13 +43,22 @@ export function tagFree(tag: u32): void {
 }
 
 @inline export function tagGet(tag: u32): void {
-  if (tag != 0) atomic.add<u32>(countAddr(tag), 1);
+  if (tag == 0) return;
+  if (threaded()) atomic.add<u32>(countAddr(tag), 1);
+  else store<u32>(countAddr(tag), load<u32>(countAddr(tag)) + 1);
 }
 
 /** Drops one reference; the last one queues the tag's completion. */
 export function tagPut(tag: u32): void {
   if (tag == 0) return;
-  if (atomic.sub<u32>(countAddr(tag), 1) != 1) return;
+  const a = countAddr(tag);
+  let old: u32;
+  if (threaded()) old = atomic.sub<u32>(a, 1);
+  else {
+    old = load<u32>(a);
+    store<u32>(a, old - 1);
+  }
+  if (old != 1) return;
   lockWord(sb(SB_POOL_LOCK));
   const head = load<u32>(sb(SB_COMP_HEAD));
   store<u32>(COMP_RING + (<usize>(head & (NTAGS - 1)) << 2), tag);

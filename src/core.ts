@@ -8,6 +8,7 @@ export interface CoreExports {
   memoryNeeded(npages: number, nuser: number, nrings: number): number;
   attach(): number;
   setFlags(flags: number): void;
+  setThreaded(): void;
   ringHeaders(): number;
   ringSlots(): number;
   ringCap(): number;

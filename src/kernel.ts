@@ -203,6 +203,7 @@ export class Kernel implements Kctx {
     if (!(f instanceof PipeEnd)) return this.fail('exportPipeEnd', EBADF);
     if (!this.shared) throw new TypeError('exportPipeEnd needs a kernel on a shared memory');
     const ring = f.pipe.ring;
+    this.core.setThreaded();
     this.core.ringShare(ring);
     this.core.ringOpen(ring);
     if (f.isRead) this.core.addReaders(ring, 1);
