@@ -25,6 +25,10 @@ export class AsyncCalls {
     return this.retry(() => this.k.read(fd, count));
   }
 
+  readInto(fd: number, dst: Uint8Array): Promise<number> {
+    return this.retry(() => this.k.readInto(fd, dst));
+  }
+
   /** A blocking write returns when all is written (or an error after a partial write). */
   async write(fd: number, data: Uint8Array): Promise<number> {
     if (this.k.fcntl(fd, F_GETFL) & O_NONBLOCK) return this.k.write(fd, data);

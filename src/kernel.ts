@@ -91,9 +91,7 @@ export class Kernel implements Kctx {
     const nuser = opts.userPages ?? 4096;
     const nrings = opts.rings ?? 256;
     this.shared = opts.shared ?? sharedMemoryAvailable();
-    // The layout needs a core to compute; a throwaway memory answers that.
-    const probe = instantiateCore(new WebAssembly.Memory(this.memoryDescriptor(2)), this.shared);
-    const end = probe.memoryNeeded(npages, nuser, nrings);
+    const end = layoutProbe(this.shared).memoryNeeded(npages, nuser, nrings);
     this.args = align(end, PAGE_SIZE);
     this.stage = this.args + ARGS_SIZE;
     const total = wasmPages(this.stage + STAGE_SIZE);
@@ -158,6 +156,12 @@ export class Kernel implements Kctx {
     }
     if (r === BLOCK) throw new WouldBlock(syscall);
     throw new SyscallError(errnoName(-r), syscall);
+  }
+
+  /** After a change made outside a syscall: deliver completions, wake waiters. */
+  settle(): void {
+    this.drainCompletions();
+    this.wake();
   }
 
   /** Wakes every awaiting call so it retries (something may have changed). */
@@ -449,6 +453,25 @@ export class Kernel implements Kctx {
       at += p.length;
     }
     return out;
+  }
+
+  /**
+   * read(2) into `dst`: when `dst` is a view of this kernel's memory (a user
+   * buffer), the one copy is the kernel's, as with Linux's read into user
+   * memory; returns the count.
+   */
+  readInto(fd: number, dst: Uint8Array): number {
+    if (dst.buffer !== this.memory.buffer) {
+      const got = this.read(fd, dst.length);
+      dst.set(got);
+      return got.length;
+    }
+    const f = this.file(fd);
+    if (!f || !f.readable) return this.check('read', EBADF);
+    const pos = this.posOf(f);
+    const r = f.read(this, dst.byteOffset, Math.min(dst.length, MAX_RW_COUNT), pos);
+    this.setPos(f, pos);
+    return this.check('read', r);
   }
 
   /** write(2). `data` may be a view of this kernel's memory (no staging copy). */
@@ -791,6 +814,18 @@ export class Kernel implements Kctx {
     inode!.links = 0;
     if (inode!.opens === 0) inode!.dropAll(this);
   }
+}
+
+/** One core per variant on a scrap memory answers layout questions for every Kernel. */
+const probes = new Map<boolean, CoreExports>();
+function layoutProbe(shared: boolean): CoreExports {
+  let p = probes.get(shared);
+  if (!p) {
+    const memory = new WebAssembly.Memory(shared ? { initial: 2, maximum: MAX_WASM_PAGES, shared: true } : { initial: 2, maximum: MAX_WASM_PAGES });
+    p = instantiateCore(memory, shared);
+    probes.set(shared, p);
+  }
+  return p;
 }
 
 function align(n: number, a: number): number {

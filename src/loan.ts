@@ -23,11 +23,15 @@ export function lend(k: Kernel, r: number, len: number): Loan {
   if (ring < 0) throw new RangeError('no ring left for a loan');
   const count = k.core.move(r, ring, len, k.core.ringCap(), 0xffffffff);
   k.wake();
-  const words = new Uint32Array(k.memory.buffer);
+  const buffer = k.memory.buffer;
+  const words = new Uint32Array(buffer);
   const views: Uint8Array[] = [];
-  for (let i = k.core.ringTail(ring); i !== k.core.ringHead(ring); i++) {
-    const at = (k.core.ringSlots() + (ring * k.core.ringCap() + i) * k.core.slotSize()) / 4;
-    views.push(new Uint8Array(k.memory.buffer, k.pages + words[at] * PAGE_SIZE + words[at + 1], words[at + 2]));
+  // The loan ring is fresh: its slots sit from index 0 up, `stride` words apart.
+  const stride = k.core.slotSize() / 4;
+  const first = (k.core.ringSlots() + ring * k.core.ringCap() * k.core.slotSize()) / 4;
+  const slots = k.core.ringHead(ring);
+  for (let i = 0, at = first; i < slots; i++, at += stride) {
+    views.push(new Uint8Array(buffer, k.pages + words[at] * PAGE_SIZE + words[at + 1], words[at + 2]));
   }
   let open = true;
   return {
@@ -37,7 +41,7 @@ export function lend(k: Kernel, r: number, len: number): Loan {
       if (!open) return;
       open = false;
       k.core.ringFree(ring);
-      k.tick(0);
+      k.settle();
     },
   };
 }

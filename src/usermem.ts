@@ -26,8 +26,12 @@ export class UserMemory {
   /** Per user page: 1 once written. */
   private readonly written: Uint8Array;
 
+  /** The args scratch as words, where the core reads vmsplice entries. */
+  private readonly argsWords: Uint32Array;
+
   constructor(private readonly k: Kernel, private readonly firstUserPage: number, nuser: number) {
     this.written = new Uint8Array(nuser);
+    this.argsWords = new Uint32Array(k.memory.buffer, k.args, k.argsSize / 4);
   }
 
   alloc(length: number): UserBuffer | undefined {
@@ -85,7 +89,7 @@ export class UserMemory {
    * becomes the zero page. Returns the entry count.
    */
   mapIn(spans: Span[], limit: number): number {
-    const out = new Uint32Array(this.k.memory.buffer, this.k.args, this.k.argsSize / 4);
+    const out = this.argsWords;
     let n = 0;
     let left = limit;
     for (const s of spans) {
@@ -93,20 +97,16 @@ export class UserMemory {
       let len = Math.min(s.length, left);
       left -= len;
       while (len > 0) {
-        // The longest stretch of pages whose mapping is of one kind.
-        const page = s.first + Math.floor(off / PAGE_SIZE);
-        const zero = this.isZeroMapped(page);
-        let end = off;
-        while (end < off + len) {
-          const p = s.first + Math.floor(end / PAGE_SIZE);
-          if (p !== page && (zero || this.isZeroMapped(p))) break;
-          end = Math.min(off + len, (Math.floor(end / PAGE_SIZE) + 1) * PAGE_SIZE);
-        }
-        if (zero) {
-          out.set([this.k.zeroPage, off % PAGE_SIZE, end - off], n * 3);
-        } else {
-          out.set([s.first, off, end - off], n * 3);
-        }
+        // The longest stretch of pages whose mapping is of one kind; a
+        // zero-page stretch is one page, since its entry names one page.
+        const zero = this.isZeroMapped(s.first + (off >>> 12));
+        const stop = off + len;
+        let end = Math.min(stop, ((off >>> 12) + 1) << 12);
+        while (!zero && end < stop && !this.isZeroMapped(s.first + (end >>> 12))) end = Math.min(stop, end + PAGE_SIZE);
+        const at = n * 3;
+        out[at] = zero ? this.k.zeroPage : s.first;
+        out[at + 1] = zero ? off & (PAGE_SIZE - 1) : off;
+        out[at + 2] = end - off;
         n++;
         len -= end - off;
         off = end;

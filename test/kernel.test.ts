@@ -211,3 +211,19 @@ describe('Dirty Pipe (CVE-2022-0847)', () => {
     expect(attack(kernel({ dirtyPipe: true }))).toBe('rPWNEDnly contents');
   });
 });
+
+describe('readInto', () => {
+  it('reads straight into user memory, or into any array', () => {
+    const k = kernel();
+    const [r, w] = k.pipe(O_NONBLOCK);
+    const buf = k.alloc(16);
+    k.write(w, enc('direct'));
+    expect(k.readInto(r, buf.bytes.subarray(2))).toBe(6);
+    expect(dec(buf.bytes.subarray(2, 8))).toBe('direct');
+    k.write(w, enc('copied'));
+    const plain = new Uint8Array(4);
+    expect(k.readInto(r, plain)).toBe(4);
+    expect(dec(plain)).toBe('copi');
+    expect(() => k.readInto(w, plain)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+  });
+});

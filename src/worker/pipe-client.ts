@@ -11,6 +11,8 @@ import type { PipeEndHandle } from './handle.js';
 /** How long to poll the ring before sleeping on it. */
 const SPIN_MS = 0.05;
 const STAGE = 1 << 20;
+/** Longest sleep before looking again. */
+const WAIT_MS = 100;
 
 /** Page-aligned memory from the pool, usable by vmsplice from this thread. */
 export interface WorkerBuffer {
@@ -55,7 +57,8 @@ export class PipeClient {
       while (Atomics.load(this.words, this.seq) === seen && performance.now() < until);
       // Count ourselves before the last look, so a writer either sees us or we see it.
       Atomics.add(this.words, this.waiters, 1);
-      if (Atomics.load(this.words, this.seq) === seen) Atomics.wait(this.words, this.seq, seen);
+      // A bounded sleep: a missed wake-up costs a retry, never a hang.
+      if (Atomics.load(this.words, this.seq) === seen) Atomics.wait(this.words, this.seq, seen, WAIT_MS);
       Atomics.sub(this.words, this.waiters, 1);
     }
   }
