@@ -227,18 +227,20 @@ function writeRead(name: string, staged: boolean): Scenario {
   return {
     name, unit: 'GiB/s', group: 'emulator', per: 1024 * CHUNK,
     note: staged
-      ? 'write 64 KiB from a JS Uint8Array (staging copy), read it (default 64 KiB pipe)'
-      : 'write 64 KiB from a view of kernel memory, read it (default 64 KiB pipe)',
+      ? 'write 64 KiB from a JS Uint8Array (staging copy), read it into a new array (default 64 KiB pipe)'
+      : 'write 64 KiB from user memory, read it into user memory: one copy each way (default 64 KiB pipe)',
     setup() {
       const k = benchKernel();
       const s = new Scope(k, this.name);
       const [r, w] = s.pipe();
       const data = staged ? new Uint8Array(CHUNK).fill(0x5a) : s.alloc(CHUNK).bytes;
+      const into = staged ? undefined : s.alloc(CHUNK).bytes;
       return {
         fn() {
           for (let i = 0; i < 1024; i++) {
             expect(k.write(w, data), CHUNK, 'write');
-            expect(k.read(r, CHUNK).length, CHUNK, 'read');
+            if (into) expect(k.readInto(r, into), CHUNK, 'read');
+            else expect(k.read(r, CHUNK).length, CHUNK, 'read');
           }
         },
         done: s.close,
