@@ -9,7 +9,7 @@ import {
   ringsInit, ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, addReaders, addWriters,
   head, tail, maxUsage, readers, writers, seqAddr, waitersAddr, isFull, occupancy, lock2, unlock2, bump,
 } from "./ring";
-import { pipeWrite, pipeRead, pipeToUser } from "./rw";
+import { pipeWrite, pipeRead, pipeToUser, pipeDiscard } from "./rw";
 import { addFragCopy, moveToSkb, linearToPipe, prefixBytes } from "./skb";
 import { tagsInit, tagNew, tagFree, tagRefs, completionPop, completionSeqAddr } from "./tags";
 import {
@@ -60,7 +60,7 @@ export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,
   ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, addReaders, addWriters,
   maxUsage, readers, writers, seqAddr, waitersAddr, occupancy,
-  pipeWrite, pipeRead, pipeToUser,
+  pipeWrite, pipeRead, pipeToUser, pipeDiscard,
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace,
   tagNew, tagFree, tagRefs, completionPop, completionSeqAddr, cloneSlots, dropSlots,

@@ -155,3 +155,31 @@ export function pipeDrainTo(r: u32, dst: usize, len: u32): void {
   unlock(r);
   bump(r);
 }
+
+/**
+ * splice to /dev/null (splice_write_null via __splice_from_pipe): consumes
+ * up to `len` bytes in one pass; an empty pipe is EOF without writers.
+ */
+export function pipeDiscard(r: u32, len: u32, nonblock: bool): i32 {
+  lock(r);
+  if (isEmpty(r)) {
+    const result: i32 = writers(r) == 0 ? 0 : nonblock ? EAGAIN : BLOCK;
+    unlock(r);
+    return result;
+  }
+  let done: u32 = 0;
+  while (done < len && !isEmpty(r)) {
+    const s = slot(r, tail(r));
+    const n = min(slotLen(s), len - done);
+    store<u32>(s + SL_OFFSET, slotOffset(s) + n);
+    store<u32>(s + SL_LEN, slotLen(s) - n);
+    done += n;
+    if (slotLen(s) == 0) {
+      releaseSlot(s);
+      setTail(r, tail(r) + 1);
+    }
+  }
+  unlock(r);
+  bump(r);
+  return <i32>done;
+}

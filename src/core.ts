@@ -42,6 +42,7 @@ export interface CoreExports {
   pipeWrite(r: number, src: number, len: number, nonblock: boolean, merge: boolean, newFlags: number): number;
   pipeRead(r: number, dst: number, len: number, nonblock: boolean): number;
   pipeToUser(r: number, iov: number, niov: number, nonblock: boolean): number;
+  pipeDiscard(r: number, len: number, nonblock: boolean): number;
   splicePipeToPipe(a: number, b: number, len: number, nonblock: boolean): number;
   tee(a: number, b: number, len: number, nonblock: boolean): number;
   vmspliceToPipe(r: number, iov: number, niov: number, gift: boolean, nonblock: boolean, tag: number): number;

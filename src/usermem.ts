@@ -12,10 +12,13 @@ import type { IoVec, UserBuffer } from './types.js';
 interface Run {
   first: number;
   count: number;
+  /** Every page written: vmsplice can map the span in one entry, page checks skipped. */
+  allWritten: boolean;
 }
 
 /** One iovec resolved to its buffer's first page. */
 export interface Span {
+  run: Run;
   first: number;
   offset: number;
   length: number;
@@ -41,7 +44,7 @@ export class UserMemory {
     this.written.fill(0, first - this.firstUserPage, first - this.firstUserPage + count);
     const addr = this.k.pages + first * PAGE_SIZE;
     const buf: UserBuffer = { addr, length, bytes: new Uint8Array(this.k.memory.buffer, addr, length) };
-    this.runs.set(buf, { first, count });
+    this.runs.set(buf, { first, count, allWritten: false });
     return buf;
   }
 
@@ -78,7 +81,7 @@ export class UserMemory {
     for (const v of iov) {
       const run = this.runs.get(v.buf);
       if (!run || v.offset < 0 || v.length < 0 || v.offset + v.length > v.buf.length) return undefined;
-      if (v.length > 0) out.push({ first: run.first, offset: v.offset, length: v.length });
+      if (v.length > 0) out.push({ run, first: run.first, offset: v.offset, length: v.length });
     }
     return out;
   }
@@ -96,6 +99,13 @@ export class UserMemory {
       let off = s.offset;
       let len = Math.min(s.length, left);
       left -= len;
+      if (this.allWritten(s.run)) {
+        out[n * 3] = s.first;
+        out[n * 3 + 1] = off;
+        out[n * 3 + 2] = len;
+        n++;
+        len = 0;
+      }
       while (len > 0) {
         // The longest stretch of pages whose mapping is of one kind; a
         // zero-page stretch is one page, since its entry names one page.
@@ -114,6 +124,15 @@ export class UserMemory {
       if (left === 0) break;
     }
     return n;
+  }
+
+  /** Whether every page of the run was written (checked once, then remembered). */
+  private allWritten(run: Run): boolean {
+    if (run.allWritten) return true;
+    const a = run.first - this.firstUserPage;
+    for (let i = a; i < a + run.count; i++) if (!this.written[i]) return false;
+    run.allWritten = true;
+    return true;
   }
 
   /** Never written and still all zeros: Linux has the zero page mapped there. */

@@ -3,7 +3,6 @@
 import { PAGE_SIZE } from '../constants.js';
 import { OpenFile } from './file.js';
 import type { Kctx, Pos, Result } from './kctx.js';
-import { BLOCK, EAGAIN } from './kctx.js';
 
 abstract class CharDevice extends OpenFile {
   override get positional(): boolean { return true; }
@@ -13,14 +12,7 @@ abstract class CharDevice extends OpenFile {
   write(_k: Kctx, _src: number, count: number, _pos: Pos): Result { return count; }
   /** splice_write_null(): consumes what the pipe holds, up to len; offsets stay. */
   override spliceWrite(k: Kctx, r: number, _pos: Pos, len: number, nonblock: boolean): Result {
-    const avail = k.core.ringBytes(r);
-    if (avail === 0) {
-      if (k.core.writers(r) === 0) return 0;
-      return nonblock ? EAGAIN : BLOCK;
-    }
-    const n = Math.min(len, avail);
-    k.core.drainToPages(r, n, 0, 0);
-    return n;
+    return k.core.pipeDiscard(r, len, nonblock);
   }
 }
 
