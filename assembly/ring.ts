@@ -22,6 +22,18 @@ import { tagPut } from "./tags";
 @inline export function readers(r: u32): u32 { return atomic.load<u32>(hdr(r) + RH_READERS); }
 @inline export function writers(r: u32): u32 { return atomic.load<u32>(hdr(r) + RH_WRITERS); }
 
+/** Address of a ring's slot array, and the mask of its ring_size: for hot loops. */
+@inline export function slotBase(r: u32): usize {
+  return RING_SLOTS + <usize>r * <usize>RING_CAP * SL_SIZE;
+}
+@inline export function ringMask(r: u32): u32 {
+  return load<u32>(hdr(r) + RH_RING_SIZE) - 1;
+}
+/** Slot `i` of a ring whose base and mask the caller holds (32-byte slots). */
+@inline export function slotAt(base: usize, mask: u32, i: u32): usize {
+  return base + (<usize>(i & mask) << 5);
+}
+
 /** Address of the slot that free-running index `i` names (pipe_buf()). */
 @inline export function slot(r: u32, i: u32): usize {
   const mask = load<u32>(hdr(r) + RH_RING_SIZE) - 1;

@@ -8,7 +8,7 @@ import {
 import { pageAlloc, pageAddr, copyForward } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
-  setSlot, isEmpty, isFull, lock, unlock, bump, readers, writers, releaseSlot,
+  setSlot, isEmpty, isFull, lock, unlock, bump, readers, writers, releaseSlot, slotBase, ringMask, slotAt,
 } from "./ring";
 import { SL_OFFSET, SL_LEN } from "./layout";
 
@@ -167,18 +167,23 @@ export function pipeDiscard(r: u32, len: u32, nonblock: bool): i32 {
     unlock(r);
     return result;
   }
+  const base = slotBase(r), mask = ringMask(r), h = head(r);
+  let t = tail(r);
   let done: u32 = 0;
-  while (done < len && !isEmpty(r)) {
-    const s = slot(r, tail(r));
-    const n = min(slotLen(s), len - done);
-    store<u32>(s + SL_OFFSET, slotOffset(s) + n);
-    store<u32>(s + SL_LEN, slotLen(s) - n);
+  while (done < len && t != h) {
+    const s = slotAt(base, mask, t);
+    const have = slotLen(s);
+    const n = min(have, len - done);
     done += n;
-    if (slotLen(s) == 0) {
+    if (n == have) {
       releaseSlot(s);
-      setTail(r, tail(r) + 1);
+      t++;
+    } else {
+      store<u32>(s + SL_OFFSET, slotOffset(s) + n);
+      store<u32>(s + SL_LEN, have - n);
     }
   }
+  setTail(r, t);
   unlock(r);
   bump(r);
   return <i32>done;

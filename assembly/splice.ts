@@ -9,7 +9,7 @@ import { pageGet, pageAlloc, pageAddr, pagePut, copyForward } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, lock2, unlock2, bump, readers, writers,
-  releaseSlot, maxUsage, occupancy, slotTag, setSlotTag, copySlot,
+  releaseSlot, maxUsage, occupancy, slotTag, setSlotTag, copySlot, slotBase, ringMask, slotAt,
 } from "./ring";
 import { tagGet } from "./tags";
 
@@ -43,15 +43,21 @@ export function waitForSpace(r: u32, nonblock: bool): i32 {
  * the caller. Returns bytes moved.
  */
 export function moveBufs(a: u32, b: u32, len: u32, limit: u32, keep: u32): u32 {
+  // Indices in locals, published once at the end (both rings are locked).
+  const baseA = slotBase(a), maskA = ringMask(a), headA = head(a);
+  const baseB = slotBase(b), maskB = ringMask(b), tailB = tail(b);
+  let t = tail(a);
+  let h = head(b);
   let ret: u32 = 0;
-  while (len > 0 && !isEmpty(a) && occupancy(b) < limit) {
-    const ib = slot(a, tail(a));
-    const ob = slot(b, head(b));
+  while (len > 0 && t != headA && h - tailB < limit) {
+    const ib = slotAt(baseA, maskA, t);
+    const ob = slotAt(baseB, maskB, h);
     const n = slotLen(ib);
+    let moved = n;
     if (len >= n) {
       copySlot(ob, ib);
       store<u32>(ob + SL_FLAGS, slotFlags(ib) & keep);
-      setTail(a, tail(a) + 1);
+      t++;
     } else {
       pageGet(slotPage(ib));
       tagGet(slotTag(ib));
@@ -59,12 +65,14 @@ export function moveBufs(a: u32, b: u32, len: u32, limit: u32, keep: u32): u32 {
       setSlotTag(ob, slotTag(ib));
       store<u32>(ib + SL_OFFSET, slotOffset(ib) + len);
       store<u32>(ib + SL_LEN, n - len);
+      moved = len;
     }
-    const moved = slotLen(ob);
-    setHead(b, head(b) + 1);
+    h++;
     ret += moved;
     len -= moved;
   }
+  setTail(a, t);
+  setHead(b, h);
   return ret;
 }
 
@@ -98,26 +106,30 @@ export function tee(a: u32, b: u32, len: u32, nonblock: bool): i32 {
   if (ret != 0) return ret;
   lock2(a, b);
   let done: u32 = 0;
-  let result: i32 = 0;
-  let i = tail(a);
-  while (len > 0) {
-    if (readers(b) == 0) {
-      if (done == 0) result = EPIPE;
-      break;
+  // Readers cannot change while both rings are locked: check once.
+  const result: i32 = readers(b) == 0 ? EPIPE : 0;
+  if (result == 0) {
+    const baseA = slotBase(a), maskA = ringMask(a), headA = head(a);
+    const baseB = slotBase(b), maskB = ringMask(b), tailB = tail(b), limit = maxUsage(b);
+    let i = tail(a);
+    let h = head(b);
+    while (len > 0 && i != headA && h - tailB < limit) {
+      const ib = slotAt(baseA, maskA, i);
+      const ob = slotAt(baseB, maskB, h);
+      const page = slotPage(ib);
+      const tag = slotTag(ib);
+      pageGet(page);
+      tagGet(tag);
+      let n = slotLen(ib);
+      if (n > len) n = len;
+      setSlot(ob, page, slotOffset(ib), n, slotFlags(ib) & ~CLEAR_ON_CLONE);
+      setSlotTag(ob, tag);
+      h++;
+      done += n;
+      len -= n;
+      i++;
     }
-    if (i == head(a) || isFull(b)) break;
-    const ib = slot(a, i);
-    const ob = slot(b, head(b));
-    pageGet(slotPage(ib));
-    tagGet(slotTag(ib));
-    let n = slotLen(ib);
-    if (n > len) n = len;
-    setSlot(ob, slotPage(ib), slotOffset(ib), n, slotFlags(ib) & ~CLEAR_ON_CLONE);
-    setSlotTag(ob, slotTag(ib));
-    setHead(b, head(b) + 1);
-    done += n;
-    len -= n;
-    i++;
+    setHead(b, h);
   }
   unlock2(a, b);
   if (done > 0) {
@@ -141,6 +153,8 @@ export function vmspliceToPipe(r: u32, iov: usize, niov: u32, gift: bool, nonblo
     return wait;
   }
   const flags = (gift ? PIPE_BUF_FLAG_GIFT : 0) | OPS_USER;
+  const base = slotBase(r), mask = ringMask(r), t = tail(r), limit = maxUsage(r);
+  let h = head(r);
   let total: u32 = 0;
   let full = false;
   for (let i: u32 = 0; i < niov && !full; i++) {
@@ -149,21 +163,22 @@ export function vmspliceToPipe(r: u32, iov: usize, niov: u32, gift: bool, nonblo
     let off = load<u32>(e + 4);
     let left = load<u32>(e + 8);
     while (left > 0) {
-      if (isFull(r)) { full = true; break; }
+      if (h - t >= limit) { full = true; break; }
       const page = firstPage + (off >> 12);
       const start = off & (PAGE_SIZE - 1);
       const size = min(left, PAGE_SIZE - start);
       pageGet(page);
       tagGet(tag);
-      const s = slot(r, head(r));
+      const s = slotAt(base, mask, h);
       setSlot(s, page, start, size, flags);
       setSlotTag(s, tag);
-      setHead(r, head(r) + 1);
+      h++;
       total += size;
       off += size;
       left -= size;
     }
   }
+  setHead(r, h);
   unlock(r);
   if (total > 0) bump(r);
   return <i32>total;
