@@ -9,7 +9,7 @@ import { errnoName, SyscallError } from '../errors.js';
 import type { PipeEndHandle } from './handle.js';
 
 /** How long to poll the ring before sleeping on it. */
-const SPIN_MS = 0.05;
+const SPIN_MS = 0.2;
 const STAGE = 1 << 20;
 /** Longest sleep before looking again. */
 const WAIT_MS = 100;
