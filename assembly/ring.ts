@@ -108,6 +108,17 @@ export function waitersAddr(r: u32): usize { return hdr(r) + RH_WAITERS; }
 
 export function seqAddr(r: u32): usize { return hdr(r) + RH_SEQ; }
 
+/** Takes `n` bytes off the front of tail slot `s`; an emptied slot is released and the tail moves on. */
+@inline export function consumeTail(r: u32, s: usize, n: u32): void {
+  store<u32>(s + SL_OFFSET, slotOffset(s) + n);
+  const left = slotLen(s) - n;
+  store<u32>(s + SL_LEN, left);
+  if (left == 0) {
+    releaseSlot(s);
+    setTail(r, tail(r) + 1);
+  }
+}
+
 /** pipe_buf_release(): drop the slot's page reference (and its tag's). */
 @inline export function releaseSlot(s: usize): void {
   pagePut(slotPage(s));

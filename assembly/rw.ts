@@ -9,6 +9,7 @@ import { pageAlloc, pageAddr, copyForward } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, bump, readers, writers, releaseSlot, slotBase, ringMask, slotAt,
+  consumeTail,
 } from "./ring";
 import { SL_OFFSET, SL_LEN } from "./layout";
 
@@ -123,37 +124,12 @@ export function pipeToUser(r: u32, iov: usize, niov: u32, nonblock: bool): i32 {
       copied += m;
       segOff += m;
     }
-    store<u32>(s + SL_OFFSET, slotOffset(s) + n);
-    store<u32>(s + SL_LEN, slotLen(s) - n);
+    consumeTail(r, s, n);
     done += n;
-    if (slotLen(s) == 0) {
-      releaseSlot(s);
-      setTail(r, tail(r) + 1);
-    }
   }
   unlock(r);
   bump(r);
   return <i32>done;
-}
-
-/** Copies and consumes `len` bytes (the caller checked they are there) into `dst`. */
-export function pipeDrainTo(r: u32, dst: usize, len: u32): void {
-  lock(r);
-  let done: u32 = 0;
-  while (done < len) {
-    const s = slot(r, tail(r));
-    const n = min(slotLen(s), len - done);
-    if (dst != 0) memory.copy(dst + done, pageAddr(slotPage(s)) + slotOffset(s), n);
-    store<u32>(s + SL_OFFSET, slotOffset(s) + n);
-    store<u32>(s + SL_LEN, slotLen(s) - n);
-    done += n;
-    if (slotLen(s) == 0) {
-      releaseSlot(s);
-      setTail(r, tail(r) + 1);
-    }
-  }
-  unlock(r);
-  bump(r);
 }
 
 /**

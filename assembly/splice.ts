@@ -9,7 +9,7 @@ import { pageGet, pageAlloc, pageAddr, pagePut, copyForward } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, lock2, unlock2, bump, readers, writers,
-  releaseSlot, maxUsage, occupancy, slotTag, setSlotTag, copySlot, slotBase, ringMask, slotAt,
+  releaseSlot, maxUsage, occupancy, slotTag, setSlotTag, copySlot, slotBase, ringMask, slotAt, consumeTail,
 } from "./ring";
 import { tagGet } from "./tags";
 
@@ -238,22 +238,17 @@ export function addZeroPages(r: u32, len: u32): i32 {
 /**
  * Consumes `len` bytes (present: the caller checked) from ring `r`, copying
  * them into the listed pages from `off` in the first (iter_file_splice_write
- * writing into the page cache); `list` 0 discards them (splice_write_null).
+ * writing into the page cache).
  */
 export function drainToPages(r: u32, len: u32, list: usize, off: u32): void {
   lock(r);
   let done: u32 = 0;
   while (done < len) {
     const s = slot(r, tail(r));
-    let n = min(slotLen(s), len - done);
-    if (list != 0) copyToPages(list, off + done, pageAddr(slotPage(s)) + slotOffset(s), n);
-    store<u32>(s + SL_OFFSET, slotOffset(s) + n);
-    store<u32>(s + SL_LEN, slotLen(s) - n);
+    const n = min(slotLen(s), len - done);
+    copyToPages(list, off + done, pageAddr(slotPage(s)) + slotOffset(s), n);
+    consumeTail(r, s, n);
     done += n;
-    if (slotLen(s) == 0) {
-      releaseSlot(s);
-      setTail(r, tail(r) + 1);
-    }
   }
   unlock(r);
   bump(r);

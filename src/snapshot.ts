@@ -33,6 +33,8 @@ export interface RingView {
   readers: number;
   writers: number;
   slots: SlotView[];
+  /** For a TCP-like socket's retransmit ring: the socket fd whose unacknowledged data it holds. */
+  unackedOf?: number;
 }
 
 export interface FdView {
@@ -108,11 +110,19 @@ export function takeSnapshot(s: SnapshotSource): KernelSnapshot {
   const paths = new Map<Inode, string>([...s.files].map(([p, i]) => [i, p]));
   const fds = [...s.fds].sort(([a], [b]) => a - b).map(([fd, f]) => describeFd(fd, f, paths));
   const rings: RingView[] = [];
-  for (const v of fds) {
-    if (v.ring === undefined || rings.some((r) => r.ring === v.ring)) continue;
-    const ring = ringView(s, v.ring, v.kind === 'socket' ? 'socket' : 'pipe');
+  const addRing = (r: number, kind: RingView['kind'], unackedOf?: number) => {
+    if (rings.some((x) => x.ring === r)) return;
+    const ring = ringView(s, r, kind);
+    if (unackedOf !== undefined) ring.unackedOf = unackedOf;
     for (const slot of ring.slots) hold(slot.page, `ring ${ring.ring} slot ${slot.index}`);
     rings.push(ring);
+  };
+  for (const v of fds) {
+    if (v.ring === undefined) continue;
+    addRing(v.ring, v.kind === 'socket' ? 'socket' : 'pipe');
+    // A TCP-like socket's sent-but-unacknowledged pages sit in a ring of their own.
+    const f = s.fds.get(v.fd);
+    if (f instanceof SocketEnd && f.unacked >= 0) addRing(f.unacked, 'socket', v.fd);
   }
   const files = [...s.files].map(([path, inode]) => {
     const pages = [...inode.pages].sort(([a], [b]) => a - b);

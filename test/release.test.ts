@@ -238,3 +238,17 @@ describe('read-side loan', () => {
     finish(k);
   });
 });
+
+describe('snapshots show unacknowledged pages', () => {
+  it('a TCP-like socket holds sent pages in its unacked ring until the ack', () => {
+    const k = new Kernel();
+    const [a, b] = k.socketpair({ ackDelay: 5 });
+    k.write(a, enc('in flight'));
+    k.read(b, 100);
+    const held = k.snapshot().rings.find((r) => r.unackedOf === a);
+    expect(held?.slots.length).toBe(1);
+    k.tick(5);
+    expect(k.snapshot().rings.find((r) => r.unackedOf === a)?.slots.length).toBe(0);
+    finish(k);
+  });
+});

@@ -96,13 +96,7 @@ export class PipeClient {
 
   /** splice(2) into /dev/null: consumes up to `len` bytes without touching them. */
   discard(len: number): number {
-    return this.blocking('splice', () => {
-      const avail = this.core.ringBytes(this.h.ring);
-      if (avail === 0) return this.core.writers(this.h.ring) === 0 ? 0 : this.h.nonblock ? -11 : BLOCK;
-      const n = Math.min(len, avail);
-      this.core.drainToPages(this.h.ring, n, 0, 0);
-      return n;
-    });
+    return this.blocking('splice', () => this.core.pipeDiscard(this.h.ring, len, this.h.nonblock));
   }
 
   /** vmsplice(2) of `length` bytes of `buf` from `offset`: the pipe references its pages. */
