@@ -645,7 +645,9 @@ export class Kernel implements Kctx {
     count = Math.min(count, MAX_RW_COUNT);
     const fout = this.file(outFd);
     if (!fout || !fout.writable) return this.check('sendfile', EBADF);
-    if (pos.value + count > MAX_FILE_BYTES && fin.regular) {
+    // The smaller s_maxbytes of the two files bounds the input position:
+    // ext4's for a regular file, MAX_LFS_FILESIZE (never reached) otherwise.
+    if ((fin.regular || fout.regular) && pos.value + count > MAX_FILE_BYTES) {
       if (pos.value >= MAX_FILE_BYTES) return this.check('sendfile', EOVERFLOW);
       count = MAX_FILE_BYTES - pos.value;
     }
