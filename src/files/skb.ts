@@ -52,7 +52,8 @@ export function nextSkbSize(left: number): number {
 export function writeTruesize(size: number): number {
   const over = Math.max(0, size - SKB_MAX_HEAD);
   const dataLen = Math.min(size, Math.ceil(over / PAGE_SIZE) * PAGE_SIZE);
-  return headTruesize(size - dataLen) + dataLen;
+  // alloc_skb_with_frags() charges whole pages, even when the data ends mid-page.
+  return headTruesize(size - dataLen) + Math.ceil(dataLen / PAGE_SIZE) * PAGE_SIZE;
 }
 
 /** truesize of a message whose pages were spliced in (MSG_SPLICE_PAGES): empty head + bytes. */

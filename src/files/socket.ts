@@ -47,15 +47,15 @@ export class SocketEnd extends OpenFile {
 
   get nonblock(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
 
-  /** sk_wmem_alloc: 1 plus the truesize of every message of ours the peer has not read. */
+  /** sk_wmem_alloc: 1 (the socket's own bias) plus the truesize of every message of ours the peer has not read. */
   wmem(): number {
     if (this.shutdown) return 1;
     return this.peer.skbs.reduce((n, skb) => n + skb.truesize, 1);
   }
 
-  /** sock_alloc_send_pskb() waits only while the charge is at the limit. */
+  /** sock_alloc_send_pskb() waits only while sk_wmem_alloc_get() (no bias) is at the limit. */
   private canSend(): boolean {
-    return this.wmem() < SNDBUF;
+    return this.wmem() - 1 < SNDBUF;
   }
 
   /** The reader took `n` bytes: finished messages uncharge their sender. */
