@@ -13,6 +13,7 @@ import { lend, type Loan } from './loan.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import type { IoVec, KernelStats, UserBuffer } from './types.js';
 import { SpliceCalls } from './sys/splice.js';
+import { AsyncCalls } from './async.js';
 
 export type { KernelOptions } from './sys/base.js';
 
@@ -128,6 +129,31 @@ export class Kernel extends SpliceCalls {
     this.files.clear();
     if (this.taskFrag.page >= 0) this.core.pagePut(this.taskFrag.page);
     this.taskFrag.page = -1;
+  }
+
+  /**
+   * Another process on this machine: the same kernel, its own fd table.
+   * `fds` maps the new process's fd numbers to this process's fds, which
+   * it shares the open files of (as after fork and dup2).
+   */
+  process(fds: Record<number, number> = {}): Kernel {
+    const child = Object.create(this) as Kernel;
+    Object.defineProperty(child, 'fds', { value: new Map() });
+    Object.defineProperty(child, 'fdv', { value: new Array(this.fdv.length).fill(undefined) });
+    Object.defineProperty(child, 'async', { value: new AsyncCalls(child) });
+    for (const [to, from] of Object.entries(fds)) {
+      const f = this.file(from);
+      if (!f) throw new SyscallError('EBADF', 'process');
+      child.fds.set(Number(to), f);
+      child.fdv[Number(to)] = f;
+      f.refs++;
+    }
+    return child;
+  }
+
+  /** A process ends: its fds close (the machine and other processes stay). */
+  exit(): void {
+    for (const fd of [...this.fds.keys()]) this.close(fd);
   }
 
   /** Removes a file's name; its pages go when the last open file closes. */

@@ -1,0 +1,4 @@
+// splicekit's Node-only additions: processes in Workers.
+
+export * from './index.js';
+export { spawn, type Child, type SpawnOptions } from './proc/spawn.js';
