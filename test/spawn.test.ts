@@ -16,7 +16,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spawn', () => {
   it('producer | tee | wc -c across three Workers counts every byte; no page leaks', () => {
     const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':');
-    for (const name of ['producer', 'tee', 'wc']) {
+    for (const name of ['producer', 'tee', 'wc', 'cat']) {
       execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', join(dir, `${name}.wasm`)],
         { env: { ...process.env, PATH: path } });
     }
@@ -25,4 +25,9 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spa
     const r = JSON.parse(out);
     expect([r.count, r.status, r.leaked]).toEqual([String(bytes), [0, 0, 0], 0]);
   }, 180_000);
+
+  it('kill closes a blocked guest\'s fds: its reader sees EOF, its writer EPIPE; no page leaks', () => {
+    const out = execFileSync(process.execPath, [join(ROOT, 'test/support/spawn-kill.mjs'), join(dir, 'cat.wasm')], { encoding: 'utf8', timeout: 60_000 });
+    expect(JSON.parse(out)).toEqual({ got: 'before kill\n', eof: 0, epipe: 'EPIPE', leaked: 0 });
+  }, 60_000);
 });
