@@ -76,11 +76,15 @@ export function moveBufs(a: u32, b: u32, len: u32, limit: u32, keep: u32): u32 {
   return ret;
 }
 
+/** ipipe_prep() then opipe_prep(), as splice and tee both start. */
+function preps(a: u32, b: u32, nonblock: bool): i32 {
+  const ret = ipipePrep(a, nonblock);
+  return ret != 0 ? ret : opipePrep(b, nonblock);
+}
+
 /** splice_pipe_to_pipe(). */
 export function splicePipeToPipe(a: u32, b: u32, len: u32, nonblock: bool): i32 {
-  let ret = ipipePrep(a, nonblock);
-  if (ret != 0) return ret;
-  ret = opipePrep(b, nonblock);
+  const ret = preps(a, b, nonblock);
   if (ret != 0) return ret;
   lock2(a, b);
   let result: i32 = 0;
@@ -100,9 +104,7 @@ export function splicePipeToPipe(a: u32, b: u32, len: u32, nonblock: bool): i32 
 
 /** link_pipe() after the preps (do_tee): clones references, input untouched. */
 export function tee(a: u32, b: u32, len: u32, nonblock: bool): i32 {
-  let ret = ipipePrep(a, nonblock);
-  if (ret != 0) return ret;
-  ret = opipePrep(b, nonblock);
+  const ret = preps(a, b, nonblock);
   if (ret != 0) return ret;
   lock2(a, b);
   let done: u32 = 0;

@@ -45,35 +45,23 @@ export const MAX_FDS = 1024;
 
 export abstract class KernelBase implements Kctx {
   readonly memory: WebAssembly.Memory;
-
   readonly core: CoreExports;
-
   readonly shared: boolean;
-
   readonly pages: number;
-
   readonly args: number;
-
   readonly argsSize = ARGS_SIZE;
-
   readonly stage: number;
-
   readonly stageSize = STAGE_SIZE;
 
   /** Pinned zero page: vmsplice of never-written user memory maps it, as Linux maps ZERO_PAGE. */
   readonly zeroPage: number;
-
   readonly async: AsyncCalls;
-
   protected readonly fds = new Map<number, OpenFile>();
 
   /** The same table as an array: the lookup every call makes, without hashing. */
   protected readonly fdv: (OpenFile | undefined)[] = new Array(MAX_FDS).fill(undefined);
-
   protected readonly files = new Map<string, Inode>();
-
   protected readonly user: UserMemory;
-
   protected readonly initialFree: number;
 
   /** Pipe pages accounted to the (one) user, fs/pipe.c account_pipe_buffers(). */
@@ -85,7 +73,6 @@ export abstract class KernelBase implements Kctx {
   protected readonly tagOwners = new Map<number, { file: NotifyFile; id: number }>();
 
   protected readonly ackedSockets = new Set<SocketEnd>();
-
   protected now = 0;
 
   /** current->task_frag (see files/socket.ts). */
