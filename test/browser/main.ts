@@ -1,0 +1,83 @@
+// The runtime matrix in a real browser: the functions the browser test
+// calls on this page, each returning plain data.
+
+import { Kernel, O_CREAT, O_NONBLOCK, O_RDWR, WasiHost, witSyscalls } from '../../src/index.js';
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** Zero-copy vmsplice, tee and a splice from the page cache; the pool whole after. */
+function core() {
+  const k = new Kernel();
+  const [r, w] = k.pipe(O_NONBLOCK);
+  const [r2, w2] = k.pipe(O_NONBLOCK);
+  const buf = k.alloc(4096);
+  buf.bytes.set(enc('before'));
+  k.vmsplice(w, [{ buf, offset: 0, length: 6 }], 0);
+  buf.bytes.set(enc('AFTER!'));
+  k.tee(r, w2, 6, 0);
+  const out = { shared: k.shared, vmsplice: dec(k.read(r, 6)), tee: dec(k.read(r2, 6)), splice: 0, leaked: -1 };
+  const f = k.open('f', O_RDWR | O_CREAT);
+  k.write(f, enc('page cache'));
+  out.splice = k.splice(f, { value: 0 }, w, null, 100, 0);
+  k.destroy();
+  out.leaked = k.stats().pagesInUse;
+  return out;
+}
+
+/** Two Web Workers share the kernel's memory: a vmsplice producer and a reader. */
+async function workers(total: number) {
+  const k = new Kernel({ shared: true });
+  const [r, w] = k.pipe();
+  k.fcntl(w, 1031, 1 << 20);
+  const run = (data: object) => new Promise<Record<string, number>>((resolve, reject) => {
+    const worker = new Worker(new URL('./pipe-worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = (e) => resolve(e.data);
+    worker.onerror = (e) => reject(new Error(e.message));
+    worker.postMessage(data);
+  });
+  const jobs = [
+    run({ handle: k.exportPipeEnd(w), role: 'producer', total, chunk: 1 << 20 }),
+    run({ handle: k.exportPipeEnd(r), role: 'consumer', total, chunk: 1 << 20 }),
+  ];
+  k.close(r);
+  k.close(w);
+  const [sent, got] = await Promise.all(jobs);
+  k.destroy();
+  return { sent: sent.sent, got: got.got, bad: got.bad, leaked: k.stats().pagesInUse };
+}
+
+/** A WASI command in this thread: stdin a pipe already written and closed, stdout a pipe. */
+function guest(wasm: number[], input: string) {
+  const k = new Kernel();
+  const [inR, inW] = k.pipe();
+  const [outR, outW] = k.pipe(O_NONBLOCK);
+  k.write(inW, enc(input));
+  k.close(inW);
+  k.dup2(inR, 0);
+  k.dup2(outW, 1);
+  k.close(inR);
+  k.close(outW);
+  const host = new WasiHost(k, { args: ['guest'] });
+  host.preopen('.');
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(wasm)), host.imports());
+  const status = host.start(instance);
+  k.close(1);
+  const stdout = dec(k.read(outR, 1000));
+  k.destroy();
+  return { stdout, status, leaked: k.stats().pagesInUse };
+}
+
+/** A jco-transpiled component (served from `base`) against witSyscalls. */
+async function component(base: string) {
+  const { instantiate } = await import(/* @vite-ignore */ `${base}program.js`);
+  const k = new Kernel();
+  const sys = witSyscalls(k);
+  const compile = async (name: string) => WebAssembly.compile(await (await fetch(`${base}${name}`)).arrayBuffer());
+  const program = await instantiate(compile, { 'splicekit:kernel/syscalls': sys, 'splicekit:kernel/syscalls@0.1.0': sys });
+  const status = program.run();
+  k.destroy();
+  return { status, leaked: k.stats().pagesInUse };
+}
+
+Object.assign(globalThis, { splicekitChecks: { core, workers, guest, component } });
