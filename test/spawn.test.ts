@@ -10,13 +10,24 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, HAVE_WASI_CLANG, INCLUDE } from './wasi/toolchain.js';
 
 const ROOT = join(import.meta.dirname, '..');
+
+/** FNV-1a 32 of what examples/c/producer.c writes: 64-byte lines that depend on the position. */
+function producerHash(total: number): string {
+  const digits = '0123456789abcdefghijklmnopqrstuvwxyz';
+  let h = 0x811c9dc5;
+  for (let x = 0; x < total; x++) {
+    const c = x % 64 === 63 ? 10 : digits.charCodeAt((Math.floor(x / 64) + (x % 64)) % 36);
+    h = Math.imul(h ^ c, 0x01000193) >>> 0;
+  }
+  return h.toString(16).padStart(8, '0');
+}
 const dir = mkdtempSync(join(tmpdir(), 'splicekit-spawn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spawn', () => {
   it('producer | tee | wc -c across three Workers counts every byte; no page leaks', () => {
     const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':');
-    for (const name of ['producer', 'tee', 'wc', 'cat']) {
+    for (const name of ['producer', 'tee', 'wc', 'cat', 'sum']) {
       execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', join(dir, `${name}.wasm`)],
         { env: { ...process.env, PATH: path } });
     }
@@ -24,6 +35,12 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spa
     const out = execFileSync(process.execPath, [join(ROOT, 'test/support/spawn-pipeline.mjs'), dir, String(bytes)], { encoding: 'utf8', timeout: 120_000 });
     const r = JSON.parse(out);
     expect([r.count, r.status, r.leaked]).toEqual([String(bytes), [0, 0, 0], 0]);
+  }, 180_000);
+
+  it('producer | tee | sum: every byte arrives in order (FNV-1a of the whole stream)', () => {
+    const bytes = 32 << 20;
+    const out = execFileSync(process.execPath, [join(ROOT, 'test/support/spawn-pipeline.mjs'), dir, String(bytes), 'sum'], { encoding: 'utf8', timeout: 120_000 });
+    expect(JSON.parse(out).count).toBe(`${bytes} ${producerHash(bytes)}`);
   }, 180_000);
 
   it('kill closes a blocked guest\'s fds: its reader sees EOF, its writer EPIPE; no page leaks', () => {

@@ -1,6 +1,6 @@
-// producer N | tee | wc -c, three WASI guests in three Workers on one
+// producer N | tee | wc -c (or sum), three WASI guests in three Workers on one
 // kernel: prints {count, status, leaked, mibps} as JSON.
-// Usage: node spawn-pipeline.mjs DIR BYTES   (DIR holds producer.wasm, tee.wasm, wc.wasm)
+// Usage: node spawn-pipeline.mjs DIR BYTES [LAST]   (DIR holds producer.wasm, tee.wasm and LAST.wasm, default wc)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { F_SETPIPE_SZ, Kernel, O_WRONLY, spawn } from '../../dist/src/node.js';
@@ -13,12 +13,13 @@ const [r2, w2] = k.pipe();
 const [r3, w3] = k.pipe();
 k.fcntl(w1, F_SETPIPE_SZ, 1 << 20);
 k.fcntl(w2, F_SETPIPE_SZ, 1 << 20);
+const last = process.argv[4] ?? 'wc';
 const nul = k.open('/dev/null', O_WRONLY);
 const start = performance.now();
 const kids = [
   spawn(k, mod('producer'), { args: ['producer', bytes], stdout: w1, stderr: nul }),
   spawn(k, mod('tee'), { args: ['tee'], stdin: r1, stdout: w2, stderr: nul }),
-  spawn(k, mod('wc'), { args: ['wc'], stdin: r2, stdout: w3, stderr: nul }),
+  spawn(k, mod(last), { args: [last], stdin: r2, stdout: w3, stderr: nul }),
 ];
 for (const fd of [r1, w1, r2, w2, w3, nul]) k.close(fd);
 const status = await Promise.all(kids.map((c) => c.exited));
