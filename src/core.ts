@@ -89,6 +89,14 @@ export function coreModule(shared: boolean): WebAssembly.Module {
   return m;
 }
 
+/**
+ * Supplies a compiled core: for runtimes that may not compile Wasm from
+ * bytes at run time (workerd), which import build/core.wasm as a module.
+ */
+export function useCoreModule(shared: boolean, module: WebAssembly.Module): void {
+  modules.set(shared, module);
+}
+
 /** Compiles both variants off the main thread (browsers limit synchronous compiles). */
 export async function precompileCore(): Promise<void> {
   for (const shared of [false, true]) {

@@ -5,7 +5,7 @@ export { AsyncCalls } from './async.js';
 export * from './constants.js';
 export { ERRNO, errnoName, SyscallError, WouldBlock, type ErrnoName } from './errors.js';
 export type { IoVec, KernelStats, Offset, PollFd, UserBuffer } from './types.js';
-export { precompileCore } from './core.js';
+export { precompileCore, useCoreModule } from './core.js';
 export { parseTrace, TraceSyntaxError } from './trace/parse.js';
 export { runTrace } from './trace/run.js';
 export { TraceStepper } from './trace/step.js';

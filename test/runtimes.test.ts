@@ -3,7 +3,7 @@
 // two Workers blocking with Atomics.wait, and a WASI guest built with clang.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,42 @@ beforeAll(() => {
   const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':');
   execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, 'wc.c'), '-o', wc], { env: { ...process.env, PATH: path } });
 }, 60_000);
+
+/** Runs a Worker script in workerd (through miniflare) with the core as a compiled module. */
+async function workerd(script: string, wasm: string[]): Promise<unknown> {
+  const { Miniflare } = await import('miniflare');
+  const js = (d: string): string[] => readdirSync(d, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? js(join(d, e.name)) : e.name.endsWith('.js') ? [join(d, e.name)] : []));
+  const mf = new Miniflare({
+    modulesRoot: ROOT,
+    modules: [
+      { type: 'ESModule', path: script },
+      ...js(join(ROOT, 'dist/src')).map((path) => ({ type: 'ESModule' as const, path })),
+      ...wasm.map((path) => ({ type: 'CompiledWasm' as const, path })),
+    ],
+    compatibilityDate: '2026-01-01',
+  });
+  try {
+    return await (await mf.dispatchFetch('http://localhost/')).json();
+  } finally {
+    await mf.dispose();
+  }
+}
+
+describe.runIf(existsSync(bin('workerd')))('runtime: workerd (miniflare), one thread', () => {
+  it('core: zero-copy vmsplice, tee, splice from the page cache, a trace; no page leaked', async () => {
+    expect(await workerd(script('workerd-worker.mjs'), [join(ROOT, 'build/core.wasm')])).toEqual({
+      runtime: 'workerd', shared: false, vmsplice: 'AFTER!', tee: 'AFTER!', splice: 10, read: 'page cache',
+      trace: '1: 0|2: 2|3: 0|4: 2|5: 2 "hi"', leaked: 0,
+    });
+  }, 60_000);
+
+  it.runIf(HAVE_WASI_CLANG)('guest: a C program (wc -c) as a compiled module, blocking calls never needed', async () => {
+    copyFileSync(wc, join(ROOT, 'build/workerd-wc.wasm'));
+    const out = await workerd(script('workerd-guest.mjs'), [join(ROOT, 'build/core.wasm'), join(ROOT, 'build/workerd-wc.wasm')]);
+    expect(out).toEqual({ stdout: '14\n', status: 0, leaked: 0 });
+  }, 60_000);
+});
 
 for (const runtime of Object.keys(RUNTIMES)) {
   describe.runIf(available(runtime))(`runtime: ${runtime}`, () => {
