@@ -12,14 +12,19 @@ import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildComponent } from './support/component.js';
 import { EXAMPLES, HAVE_WASI_CLANG, INCLUDE } from './wasi/toolchain.js';
+import { producerHash } from './support/producer.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const ROOT = join(import.meta.dirname, '..');
+
 const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
 describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
   let server: ViteDevServer;
+  /** The same page served without COOP/COEP: no SharedArrayBuffer, no Workers sharing memory. */
+  let plainServer: ViteDevServer;
+  let unisolated = '';
   let browser: Browser;
   let page: Page;
   // Generated files (the component) live under the served root, out of git.
@@ -34,6 +39,12 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
       server: { host: '127.0.0.1', port: 0, hmr: false, watch: null, headers: ISOLATED, fs: { allow: [ROOT] } },
     });
     await server.listen();
+    plainServer = await createServer({
+      configFile: false, root: join(ROOT, 'test', 'browser'), logLevel: 'error',
+      server: { host: '127.0.0.1', port: 0, hmr: false, watch: null, fs: { allow: [ROOT] } },
+    });
+    await plainServer.listen();
+    unisolated = `http://127.0.0.1:${(plainServer.httpServer!.address() as AddressInfo).port}/`;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
     page = await browser.newPage();
     const { port } = server.httpServer!.address() as AddressInfo;
@@ -44,6 +55,7 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await server?.close();
+    await plainServer?.close();
     rmSync(gen, { recursive: true, force: true });
   });
 
@@ -64,6 +76,26 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
     execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, 'wc.c'), '-o', wasm], { env: { ...process.env, PATH: path } });
     expect(await call('guest', [...readFileSync(wasm)], 'hello browser\n')).toEqual({ stdout: '14\n', status: 0, leaked: 0 });
   }, 60_000);
+
+  it.runIf(HAVE_WASI_CLANG)('one thread, no Workers, no shared memory: producer | tee | sum suspended by JSPI', async () => {
+    const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':');
+    const wasm = (name: string) => {
+      const out = join(gen, `${name}.wasm`);
+      execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', out], { env: { ...process.env, PATH: path } });
+      return [...readFileSync(out)];
+    };
+    const plain = await browser.newPage();
+    try {
+      await plain.goto(unisolated);
+      await plain.waitForFunction(() => 'splicekitChecks' in globalThis, undefined, { timeout: 60_000 });
+      const total = 4 << 20;
+      const r = await plain.evaluate(([p, t, s, n]) => (globalThis as any).splicekitChecks.pipelineOneThread(p, t, s, n),
+        [wasm('producer'), wasm('tee'), wasm('sum'), total] as const);
+      expect(r).toEqual({ jspi: true, shared: false, out: `${total} ${producerHash(total)}`, status: [0, 0, 0], leaked: 0 });
+    } finally {
+      await plain.close();
+    }
+  }, 120_000);
 
   it('component: the jco-transpiled guest against witSyscalls', async () => {
     expect(await call('component', '/gen/')).toEqual({ status: 0, leaked: 0 });

@@ -8,19 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXAMPLES, HAVE_WASI_CLANG, INCLUDE } from './wasi/toolchain.js';
+import { producerHash } from './support/producer.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-/** FNV-1a 32 of what examples/c/producer.c writes: 64-byte lines that depend on the position. */
-function producerHash(total: number): string {
-  const digits = '0123456789abcdefghijklmnopqrstuvwxyz';
-  let h = 0x811c9dc5;
-  for (let x = 0; x < total; x++) {
-    const c = x % 64 === 63 ? 10 : digits.charCodeAt((Math.floor(x / 64) + (x % 64)) % 36);
-    h = Math.imul(h ^ c, 0x01000193) >>> 0;
-  }
-  return h.toString(16).padStart(8, '0');
-}
 const dir = mkdtempSync(join(tmpdir(), 'splicekit-spawn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

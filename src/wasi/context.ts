@@ -41,6 +41,8 @@ export class WasiContext {
   readonly preopens = new Map<number, string>();
   /** The last exception that was not a syscall outcome (a host bug): returned as EIO. */
   hostError: unknown;
+  /** The last call would have waited (answered EAGAIN for that): JSPI hosts wait and retry. */
+  blocked = false;
   private readonly inodes = new Map<string, number>();
 
   /**
@@ -68,6 +70,7 @@ export class WasiContext {
         if (again && fds && this.io.wait?.(fds)) continue;
         if (writes) this.io.flush?.();
         if (writes && this.sigpipe && e instanceof SyscallError && e.code === 'EPIPE') throw new ProcExit(SIGPIPE_STATUS);
+        if (e instanceof WouldBlock) this.blocked = true;
         return this.outcome(kind, e);
       }
     }

@@ -18,6 +18,17 @@ import { splicekitCalls } from './splicekit.js';
 import { statCalls } from './stat.js';
 import { unsupportedCalls } from './unsupported.js';
 
+/** JSPI (WebAssembly's JS promise integration), where the runtime has it. */
+interface JspiApi {
+  Suspending: new (f: (...a: number[]) => unknown) => WebAssembly.ImportValue;
+  promising: (f: () => void) => () => Promise<unknown>;
+}
+
+/** Whether this runtime can suspend a guest on a promise (JSPI). */
+export function hasJspi(): boolean {
+  return typeof (WebAssembly as unknown as Partial<JspiApi>).Suspending === 'function';
+}
+
 /** The module is not a WASI command: no memory or no `_start` export. */
 export class NotACommand extends TypeError {
   constructor(what: string) {
@@ -68,6 +79,51 @@ export class WasiHost {
       },
       splicekit: splicekitCalls(c),
     };
+  }
+
+  /**
+   * The imports for JSPI (WebAssembly.Suspending): a call that would wait
+   * suspends the guest until the kernel changes, then runs again, so guests
+   * in one thread block as on Linux; other calls return at once.
+   */
+  suspendingImports(): WebAssembly.Imports {
+    const { ctx } = this;
+    const kernel = this.kernel;
+    const wrap = (f: (...a: number[]) => number) => {
+      const retry = async (a: number[]): Promise<number> => {
+        for (;;) {
+          await kernel.changed();
+          ctx.blocked = false;
+          const r = f(...a);
+          if (!ctx.blocked) return r;
+        }
+      };
+      return new (WebAssembly as unknown as JspiApi).Suspending((...a: number[]) => {
+        ctx.blocked = false;
+        const r = f(...a);
+        return ctx.blocked ? retry(a) : r;
+      });
+    };
+    const out: WebAssembly.Imports = {};
+    for (const [module, fns] of Object.entries(this.imports())) {
+      out[module] = Object.fromEntries(Object.entries(fns).map(([name, f]) => [name, wrap(f as (...a: number[]) => number)]));
+    }
+    return out;
+  }
+
+  /** Runs `_start` under JSPI (see suspendingImports); resolves with the exit status. */
+  async startSuspending(instance: WebAssembly.Instance): Promise<number> {
+    const { memory, _start } = instance.exports as { memory?: WebAssembly.Memory; _start?: () => void };
+    if (!(memory instanceof WebAssembly.Memory)) throw new NotACommand('memory');
+    if (typeof _start !== 'function') throw new NotACommand('_start');
+    this.bindMemory(memory);
+    try {
+      await (WebAssembly as unknown as JspiApi).promising(_start)();
+      return 0;
+    } catch (e) {
+      if (e instanceof ProcExit) return e.status;
+      throw e;
+    }
   }
 
   /** Uses `memory` as the guest's memory (start does this from the instance's exports). */

@@ -1,7 +1,7 @@
 // The runtime matrix in a real browser: the functions the browser test
 // calls on this page, each returning plain data.
 
-import { Kernel, O_CREAT, O_NONBLOCK, O_RDWR, WasiHost, witSyscalls } from '../../src/index.js';
+import { hasJspi, Kernel, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY, WasiHost, witSyscalls } from '../../src/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -80,4 +80,35 @@ async function component(base: string) {
   return { status, leaked: k.stats().pagesInUse };
 }
 
-Object.assign(globalThis, { splicekitChecks: { core, workers, guest, component } });
+/**
+ * producer | tee | sum with the three guests in this one thread (no Workers,
+ * no shared memory): each guest is suspended by JSPI where Linux would block.
+ */
+async function pipelineOneThread(producer: number[], tee: number[], sum: number[], total: number) {
+  const k = new Kernel();
+  const [r1, w1] = k.pipe();
+  const [r2, w2] = k.pipe();
+  const [r3, w3] = k.pipe(O_NONBLOCK);
+  const nul = k.open('/dev/null', O_WRONLY);
+  const run = async (wasm: number[], args: string[], fds: Record<number, number>) => {
+    const proc = k.process(fds);
+    const host = new WasiHost(proc, { args });
+    host.preopen('.');
+    const module = await WebAssembly.compile(new Uint8Array(wasm));
+    const status = await host.startSuspending(await WebAssembly.instantiate(module, host.suspendingImports()));
+    proc.exit();
+    return status;
+  };
+  const jobs = [
+    run(producer, ['producer', String(total)], { 1: w1, 2: nul }),
+    run(tee, ['tee'], { 0: r1, 1: w2, 2: nul }),
+    run(sum, ['sum'], { 0: r2, 1: w3 }),
+  ];
+  for (const fd of [r1, w1, r2, w2, w3, nul]) k.close(fd);
+  const status = await Promise.all(jobs);
+  const out = dec(k.read(r3, 100)).trim();
+  k.destroy();
+  return { jspi: hasJspi(), shared: k.shared, out, status, leaked: k.stats().pagesInUse };
+}
+
+Object.assign(globalThis, { splicekitChecks: { core, workers, guest, component, pipelineOneThread } });
