@@ -16,3 +16,5 @@ export { NOTIFY_RECORD } from './files/notify.js';
 export type { PipeEndHandle } from './worker/handle.js';
 export { PipeClient, type WorkerBuffer } from './worker/pipe-client.js';
 export * from './wasi/index.js';
+export { spawnWeb } from './proc/spawn-web.js';
+export type { Child, SpawnOptions } from './proc/spawn-with.js';

@@ -34,6 +34,13 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
     rmSync(gen, { recursive: true, force: true });
     mkdirSync(gen, { recursive: true });
     await buildComponent(gen);
+    if (HAVE_WASI_CLANG) {
+      const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':');
+      for (const name of ['wc', 'producer', 'tee', 'sum']) {
+        execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', join(gen, `${name}.wasm`)],
+          { env: { ...process.env, PATH: path } });
+      }
+    }
     server = await createServer({
       configFile: false, root: join(ROOT, 'test', 'browser'), logLevel: 'error',
       server: { host: '127.0.0.1', port: 0, hmr: false, watch: null, headers: ISOLATED, fs: { allow: [ROOT] } },
@@ -59,6 +66,9 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
     rmSync(gen, { recursive: true, force: true });
   });
 
+  /** A compiled guest's bytes, as page.evaluate can pass them. */
+  const wasm = (name: string) => [...readFileSync(join(gen, `${name}.wasm`))];
+
   const call = (name: string, ...args: unknown[]) =>
     page.evaluate(([n, a]) => (globalThis as any).splicekitChecks[n as string](...(a as unknown[])), [name, args] as const);
 
@@ -71,19 +81,10 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
   }, 60_000);
 
   it.runIf(HAVE_WASI_CLANG)('guest: a C program (wc -c) compiled for wasm32-wasi, in the page', async () => {
-    const wasm = join(gen, 'wc.wasm');
-    const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':');
-    execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, 'wc.c'), '-o', wasm], { env: { ...process.env, PATH: path } });
-    expect(await call('guest', [...readFileSync(wasm)], 'hello browser\n')).toEqual({ stdout: '14\n', status: 0, leaked: 0 });
+    expect(await call('guest', wasm('wc'), 'hello browser\n')).toEqual({ stdout: '14\n', status: 0, leaked: 0 });
   }, 60_000);
 
   it.runIf(HAVE_WASI_CLANG)('one thread, no Workers, no shared memory: producer | tee | sum suspended by JSPI', async () => {
-    const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':');
-    const wasm = (name: string) => {
-      const out = join(gen, `${name}.wasm`);
-      execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', out], { env: { ...process.env, PATH: path } });
-      return [...readFileSync(out)];
-    };
     const plain = await browser.newPage();
     try {
       await plain.goto(unisolated);
@@ -95,6 +96,13 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
     } finally {
       await plain.close();
     }
+  }, 120_000);
+
+  it.runIf(HAVE_WASI_CLANG)('spawnWeb: producer | tee | sum, each guest in its own Web Worker', async () => {
+    const total = 8 << 20;
+    const r = await page.evaluate(([p, t, s, n]) => (globalThis as any).splicekitChecks.pipelineWorkers(p, t, s, n),
+      [wasm('producer'), wasm('tee'), wasm('sum'), total] as const);
+    expect(r).toEqual({ out: `${total} ${producerHash(total)}`, status: [0, 0, 0], leaked: 0 });
   }, 120_000);
 
   it('component: the jco-transpiled guest against witSyscalls', async () => {

@@ -1,65 +1,14 @@
-// Processes in Workers (Node): a guest runs in its own Worker with its own
-// fd table on the kernel's machine; its blocking calls really wait.
+// spawn() for Node: each guest in a worker_threads Worker.
 
 import { Worker } from 'node:worker_threads';
 import type { Kernel } from '../kernel.js';
-import { Channel } from './channel.js';
-import { ProcessServer } from './server.js';
+import { spawnWith, type Child, type SpawnOptions } from './spawn-with.js';
 
-export interface SpawnOptions {
-  args?: string[];
-  env?: string[];
-  /** fds of the spawning process that become the guest's 0, 1 and 2. */
-  stdin?: number;
-  stdout?: number;
-  stderr?: number;
-}
-
-export interface Child {
-  /** The guest's exit status, once it has exited and its fds are closed. */
-  exited: Promise<number>;
-  /** Ends the guest now: its fds close, so its peers see EOF and EPIPE. */
-  kill(): Promise<void>;
-}
-
-/** Bytes a call can carry at once between the guest and the kernel. */
-const STAGING = 1 << 20;
+export type { Child, SpawnOptions };
 
 export function spawn(kernel: Kernel, module: WebAssembly.Module, opts: SpawnOptions = {}): Child {
-  if (!kernel.shared) throw new TypeError('spawn needs a kernel on a shared memory');
-  const inherit: Record<number, number> = {};
-  if (opts.stdin !== undefined) inherit[0] = opts.stdin;
-  if (opts.stdout !== undefined) inherit[1] = opts.stdout;
-  if (opts.stderr !== undefined) inherit[2] = opts.stderr;
-  const proc = kernel.process(inherit);
-  const server = new ProcessServer(proc, Channel.create(), STAGING);
-  const worker = new Worker(new URL('./guest-worker.js', import.meta.url), {
-    workerData: {
-      module, memory: kernel.memory, channel: server.channel.buffer, staging: server.staging.addr,
-      stagingSize: STAGING, args: opts.args ?? ['guest'], env: opts.env ?? [],
-    },
-  });
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    server.finish();
-  };
-  const exited = new Promise<number>((resolve, reject) => {
-    server.serve().then((status) => {
-      finish();
-      resolve(status);
-    }, reject);
-    worker.once('error', (e) => {
-      finish();
-      reject(e);
-    });
-  });
-  return {
-    exited,
-    async kill() {
-      await worker.terminate();
-      finish();
-    },
-  };
+  return spawnWith((workerData) => {
+    const w = new Worker(new URL('./guest-node.js', import.meta.url), { workerData });
+    return { terminate: () => w.terminate(), onError: (f) => w.once('error', f) };
+  }, kernel, module, opts);
 }

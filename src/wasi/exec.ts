@@ -4,6 +4,7 @@
 import { readSync, writeSync } from 'node:fs';
 import { Kernel } from '../kernel.js';
 import { WasiHost } from './host.js';
+import { TRAP_STATUS } from './status.js';
 import { StdioPumps, type ByteSink, type ByteSource } from './stdio.js';
 
 export interface ExecOptions {
@@ -18,8 +19,7 @@ export interface ExecOptions {
   kernel?: Kernel;
 }
 
-/** 128 + SIGABRT: what a shell reports for a native program that aborts. */
-export const TRAP_STATUS = 134;
+export { TRAP_STATUS };
 
 const tiny = new Int32Array(new SharedArrayBuffer(4));
 /** A non-blocking host fd answered EAGAIN: wait a moment and retry (we have no poll). */

@@ -1,7 +1,7 @@
 // The runtime matrix in a real browser: the functions the browser test
 // calls on this page, each returning plain data.
 
-import { hasJspi, Kernel, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY, WasiHost, witSyscalls } from '../../src/index.js';
+import { hasJspi, Kernel, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY, spawnWeb, WasiHost, witSyscalls } from '../../src/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -111,4 +111,24 @@ async function pipelineOneThread(producer: number[], tee: number[], sum: number[
   return { jspi: hasJspi(), shared: k.shared, out, status, leaked: k.stats().pagesInUse };
 }
 
-Object.assign(globalThis, { splicekitChecks: { core, workers, guest, component, pipelineOneThread } });
+/** producer | tee | sum with each guest in its own Web Worker (spawnWeb): blocking calls really wait. */
+async function pipelineWorkers(producer: number[], tee: number[], sum: number[], total: number) {
+  const k = new Kernel({ shared: true });
+  const [r1, w1] = k.pipe();
+  const [r2, w2] = k.pipe();
+  const [r3, w3] = k.pipe(O_NONBLOCK);
+  const nul = k.open('/dev/null', O_WRONLY);
+  const mod = (wasm: number[]) => WebAssembly.compile(new Uint8Array(wasm));
+  const kids = [
+    spawnWeb(k, await mod(producer), { args: ['producer', String(total)], stdout: w1, stderr: nul }),
+    spawnWeb(k, await mod(tee), { args: ['tee'], stdin: r1, stdout: w2, stderr: nul }),
+    spawnWeb(k, await mod(sum), { args: ['sum'], stdin: r2, stdout: w3 }),
+  ];
+  for (const fd of [r1, w1, r2, w2, w3, nul]) k.close(fd);
+  const status = await Promise.all(kids.map((c) => c.exited));
+  const out = dec(k.read(r3, 100)).trim();
+  k.destroy();
+  return { out, status, leaked: k.stats().pagesInUse };
+}
+
+Object.assign(globalThis, { splicekitChecks: { core, workers, guest, component, pipelineOneThread, pipelineWorkers } });
