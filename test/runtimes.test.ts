@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_WASI_CLANG, EXAMPLES, INCLUDE } from './wasi/toolchain.js';
+// @ts-expect-error: a plain module shared with the runtimes' harnesses
+import { CORE_EXPECTED } from './support/scenario.mjs';
 
 const ROOT = join(import.meta.dirname, '..');
 const bin = (name: string) => join(ROOT, 'node_modules', '.bin', name);
@@ -45,6 +47,7 @@ async function workerd(script: string, wasm: string[]): Promise<unknown> {
     modulesRoot: ROOT,
     modules: [
       { type: 'ESModule', path: script },
+      { type: 'ESModule', path: join(ROOT, 'test/support/scenario.mjs') },
       ...js(join(ROOT, 'dist/src')).map((path) => ({ type: 'ESModule' as const, path })),
       ...wasm.map((path) => ({ type: 'CompiledWasm' as const, path })),
     ],
@@ -59,10 +62,7 @@ async function workerd(script: string, wasm: string[]): Promise<unknown> {
 
 describe.runIf(existsSync(bin('workerd')))('runtime: workerd (miniflare), one thread', () => {
   it('core: zero-copy vmsplice, tee, splice from the page cache, a trace; no page leaked', async () => {
-    expect(await workerd(script('workerd-worker.mjs'), [join(ROOT, 'build/core.wasm')])).toEqual({
-      runtime: 'workerd', shared: false, vmsplice: 'AFTER!', tee: 'AFTER!', splice: 10, read: 'page cache',
-      trace: '1: 0|2: 2|3: 0|4: 2|5: 2 "hi"', leaked: 0,
-    });
+    expect(await workerd(script('workerd-worker.mjs'), [join(ROOT, 'build/core.wasm')])).toEqual({ runtime: 'workerd', shared: false, ...CORE_EXPECTED });
   }, 60_000);
 
   it.runIf(HAVE_WASI_CLANG)('guest: a C program (wc -c) as a compiled module, blocking calls never needed', async () => {
@@ -76,10 +76,7 @@ for (const runtime of Object.keys(RUNTIMES)) {
   describe.runIf(available(runtime))(`runtime: ${runtime}`, () => {
     it('core: zero-copy vmsplice, tee, splice from the page cache, a trace; no page leaked', () => {
       const out = JSON.parse(run(runtime, [script('smoke.mjs')]).stdout);
-      expect(out).toEqual({
-        runtime, shared: true, vmsplice: 'AFTER!', tee: 'AFTER!', splice: 10, read: 'page cache',
-        trace: '1: 0|2: 2|3: 0|4: 2|5: 2 "hi"', leaked: 0,
-      });
+      expect(out).toEqual({ runtime, shared: true, ...CORE_EXPECTED });
     });
 
     it('Workers: 16 MiB through a pipe shared by two Workers, blocking on Atomics.wait', () => {

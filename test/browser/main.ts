@@ -1,28 +1,17 @@
 // The runtime matrix in a real browser: the functions the browser test
 // calls on this page, each returning plain data.
 
-import { hasJspi, Kernel, O_CREAT, O_NONBLOCK, O_RDWR, O_WRONLY, spawnWeb, WasiHost, witSyscalls } from '../../src/index.js';
+import * as api from '../../src/index.js';
+import { hasJspi, Kernel, O_NONBLOCK, O_WRONLY, spawnWeb, WasiHost, witSyscalls } from '../../src/index.js';
+// @ts-expect-error: a plain module shared with the Node harnesses
+import { coreScenario } from '../support/scenario.mjs';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
-/** Zero-copy vmsplice, tee and a splice from the page cache; the pool whole after. */
+/** The runtimes' core scenario (test/support/scenario.mjs). */
 function core() {
-  const k = new Kernel();
-  const [r, w] = k.pipe(O_NONBLOCK);
-  const [r2, w2] = k.pipe(O_NONBLOCK);
-  const buf = k.alloc(4096);
-  buf.bytes.set(enc('before'));
-  k.vmsplice(w, [{ buf, offset: 0, length: 6 }], 0);
-  buf.bytes.set(enc('AFTER!'));
-  k.tee(r, w2, 6, 0);
-  const out = { shared: k.shared, vmsplice: dec(k.read(r, 6)), tee: dec(k.read(r2, 6)), splice: 0, leaked: -1 };
-  const f = k.open('f', O_RDWR | O_CREAT);
-  k.write(f, enc('page cache'));
-  out.splice = k.splice(f, { value: 0 }, w, null, 100, 0);
-  k.destroy();
-  out.leaked = k.stats().pagesInUse;
-  return out;
+  return coreScenario(api);
 }
 
 /** Two Web Workers share the kernel's memory: a vmsplice producer and a reader. */
