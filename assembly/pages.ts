@@ -9,6 +9,7 @@ import {
   sb, SB_NPAGES, SB_NUSER, SB_FREE_TOP, SB_POOL_LOCK, SB_USER_CURSOR, threaded,
   REFS, RUNS, FREE_STACK, PAGES, PAGE_SHIFT, ENOMEM,
 } from "./layout";
+import { lockWord, unlockWord, stackInit, stackPop, stackPush } from "./stack";
 
 /** RUNS word of a compound tail page: the head's index with this bit. */
 const TAIL: u32 = 0x80000000;
@@ -31,19 +32,7 @@ const TAIL: u32 = 0x80000000;
   return load<u32>(sb(SB_NPAGES));
 }
 
-export function lockWord(addr: usize): void {
-  while (atomic.cmpxchg<u32>(addr, 0, 1) != 0) {
-    // Contended only across threads; spin, the holders never block.
-  }
-}
-
-@inline export function unlockWord(addr: usize): void {
-  atomic.store<u32>(addr, 0);
-}
-
-/** The pool lock, taken only once the kernel is threaded. */
-@inline function lockPool(): void { if (threaded()) lockWord(sb(SB_POOL_LOCK)); }
-@inline function unlockPool(): void { if (threaded()) unlockWord(sb(SB_POOL_LOCK)); }
+export { lockWord, unlockWord };
 
 /** count += delta; returns the old count. */
 @inline function addRef(addr: usize, delta: u32): u32 {
@@ -55,25 +44,15 @@ export function lockWord(addr: usize): void {
 
 /** Fills the kernel free stack with every kernel page. Called once by init. */
 export function poolInit(kernelPages: u32): void {
-  for (let i: u32 = 0; i < kernelPages; i++) {
-    store<u32>(FREE_STACK + (<usize>i << 2), kernelPages - 1 - i);
-  }
-  store<u32>(sb(SB_FREE_TOP), kernelPages);
+  stackInit(FREE_STACK, SB_FREE_TOP, 0, kernelPages);
 }
 
 /** alloc_page(): a kernel page with one reference, or -ENOMEM. */
 export function pageAlloc(): i32 {
-  lockPool();
-  const top = load<u32>(sb(SB_FREE_TOP));
-  if (top == 0) {
-    unlockPool();
-    return ENOMEM;
-  }
-  const page = load<u32>(FREE_STACK + (<usize>(top - 1) << 2));
-  store<u32>(sb(SB_FREE_TOP), top - 1);
-  unlockPool();
-  atomic.store<u32>(refAddr(page), 1);
-  return <i32>page;
+  const page = stackPop(FREE_STACK, SB_FREE_TOP);
+  if (page < 0) return ENOMEM;
+  atomic.store<u32>(refAddr(<u32>page), 1);
+  return page;
 }
 
 /** get_page(): one more reference. */
@@ -97,11 +76,7 @@ export function pagePut(page: u32): void {
     }
     return;
   }
-  lockPool();
-  const top = load<u32>(sb(SB_FREE_TOP));
-  store<u32>(FREE_STACK + (<usize>top << 2), page);
-  store<u32>(sb(SB_FREE_TOP), top + 1);
-  unlockPool();
+  stackPush(FREE_STACK, SB_FREE_TOP, page);
 }
 
 @inline export function pageRefs(page: u32): u32 {

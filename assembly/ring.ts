@@ -8,6 +8,7 @@ import {
   ENFILE, EBUSY, EINVAL,
 } from "./layout";
 import { pagePut, lockWord, unlockWord } from "./pages";
+import { stackInit, stackPop, stackPush } from "./stack";
 import { tagPut } from "./tags";
 
 @inline export function hdr(r: u32): usize {
@@ -126,23 +127,14 @@ export function seqAddr(r: u32): usize { return hdr(r) + RH_SEQ; }
 }
 
 export function ringsInit(nrings: u32): void {
-  for (let i: u32 = 0; i < nrings; i++) {
-    store<u32>(RING_FREE + (<usize>i << 2), nrings - 1 - i);
-  }
-  store<u32>(sb(SB_RING_FREE_TOP), nrings);
+  stackInit(RING_FREE, SB_RING_FREE_TOP, 0, nrings);
 }
 
 /** alloc_pipe_info(): a ring of `slots` slots, or -ENFILE when none is left. */
 export function ringNew(slots: u32): i32 {
-  lockWord(sb(SB_POOL_LOCK));
-  const top = load<u32>(sb(SB_RING_FREE_TOP));
-  if (top == 0) {
-    unlockWord(sb(SB_POOL_LOCK));
-    return ENFILE;
-  }
-  const r = load<u32>(RING_FREE + (<usize>(top - 1) << 2));
-  store<u32>(sb(SB_RING_FREE_TOP), top - 1);
-  unlockWord(sb(SB_POOL_LOCK));
+  const id = stackPop(RING_FREE, SB_RING_FREE_TOP);
+  if (id < 0) return ENFILE;
+  const r = <u32>id;
   const h = hdr(r);
   memory.fill(h, 0, RH_SIZE);
   store<u32>(h + RH_RING_SIZE, slots);
@@ -162,11 +154,7 @@ export function ringFree(r: u32): void {
   store<u32>(hdr(r) + RH_IN_USE, 0);
   unlock(r);
   bump(r);
-  lockWord(sb(SB_POOL_LOCK));
-  const top = load<u32>(sb(SB_RING_FREE_TOP));
-  store<u32>(RING_FREE + (<usize>top << 2), r);
-  store<u32>(sb(SB_RING_FREE_TOP), top + 1);
-  unlockWord(sb(SB_POOL_LOCK));
+  stackPush(RING_FREE, SB_RING_FREE_TOP, r);
 }
 
 export function nrings(): u32 { return load<u32>(sb(SB_NRINGS)); }

@@ -6,6 +6,7 @@ import {
   TAG_COUNTS, TAG_FREE, COMP_RING, NTAGS, EAGAIN, threaded,
 } from "./layout";
 import { lockWord, unlockWord } from "./pages";
+import { stackInit, stackPop, stackPush } from "./stack";
 
 @inline function countAddr(tag: u32): usize {
   return TAG_COUNTS + (<usize>tag << 2);
@@ -14,32 +15,20 @@ import { lockWord, unlockWord } from "./pages";
 export function tagsInit(): void {
   memory.fill(TAG_COUNTS, 0, <usize>NTAGS << 2);
   // Every tag but 0 is free; hand out low ids first.
-  for (let i: u32 = 0; i < NTAGS - 1; i++) store<u32>(TAG_FREE + (<usize>i << 2), NTAGS - 1 - i);
-  store<u32>(sb(SB_TAG_FREE_TOP), NTAGS - 1);
+  stackInit(TAG_FREE, SB_TAG_FREE_TOP, 1, NTAGS - 1);
 }
 
 /** A fresh tag with no references, or -EAGAIN when all are in flight. */
 export function tagNew(): i32 {
-  lockWord(sb(SB_POOL_LOCK));
-  const top = load<u32>(sb(SB_TAG_FREE_TOP));
-  if (top == 0) {
-    unlockWord(sb(SB_POOL_LOCK));
-    return EAGAIN;
-  }
-  const tag = load<u32>(TAG_FREE + (<usize>(top - 1) << 2));
-  store<u32>(sb(SB_TAG_FREE_TOP), top - 1);
-  unlockWord(sb(SB_POOL_LOCK));
-  atomic.store<u32>(countAddr(tag), 0);
-  return <i32>tag;
+  const tag = stackPop(TAG_FREE, SB_TAG_FREE_TOP);
+  if (tag < 0) return EAGAIN;
+  atomic.store<u32>(countAddr(<u32>tag), 0);
+  return tag;
 }
 
 /** Returns a tag whose completion was delivered (or that never got a reference). */
 export function tagFree(tag: u32): void {
-  lockWord(sb(SB_POOL_LOCK));
-  const top = load<u32>(sb(SB_TAG_FREE_TOP));
-  store<u32>(TAG_FREE + (<usize>top << 2), tag);
-  store<u32>(sb(SB_TAG_FREE_TOP), top + 1);
-  unlockWord(sb(SB_POOL_LOCK));
+  stackPush(TAG_FREE, SB_TAG_FREE_TOP, tag);
 }
 
 @inline export function tagGet(tag: u32): void {

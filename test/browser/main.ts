@@ -4,9 +4,8 @@
 import * as api from '../../src/index.js';
 import { hasJspi, Kernel, O_NONBLOCK, O_WRONLY, spawnWeb, WasiHost, witSyscalls } from '../../src/index.js';
 // @ts-expect-error: a plain module shared with the Node harnesses
-import { coreScenario } from '../support/scenario.mjs';
+import { coreScenario, guestScenario } from '../support/scenario.mjs';
 
-const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** The runtimes' core scenario (test/support/scenario.mjs). */
@@ -36,25 +35,9 @@ async function workers(total: number) {
   return { sent: sent.sent, got: got.got, bad: got.bad, leaked: k.stats().pagesInUse };
 }
 
-/** A WASI command in this thread: stdin a pipe already written and closed, stdout a pipe. */
+/** A WASI command in this thread (test/support/scenario.mjs). */
 function guest(wasm: number[], input: string) {
-  const k = new Kernel();
-  const [inR, inW] = k.pipe();
-  const [outR, outW] = k.pipe(O_NONBLOCK);
-  k.write(inW, enc(input));
-  k.close(inW);
-  k.dup2(inR, 0);
-  k.dup2(outW, 1);
-  k.close(inR);
-  k.close(outW);
-  const host = new WasiHost(k, { args: ['guest'] });
-  host.preopen('.');
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(new Uint8Array(wasm)), host.imports());
-  const status = host.start(instance);
-  k.close(1);
-  const stdout = dec(k.read(outR, 1000));
-  k.destroy();
-  return { stdout, status, leaked: k.stats().pagesInUse };
+  return guestScenario(api, new WebAssembly.Module(new Uint8Array(wasm)), input);
 }
 
 /** A jco-transpiled component (served from `base`) against witSyscalls. */

@@ -69,3 +69,27 @@ export function pipeRole(end, { role, total, chunk }) {
   end.close();
   return { got, bad };
 }
+
+/**
+ * A WASI command (a compiled `module`) in this thread: stdin a pipe already
+ * written with `input` and closed, stdout a pipe read after it exits.
+ */
+export function guestScenario(api, module, input, kernelOptions = {}) {
+  const { Kernel, O_NONBLOCK, WasiHost } = api;
+  const k = new Kernel(kernelOptions);
+  const [inR, inW] = k.pipe();
+  const [outR, outW] = k.pipe(O_NONBLOCK);
+  k.write(inW, enc(input));
+  k.close(inW);
+  k.dup2(inR, 0);
+  k.dup2(outW, 1);
+  k.close(inR);
+  k.close(outW);
+  const host = new WasiHost(k, { args: ['guest'] });
+  host.preopen('.');
+  const status = host.start(new WebAssembly.Instance(module, host.imports()));
+  k.close(1);
+  const stdout = dec(k.read(outR, 1000));
+  k.destroy();
+  return { stdout, status, leaked: k.stats().pagesInUse };
+}
