@@ -138,7 +138,7 @@ export class UserMemory {
   /** Never written and still all zeros: Linux has the zero page mapped there. */
   private isZeroMapped(page: number): boolean {
     const i = page - this.firstUserPage;
-    if (this.written[i]) return false;
+    if (this.written[i] || !this.k.sharedZeroPage) return false;
     const addr = this.k.pages + page * PAGE_SIZE;
     const bytes = new Uint8Array(this.k.memory.buffer, addr, PAGE_SIZE);
     if (bytes.some((b) => b !== 0)) {

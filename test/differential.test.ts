@@ -21,7 +21,7 @@ import { Kernel } from '../src/kernel.js';
 import { parseTrace } from '../src/trace/parse.js';
 import { runTrace } from '../src/trace/run.js';
 import { traceText } from './support/tracegen.js';
-import { buildOracle, canRunOracle, ROOT } from './support/traces.js';
+import { buildOracle, canRunOracle, kernelMapsZeroPage, ROOT } from './support/traces.js';
 
 const RUNS = Number(process.env.SPLICEKIT_RUNS ?? 2000);
 const SEED = process.env.SPLICEKIT_SEED !== undefined
@@ -32,9 +32,12 @@ const BATCHES = 2; // one runner per core
 const SHRINK_AT_MOST = Number(process.env.SPLICEKIT_SHRINK ?? 8); // mismatches shrunk and reported in detail
 const SHRINK_BUDGET_MS = Number(process.env.SPLICEKIT_SHRINK_MS ?? 40_000);
 
+/** Whether the kernel under test maps the shared zero page: the emulator follows it. */
+let sharedZeroPage = true;
+
 /** The emulator's output for a trace, plus the pages still in use after destroy(). */
 function emulate(text: string): { out: string; pagesLeft: number } {
-  const k = new Kernel();
+  const k = new Kernel({ sharedZeroPage });
   let out: string;
   try {
     out = runTrace(parseTrace(Buffer.from(text), 'x.trace'), k).map((l) => `${l}\n`).join('');
@@ -124,6 +127,7 @@ describe.runIf(canRunOracle)('emulator vs Linux on random traces', () => {
   it(`agrees on ${RUNS} random traces`, { timeout: 240_000 }, async () => {
     const t0 = Date.now();
     const bin = buildOracle();
+    sharedZeroPage = kernelMapsZeroPage(bin);
     const traces = fc.sample(traceText, { numRuns: RUNS, seed: SEED });
     const dir = mkdtempSync(join(tmpdir(), 'splicekit-diff-'));
     try {
@@ -156,6 +160,7 @@ describe.runIf(canRunOracle)('emulator vs Linux on random traces', () => {
         }
       });
       console.log(`differential: seed ${SEED}: ${traces.length} sequences, ${ops} operations, ` +
+        `shared zero page ${sharedZeroPage ? 'mapped' : 'never mapped'}, ` +
         `${waits} "blocks" on Linux, ${bad.length} mismatching, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
       if (bad.length > 0) {

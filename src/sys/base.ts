@@ -29,6 +29,14 @@ export interface KernelOptions {
    * keeps the slot's stale flags (CVE-2022-0847, "Dirty Pipe"). For teaching.
    */
   dirtyPipe?: boolean;
+  /**
+   * Whether never-written user memory is backed by the shared zero page, so
+   * that vmsplice of it puts the zero page in the pipe (default true: most
+   * kernels map it on a read fault). False models a kernel that never maps
+   * it (`splicekit-oracle --probe zero-page` tells): vmsplice then
+   * references the buffer's own page, and a later write reaches the reader.
+   */
+  sharedZeroPage?: boolean;
 }
 
 /** fs/pipe.c: pipe_user_pages_soft = PIPE_DEF_BUFFERS * INR_OPEN_CUR. */
@@ -55,6 +63,8 @@ export abstract class KernelBase implements Kctx {
 
   /** Pinned zero page: vmsplice of never-written user memory maps it, as Linux maps ZERO_PAGE. */
   readonly zeroPage: number;
+  /** KernelOptions.sharedZeroPage. */
+  readonly sharedZeroPage: boolean;
   readonly async: AsyncCalls;
   protected readonly fds = new Map<number, OpenFile>();
 
@@ -95,6 +105,7 @@ export abstract class KernelBase implements Kctx {
     this.completionWords = new Uint32Array(this.memory.buffer, this.core.completionSeqAddr() - 8, 2);
     if (opts.dirtyPipe) this.core.setFlags(1);
     this.zeroPage = this.takeZeroPage();
+    this.sharedZeroPage = opts.sharedZeroPage ?? true;
     // Abstract: every KernelBase is the base of a Kernel.
     const self = this as unknown as Kernel;
     this.user = new UserMemory(self, npages, nuser);

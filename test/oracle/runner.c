@@ -3,6 +3,7 @@
  * on the real Linux kernel and prints one result line per operation.
  *
  *   splicekit-oracle FILE...
+ *   splicekit-oracle --probe zero-page
  *
  * All files are parsed first; if any is malformed, every error found is
  * reported on stderr as "FILE:LINE: message" (the first per file) and the exit
@@ -1533,8 +1534,36 @@ static bool run_isolated(const struct trace *t)
     return false;
 }
 
+/* Whether this kernel maps the shared zero page on a read fault of anonymous
+ * memory (most do; some builds never do, and then vmsplice of never-written
+ * memory references a real page). Read-faulting 256 pages that map the zero
+ * page leaves the resident set as it was. */
+static int probe_zero_page(void)
+{
+    enum { N = 256 };
+    volatile unsigned char *p = mmap(NULL, N * PAGE, PROT_READ | PROT_WRITE,
+                                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        die("mmap: %s", strerror(errno));
+    long before = 0, after = 0, size;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%ld %ld", &size, &before) != 2)
+        die("cannot read /proc/self/statm");
+    unsigned sum = 0;
+    for (int i = 0; i < N; i++)
+        sum += p[i * PAGE];
+    rewind(f);
+    if (fscanf(f, "%ld %ld", &size, &after) != 2)
+        die("cannot read /proc/self/statm");
+    fclose(f);
+    printf("zero-page: %s\n", after - before < N / 2 && sum == 0 ? "yes" : "no");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 3 && strcmp(argv[1], "--probe") == 0 && strcmp(argv[2], "zero-page") == 0)
+        return probe_zero_page();
     if (argc < 2) {
         fprintf(stderr, "usage: %s FILE...\n", argv[0]);
         return 2;

@@ -1,5 +1,6 @@
 // The recorded trace corpus: every test/traces/<topic>/<name>.trace with
-// Linux's output beside it in <name>.expected.
+// Linux's output beside it in <name>.expected, and in <name>.nozero.expected
+// where a kernel that never maps the shared zero page prints otherwise.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -14,6 +15,13 @@ export interface RecordedTrace {
   topic: string;
   source: Buffer;
   expected: string;
+  /** Linux's output on a kernel without the shared zero page, where it differs. */
+  expectedNoZero?: string;
+}
+
+/** What a trace prints on a kernel that does (or does not) map the shared zero page. */
+export function expectedOn(t: RecordedTrace, zeroPage: boolean): string {
+  return zeroPage ? t.expected : t.expectedNoZero ?? t.expected;
 }
 
 export function recordedTraces(): RecordedTrace[] {
@@ -23,11 +31,13 @@ export function recordedTraces(): RecordedTrace[] {
     for (const name of readdirSync(join(TRACE_DIR, topic.name)).sort()) {
       if (!name.endsWith('.trace')) continue;
       const file = join(TRACE_DIR, topic.name, name);
+      const noZero = file.replace(/\.trace$/, '.nozero.expected');
       out.push({
         path: relative(ROOT, file),
         topic: topic.name,
         source: readFileSync(file),
         expected: readFileSync(file.replace(/\.trace$/, '.expected'), 'utf8'),
+        ...(existsSync(noZero) ? { expectedNoZero: readFileSync(noZero, 'utf8') } : {}),
       });
     }
   }
@@ -52,6 +62,13 @@ export function buildOracle(): string {
   execFileSync('bash', [join(ROOT, 'test', 'oracle', 'build.sh')], { stdio: 'inherit' });
   if (!existsSync(bin)) throw new Error('oracle build produced nothing');
   return bin;
+}
+
+/** Whether this kernel maps the shared zero page (see KernelOptions.sharedZeroPage). */
+export function kernelMapsZeroPage(bin: string): boolean {
+  const out = execFileSync(bin, ['--probe', 'zero-page'], { encoding: 'utf8' });
+  if (!/^zero-page: (yes|no)\n$/.test(out)) throw new Error(`unexpected probe output: ${out}`);
+  return out.includes('yes');
 }
 
 /** Runs the native runner on files; returns its stdout. */
