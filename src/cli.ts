@@ -1,4 +1,4 @@
-// The `splicekit` command line: `run FILE...` prints trace results (shared/trace-format.md);
+// The `splicekit` command line: `run FILE...` prints trace results (docs/trace-format.md);
 // `exec PROG.wasm [ARGS...]` runs a WASI program (src/wasi/exec.ts).
 
 import { runFiles, type RunResult } from './trace/files.js';

@@ -1,4 +1,4 @@
-// Parser of the trace format (shared/trace-format.md): valid lines give the
+// Parser of the trace format (docs/trace-format.md): valid lines give the
 // right operations; every malformed case fails on the right line.
 
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// Output rendering of the trace format (shared/trace-format.md, "Output").
+// Output rendering of the trace format (docs/trace-format.md, "Output").
 
 import { describe, expect, it } from 'vitest';
 import { O_APPEND, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from '../src/constants.js';

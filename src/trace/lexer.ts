@@ -1,4 +1,4 @@
-// Splits a trace into lines and tokens (shared/trace-format.md, "Lexical rules").
+// Splits a trace into lines and tokens (docs/trace-format.md, "Lexical rules").
 // Works on bytes, not characters, so a quoted string keeps its exact bytes.
 
 /** A malformed trace; `message` is rendered `FILE:LINE: detail` as the CLI prints it. */

@@ -1,4 +1,4 @@
-// Turns trace text into typed operations (shared/trace-format.md, "Operations").
+// Turns trace text into typed operations (docs/trace-format.md, "Operations").
 // Every malformed case is caught here so that a bad trace runs nothing.
 // splicekit's own operations (release notifications, TCP-like sockets, the
 // virtual clock) are not Linux calls: they parse only with `extensions: true`

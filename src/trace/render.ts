@@ -1,4 +1,4 @@
-// Output rendering of trace results (shared/trace-format.md, "Output").
+// Output rendering of trace results (docs/trace-format.md, "Output").
 // Byte-exact: a native runner prints the same text for the same behaviour.
 
 import { O_ACCMODE, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from '../constants.js';

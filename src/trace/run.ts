@@ -1,4 +1,4 @@
-// Runs parsed traces against the emulator (shared/trace-format.md, "Output").
+// Runs parsed traces against the emulator (docs/trace-format.md, "Output").
 
 import { F_GETFL, F_GETPIPE_SZ, F_SETFL, F_SETPIPE_SZ, FIONREAD, MAX_RW_COUNT, POLLIN, POLLOUT } from '../constants.js';
 import { SyscallError, WouldBlock } from '../errors.js';

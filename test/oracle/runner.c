@@ -1,5 +1,5 @@
 /*
- * splicekit-oracle: runs syscall traces (see the trace format spec, version 1)
+ * splicekit-oracle: runs syscall traces (docs/trace-format.md, version 1)
  * on the real Linux kernel and prints one result line per operation.
  *
  *   splicekit-oracle FILE...

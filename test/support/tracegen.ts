@@ -1,4 +1,4 @@
-// Random traces (shared/trace-format.md) for the differential test.
+// Random traces (docs/trace-format.md) for the differential test.
 //
 // A trace is drawn as a list of 31-bit step seeds; a small model of the
 // process (which names are bound, what each fd is, a rough bound on how much
