@@ -2,15 +2,18 @@
 
 import {
   BASE, MAGIC, sb, SB_MAGIC, SB_NPAGES, SB_NUSER, SB_NRINGS, SB_FLAGS, SB_SIZE, SB_THREADED,
-  computeLayout, PAGES, RING_HDRS, RING_SLOTS, REFS, RING_CAP, SL_SIZE,
+  SB_SLAB_UNITS, SB_NEXT_TID, SB_POOL_LOCK, RH_LOCK,
+  computeLayout, PAGES, REFS, RING_CAP, SL_SIZE,
 } from "./layout";
 import { poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc } from "./pages";
 import {
-  ringsInit, ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, addReaders, addWriters,
-  head, tail, maxUsage, readers, writers, seqAddr, waitersAddr, isFull, occupancy, lock2, unlock2, bump,
+  ringsInit, ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, ringSize, addReaders, addWriters,
+  head, tail, maxUsage, readers, writers, seqAddr, waitersAddr, isFull, occupancy, lock2, unlock2, bump, hdr, slotBase,
 } from "./ring";
 import { pipeWrite, pipeRead, pipeToUser, pipeDiscard } from "./rw";
 import { addFragCopy, moveToSkb, linearToPipe, prefixBytes } from "./skb";
+import { slabInit, slabFreeUnits } from "./slab";
+import { releaseWordOf, setThreadId, threadId } from "./stack";
 import { tagsInit, tagNew, tagFree, tagRefs, completionPop, completionSeqAddr } from "./tags";
 import {
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
@@ -18,31 +21,57 @@ import {
   cloneSlots, dropSlots,
 } from "./splice";
 
-/** Lays out a new kernel in the memory; returns the address of page 0. */
-export function init(npages: u32, nuser: u32, nrings: u32): usize {
+/**
+ * Lays out a new kernel in the memory; returns the address of page 0.
+ * `slabUnits`: the slot arena in slots, a multiple of RING_CAP.
+ */
+export function init(npages: u32, nuser: u32, nrings: u32, slabUnits: u32): usize {
   memory.fill(BASE, 0, SB_SIZE);
   store<u32>(sb(SB_NPAGES), npages);
   store<u32>(sb(SB_NUSER), nuser);
   store<u32>(sb(SB_NRINGS), nrings);
-  computeLayout(npages, nuser, nrings);
+  store<u32>(sb(SB_SLAB_UNITS), slabUnits);
+  computeLayout(npages, nuser, nrings, slabUnits);
   memory.fill(REFS, 0, <usize>(npages + nuser) << 3); // refcounts and run lengths
   poolInit(npages);
   ringsInit(nrings);
+  slabInit(slabUnits);
   tagsInit();
+  setThreadId(1);
+  store<u32>(sb(SB_NEXT_TID), 2);
   atomic.store<u32>(sb(SB_MAGIC), MAGIC);
   return PAGES;
 }
 
 /** Bytes of memory (from 0) a kernel of this size needs. */
-export function memoryNeeded(npages: u32, nuser: u32, nrings: u32): usize {
-  return computeLayout(npages, nuser, nrings);
+export function memoryNeeded(npages: u32, nuser: u32, nrings: u32, slabUnits: u32): usize {
+  return computeLayout(npages, nuser, nrings, slabUnits);
 }
 
-/** Joins a kernel another instance laid out; returns page 0's address or 0. */
-export function attach(): usize {
+/**
+ * Joins a kernel another instance laid out, as thread `tid` (0: a new id);
+ * returns page 0's address, or 0 when the memory holds no kernel.
+ */
+export function attach(tid: u32): usize {
   if (atomic.load<u32>(sb(SB_MAGIC)) != MAGIC) return 0;
-  computeLayout(load<u32>(sb(SB_NPAGES)), load<u32>(sb(SB_NUSER)), load<u32>(sb(SB_NRINGS)));
+  computeLayout(load<u32>(sb(SB_NPAGES)), load<u32>(sb(SB_NUSER)), load<u32>(sb(SB_NRINGS)), load<u32>(sb(SB_SLAB_UNITS)));
+  setThreadId(tid != 0 ? tid : newThreadId());
   return PAGES;
+}
+
+/** An id for a thread yet to attach (see releaseLocksOf). */
+export function newThreadId(): u32 {
+  return atomic.add<u32>(sb(SB_NEXT_TID), 1);
+}
+
+/**
+ * A thread died (its Worker was terminated): every lock it held is let go,
+ * so no other thread spins on it for ever.
+ */
+export function releaseLocksOf(tid: u32): void {
+  releaseWordOf(sb(SB_POOL_LOCK), tid);
+  const n = load<u32>(sb(SB_NRINGS));
+  for (let r: u32 = 0; r < n; r++) releaseWordOf(hdr(r) + RH_LOCK, tid);
 }
 
 export function setFlags(flags: u32): void { store<u32>(sb(SB_FLAGS), flags); }
@@ -50,11 +79,10 @@ export function setFlags(flags: u32): void { store<u32>(sb(SB_FLAGS), flags); }
 /** From now on another thread may use the kernel: every count and lock is atomic. */
 export function setThreaded(): void { atomic.store<u32>(sb(SB_THREADED), 1); }
 
-export function ringHeaders(): usize { return RING_HDRS; }
-export function ringSlots(): usize { return RING_SLOTS; }
 export function ringCap(): u32 { return RING_CAP; }
-export function refsAddr(): usize { return REFS; }
-export function slotSize(): u32 { return <u32>SL_SIZE; }
+/** Address of ring `r`'s slot array (ringSize(r) slots of SL_SIZE bytes). */
+export function ringSlotBase(r: u32): usize { return slotBase(r); }
+export { threadId, slabFreeUnits, ringSize };
 
 export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,

@@ -8,10 +8,14 @@
 //  24: ring_free_top  28: user cursor  32: flags (bit 0: 5.16 mode, stale slot flags)
 //  36: tag_free_top  40: completion head  44: completion tail  48: completion seq
 //  52: threaded (set once another thread may use the kernel: atomics from then on)
-// Regions after it, in order: ring headers, ring slots, page refcounts,
-// compound run lengths (u32 per page: a head's page count), kernel free stack, ring free stack, tag counts, tag free stack, completion ring,
-// then the pages (4096-aligned): kernel pages [0, npages) first, user pages
-// [npages, npages + nuser) after them.
+//  56: slab units (32-byte units in the slot arena)  60: next thread id
+//  64: slab fresh cursor (first top-order block never handed out)
+//  68..111: slab free-list heads, one u32 per order (unit index + 1, 0: empty)
+// Regions after it, in order: ring headers, the slot arena and its map (one
+// byte per unit), page refcounts, compound run lengths (u32 per page: a
+// head's page count), kernel free stack, ring free stack, tag counts, tag
+// free stack, completion ring, then the pages (4096-aligned): kernel pages
+// [0, npages) first, user pages [npages, npages + nuser) after them.
 
 export const BASE: usize = 65536;
 export const MAGIC: u32 = 0x534b5031; // "SKP1"
@@ -32,10 +36,25 @@ export const SB_COMP_HEAD: usize = 40;
 export const SB_COMP_TAIL: usize = 44;
 export const SB_COMP_SEQ: usize = 48;
 export const SB_THREADED: usize = 52;
+export const SB_SLAB_UNITS: usize = 56;
+export const SB_NEXT_TID: usize = 60;
+export const SB_SLAB_FRESH: usize = 64;
+export const SB_SLAB_FREE: usize = 68;
 export const SB_SIZE: usize = 4096;
 
-/** Slots every ring has room for: a socket queue uses all, a pipe at most 256. */
+/**
+ * The most slots a ring can have: a socket's receive queue has this many; a
+ * pipe at most 256 (pipe-max-size 1048576 for an unprivileged user).
+ */
 export const RING_CAP: u32 = 1024;
+
+/**
+ * Slot arrays come from a buddy allocator over the slot arena, sized to
+ * the ring (alloc_pipe_info() and pipe_resize_ring() kcalloc theirs):
+ * order k is 2^k slots of 32 bytes, up to RING_CAP.
+ */
+export const SLAB_ORDERS: u32 = 11;
+export const SLAB_UNIT: usize = 32;
 
 // Ring header, 64 bytes:
 //   0: head  4: tail  8: ring_size (power of two)  12: max_usage
@@ -43,6 +62,9 @@ export const RING_CAP: u32 = 1024;
 //  32: in_use  36: files (references to the ring: the last close frees it)
 //  40: waiters (threads sleeping on seq: only then is a notify worth its cost)
 //  44: shared (another thread may use the ring: only then lock and publish)
+//  48: slots (address of the ring's slot array in the slot arena)
+// The lock word holds the id of the thread (core instance) that holds it,
+// so the locks of a thread that was killed can be let go.
 export const RH_HEAD: usize = 0;
 export const RH_TAIL: usize = 4;
 export const RH_RING_SIZE: usize = 8;
@@ -55,6 +77,7 @@ export const RH_IN_USE: usize = 32;
 export const RH_FILES: usize = 36;
 export const RH_WAITERS: usize = 40;
 export const RH_SHARED: usize = 44;
+export const RH_SLOTS: usize = 48;
 export const RH_SIZE: usize = 64;
 
 // Slot (struct pipe_buffer), 32 bytes:
@@ -102,7 +125,8 @@ export const BLOCK: i32 = -512;
 
 // Addresses of the regions, derived from the superblock by init/attach.
 export let RING_HDRS: usize = 0;
-export let RING_SLOTS: usize = 0;
+export let SLAB: usize = 0;
+export let SLAB_MAP: usize = 0;
 export let REFS: usize = 0;
 export let RUNS: usize = 0;
 export let FREE_STACK: usize = 0;
@@ -125,12 +149,17 @@ export let PAGES: usize = 0;
   return load<u32>(BASE + SB_THREADED) != 0;
 }
 
-/** Lays the regions out after the superblock; returns the end address. */
-export function computeLayout(npages: u32, nuser: u32, nrings: u32): usize {
+/**
+ * Lays the regions out after the superblock; returns the end address.
+ * `slabUnits` is the slot arena's size in 32-byte units, a multiple of
+ * RING_CAP (one top-order block).
+ */
+export function computeLayout(npages: u32, nuser: u32, nrings: u32, slabUnits: u32): usize {
   const total = <usize>(npages + nuser);
   RING_HDRS = BASE + SB_SIZE;
-  RING_SLOTS = RING_HDRS + <usize>nrings * RH_SIZE;
-  REFS = RING_SLOTS + <usize>nrings * <usize>RING_CAP * SL_SIZE;
+  SLAB = RING_HDRS + <usize>nrings * RH_SIZE;
+  SLAB_MAP = SLAB + <usize>slabUnits * SLAB_UNIT;
+  REFS = (SLAB_MAP + <usize>slabUnits + 7) & ~<usize>7;
   RUNS = REFS + total * 4;
   FREE_STACK = RUNS + total * 4;
   RING_FREE = FREE_STACK + <usize>npages * 4;

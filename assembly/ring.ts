@@ -2,12 +2,14 @@
 // power-of-two ring_size, capacity counted in slots (max_usage).
 
 import {
-  sb, SB_NRINGS, SB_RING_FREE_TOP, SB_POOL_LOCK, RING_HDRS, RING_SLOTS, RING_FREE,
+  sb, SB_NRINGS, SB_RING_FREE_TOP, RING_HDRS, RING_FREE,
   RING_CAP, RH_HEAD, RH_TAIL, RH_RING_SIZE, RH_MAX_USAGE, RH_READERS, RH_WRITERS,
-  RH_LOCK, RH_SEQ, RH_IN_USE, RH_FILES, RH_WAITERS, RH_SHARED, RH_SIZE, SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_TAG, SL_SIZE,
-  ENFILE, EBUSY, EINVAL,
+  RH_LOCK, RH_SEQ, RH_IN_USE, RH_FILES, RH_WAITERS, RH_SHARED, RH_SLOTS, RH_SIZE,
+  SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_TAG, SL_SIZE,
+  ENFILE, ENOMEM, EBUSY, EINVAL,
 } from "./layout";
 import { pagePut, lockWord, unlockWord } from "./pages";
+import { slabAlloc, slabFree, orderOf } from "./slab";
 import { stackInit, stackPop, stackPush } from "./stack";
 import { tagPut } from "./tags";
 
@@ -25,7 +27,7 @@ import { tagPut } from "./tags";
 
 /** Address of a ring's slot array, and the mask of its ring_size: for hot loops. */
 @inline export function slotBase(r: u32): usize {
-  return RING_SLOTS + <usize>r * <usize>RING_CAP * SL_SIZE;
+  return <usize>load<u32>(hdr(r) + RH_SLOTS);
 }
 @inline export function ringMask(r: u32): u32 {
   return load<u32>(hdr(r) + RH_RING_SIZE) - 1;
@@ -37,8 +39,9 @@ import { tagPut } from "./tags";
 
 /** Address of the slot that free-running index `i` names (pipe_buf()). */
 @inline export function slot(r: u32, i: u32): usize {
-  const mask = load<u32>(hdr(r) + RH_RING_SIZE) - 1;
-  return RING_SLOTS + (<usize>r * <usize>RING_CAP + <usize>(i & mask)) * SL_SIZE;
+  const h = hdr(r);
+  const mask = load<u32>(h + RH_RING_SIZE) - 1;
+  return <usize>load<u32>(h + RH_SLOTS) + (<usize>(i & mask) << 5);
 }
 
 @inline export function slotPage(s: usize): u32 { return load<u32>(s + SL_PAGE); }
@@ -130,10 +133,22 @@ export function ringsInit(nrings: u32): void {
   stackInit(RING_FREE, SB_RING_FREE_TOP, 0, nrings);
 }
 
-/** alloc_pipe_info(): a ring of `slots` slots, or -ENFILE when none is left. */
+/**
+ * alloc_pipe_info(): a ring of `slots` slots (a power of two up to
+ * RING_CAP), or -ENFILE when no ring or slot memory is left (get_pipe_inode()
+ * failing makes create_pipe_files() answer ENFILE).
+ */
 export function ringNew(slots: u32): i32 {
+  if (slots == 0 || slots > RING_CAP || (slots & (slots - 1)) != 0) return EINVAL;
   const id = stackPop(RING_FREE, SB_RING_FREE_TOP);
   if (id < 0) return ENFILE;
+  const bufs = slabAlloc(orderOf(slots));
+  if (bufs == 0) {
+    stackPush(RING_FREE, SB_RING_FREE_TOP, <u32>id);
+    return ENFILE;
+  }
+  // A fresh slot array is zeroed, as kcalloc() leaves it.
+  memory.fill(bufs, 0, <usize>slots * SL_SIZE);
   const r = <u32>id;
   const h = hdr(r);
   memory.fill(h, 0, RH_SIZE);
@@ -141,8 +156,7 @@ export function ringNew(slots: u32): i32 {
   store<u32>(h + RH_MAX_USAGE, slots);
   store<u32>(h + RH_IN_USE, 1);
   store<u32>(h + RH_FILES, 1);
-  // A fresh ring's slot array is zeroed, as kcalloc() leaves it.
-  memory.fill(RING_SLOTS + <usize>r * <usize>RING_CAP * SL_SIZE, 0, <usize>RING_CAP * SL_SIZE);
+  store<u32>(h + RH_SLOTS, <u32>bufs);
   return <i32>r;
 }
 
@@ -152,8 +166,12 @@ export function ringFree(r: u32): void {
   for (let i = tail(r); i != head(r); i++) releaseSlot(slot(r, i));
   setTail(r, head(r));
   store<u32>(hdr(r) + RH_IN_USE, 0);
+  const bufs = slotBase(r);
+  const size = load<u32>(hdr(r) + RH_RING_SIZE);
+  store<u32>(hdr(r) + RH_SLOTS, 0);
   unlock(r);
   bump(r);
+  slabFree(bufs, orderOf(size));
   stackPush(RING_FREE, SB_RING_FREE_TOP, r);
 }
 
@@ -172,40 +190,41 @@ export function addWriters(r: u32, delta: i32): u32 {
 }
 
 /**
- * pipe_resize_ring(): EBUSY when the buffers in use need more slots than
- * asked (counted in slots, not bytes); else compact them to index 0.
+ * pipe_resize_ring(): a new slot array first (ENOMEM when there is no
+ * memory for it), then EBUSY when the buffers in use need more slots than
+ * asked (counted in slots, not bytes); else the live slots move to the new
+ * array from index 0 and the old array goes.
  */
 export function ringResize(r: u32, slots: u32): i32 {
   if (slots == 0 || slots > RING_CAP || (slots & (slots - 1)) != 0) return EINVAL;
+  const bufs = slabAlloc(orderOf(slots));
+  if (bufs == 0) return ENOMEM;
+  memory.fill(bufs, 0, <usize>slots * SL_SIZE);
   lock(r);
   const n = occupancy(r);
   if (slots < n) {
     unlock(r);
+    slabFree(bufs, orderOf(slots));
     return EBUSY;
   }
-  // Copy the live slots out through a scratch area at the end of the ring's
-  // own slot array, then lay them out from 0 in a zeroed array (kcalloc).
-  const base = RING_SLOTS + <usize>r * <usize>RING_CAP * SL_SIZE;
   const t = tail(r);
-  const tmp = base + <usize>(RING_CAP - n) * SL_SIZE;
-  if (n > 0) {
-    // Live slots may sit anywhere, so gather them in order first.
-    for (let i: u32 = 0; i < n; i++) {
-      memory.copy(tmp + <usize>i * SL_SIZE, slot(r, t + i), SL_SIZE);
-    }
-  }
-  memory.fill(base, 0, <usize>(RING_CAP - n) * SL_SIZE);
-  if (n > 0) memory.copy(base, tmp, <usize>n * SL_SIZE);
-  if (n > 0) memory.fill(base + <usize>n * SL_SIZE, 0, <usize>(RING_CAP - n) * SL_SIZE);
+  for (let i: u32 = 0; i < n; i++) copySlot(bufs + (<usize>i << 5), slot(r, t + i));
   const h = hdr(r);
+  const old = slotBase(r);
+  const oldSize = load<u32>(h + RH_RING_SIZE);
+  store<u32>(h + RH_SLOTS, <u32>bufs);
   store<u32>(h + RH_RING_SIZE, slots);
   store<u32>(h + RH_MAX_USAGE, slots);
   setTail(r, 0);
   setHead(r, n);
   unlock(r);
   bump(r);
+  slabFree(old, orderOf(oldSize));
   return 0;
 }
+
+/** ring_size (a power of two): the slot array's length. */
+export function ringSize(r: u32): u32 { return load<u32>(hdr(r) + RH_RING_SIZE); }
 
 /** FIONREAD: the bytes in every occupied slot. */
 export function ringBytes(r: u32): u32 {

@@ -3,11 +3,28 @@
 
 import { sb, SB_POOL_LOCK, threaded } from "./layout";
 
-/** Spins for a lock word; contended only across threads, and holders never block. */
+/**
+ * This instance's thread id: what its lock words hold. A Wasm global is the
+ * instance's own, and there is one instance per thread.
+ */
+let TID: u32 = 1;
+
+export function setThreadId(tid: u32): void { TID = tid; }
+export function threadId(): u32 { return TID; }
+
+/**
+ * Spins for a lock word, storing this thread's id in it; contended only
+ * across threads, and holders never block.
+ */
 export function lockWord(addr: usize): void {
-  while (atomic.cmpxchg<u32>(addr, 0, 1) != 0) {
+  while (atomic.cmpxchg<u32>(addr, 0, TID) != 0) {
     // spin
   }
+}
+
+/** Lets go of a lock word if thread `tid` holds it (a thread that died). */
+export function releaseWordOf(addr: usize, tid: u32): void {
+  atomic.cmpxchg<u32>(addr, tid, 0);
 }
 
 @inline export function unlockWord(addr: usize): void {

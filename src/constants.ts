@@ -38,6 +38,9 @@ export const F_GETFD = 1;
 export const F_SETFD = 2;
 export const F_GETFL = 3;
 export const F_SETFL = 4;
+export const F_DUPFD_CLOEXEC = 1030;
+/** The one descriptor flag (F_GETFD/F_SETFD). */
+export const FD_CLOEXEC = 1;
 export const F_SETPIPE_SZ = 1031;
 export const F_GETPIPE_SZ = 1032;
 

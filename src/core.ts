@@ -1,76 +1,13 @@
 // Loads the Wasm data plane onto a memory and gives it a typed face.
 
+import { LAYOUT, type CoreExports } from './generated/core-abi.js';
 import { CORE_SHARED_WASM, CORE_WASM } from './generated/core-wasm.js';
 
-/** The core's exports (assembly/index.ts). Addresses and counts are u32. */
-export interface CoreExports {
-  init(npages: number, nuser: number, nrings: number): number;
-  memoryNeeded(npages: number, nuser: number, nrings: number): number;
-  attach(): number;
-  setFlags(flags: number): void;
-  setThreaded(): void;
-  ringHeaders(): number;
-  ringSlots(): number;
-  ringCap(): number;
-  refsAddr(): number;
-  slotSize(): number;
-  freeKernelPages(): number;
-  freeUserPages(): number;
-  userAlloc(count: number): number;
-  userFree(firstPage: number, count: number): void;
-  pageRefs(page: number): number;
-  pagePut(page: number): void;
-  pageGet(page: number): void;
-  ringNew(slots: number): number;
-  ringFree(r: number): void;
-  ringOpen(r: number): void;
-  ringShare(r: number): void;
-  ringClose(r: number): void;
-  ringResize(r: number, slots: number): number;
-  ringBytes(r: number): number;
-  ringHead(r: number): number;
-  ringTail(r: number): number;
-  ringFull(r: number): boolean;
-  addReaders(r: number, delta: number): number;
-  addWriters(r: number, delta: number): number;
-  maxUsage(r: number): number;
-  occupancy(r: number): number;
-  readers(r: number): number;
-  writers(r: number): number;
-  seqAddr(r: number): number;
-  waitersAddr(r: number): number;
-  pipeWrite(r: number, src: number, len: number, nonblock: boolean, merge: boolean, newFlags: number): number;
-  pipeRead(r: number, dst: number, len: number, nonblock: boolean): number;
-  pipeToUser(r: number, iov: number, niov: number, nonblock: boolean): number;
-  pipeDiscard(r: number, len: number, nonblock: boolean): number;
-  splicePipeToPipe(a: number, b: number, len: number, nonblock: boolean): number;
-  tee(a: number, b: number, len: number, nonblock: boolean): number;
-  vmspliceToPipe(r: number, iov: number, niov: number, gift: boolean, nonblock: boolean, tag: number): number;
-  addCachePages(r: number, list: number, n: number, off: number, len: number): number;
-  addZeroPages(r: number, len: number): number;
-  drainToPages(r: number, len: number, list: number, off: number): void;
-  copyToPages(list: number, off: number, src: number, len: number): void;
-  copyFromPages(list: number, off: number, dst: number, len: number): void;
-  putPages(list: number, n: number): void;
-  allocPages(list: number, n: number): number;
-  waitForSpace(r: number, nonblock: boolean): number;
-  move(a: number, b: number, len: number, limit: number, keep: number): number;
-  cloneSlots(a: number, from: number, count: number, b: number): void;
-  dropSlots(r: number, count: number): void;
-  tagNew(): number;
-  tagFree(tag: number): void;
-  tagRefs(tag: number): number;
-  completionPop(): number;
-  completionSeqAddr(): number;
-  compoundAlloc(count: number): number;
-  addFragCopy(r: number, src: number, len: number): number;
-  moveToSkb(a: number, b: number, len: number, maxFrags: number): number;
-  prefixBytes(r: number, n: number): number;
-  linearToPipe(rx: number, r: number, n: number, frag: number, fragOff: number, coalesce: boolean): number;
-}
+export type { CoreExports } from './generated/core-abi.js';
+export { LAYOUT } from './generated/core-abi.js';
 
 /** assembly/layout.ts: BLOCK, "would wait and moved nothing". */
-export const BLOCK = -512;
+export const BLOCK = LAYOUT.BLOCK;
 
 const modules = new Map<boolean, WebAssembly.Module>();
 

@@ -52,3 +52,19 @@ export class WouldBlock extends Error {
     this.syscall = syscall;
   }
 }
+
+/**
+ * An argument no C caller could pass: a wrong JavaScript type, NaN, ±Infinity,
+ * a fraction, or a number outside the C type (a negative length, an fd past
+ * 2^31). Thrown before anything happens, like Node's ERR_INVALID_ARG_TYPE;
+ * every value a C caller could pass gets Linux's errno instead.
+ */
+export class InvalidArgument extends TypeError {
+  readonly code = 'ERR_INVALID_ARG_TYPE';
+  readonly syscall: string;
+  constructor(syscall: string, message: string) {
+    super(`${syscall}: ${message}`);
+    this.name = 'InvalidArgument';
+    this.syscall = syscall;
+  }
+}

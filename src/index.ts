@@ -1,16 +1,18 @@
 // splicekit's public API.
 
 export { Kernel, type KernelOptions } from './kernel.js';
-export { AsyncCalls } from './async.js';
+export { Machine, type MachineOptions, type MachineStats } from './machine.js';
+export { Process, type ProcessOptions } from './process.js';
+export { SYSCALLS, type AsyncSyscalls, type SyscallName, type Syscalls } from './syscalls/table.js';
 export * from './constants.js';
-export { ERRNO, errnoName, SyscallError, WouldBlock, type ErrnoName } from './errors.js';
+export { ERRNO, errnoName, InvalidArgument, SyscallError, WouldBlock, type ErrnoName } from './errors.js';
 export type { IoVec, KernelStats, Offset, PollFd, UserBuffer } from './types.js';
 export { precompileCore, useCoreModule } from './core.js';
 export { parseTrace, TraceSyntaxError } from './trace/parse.js';
 export { runTrace } from './trace/run.js';
 export { TraceStepper } from './trace/step.js';
 export { witSyscalls } from './wit/host.js';
-export type { FdView, KernelSnapshot, PageView, RingView, SlotView } from './snapshot.js';
+export type { FdView, KernelSnapshot, PageView, ProcessView, RingView, SlotView } from './snapshot.js';
 export type { Loan } from './loan.js';
 export { NOTIFY_RECORD } from './files/notify.js';
 export type { PipeEndHandle } from './worker/handle.js';

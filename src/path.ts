@@ -38,14 +38,26 @@ function step(at: Node & { kind: 'dir' }, c: string, isFile: (name: string) => b
 }
 
 /**
- * Resolves `path` for open(2) with `flags`; `isFile(name)` says whether the
- * cwd holds a file of that name. A NUL ends the path, as in a C string.
+ * getname(): the path as the kernel copies it in (a NUL ends it, as in a C
+ * string), or ENOENT for an empty one, ENAMETOOLONG for one of PATH_MAX
+ * bytes or more. open(2) does this before it takes an fd.
  */
-export function resolvePath(path: string, flags: number, isFile: (name: string) => boolean): Resolved | Result {
+export function getname(path: string): string | Result {
   const nul = path.indexOf('\0');
   if (nul >= 0) path = path.slice(0, nul);
   if (path === '') return ENOENT;
   if (encoder.encode(path).length >= PATH_MAX) return ENAMETOOLONG;
+  return path;
+}
+
+/**
+ * Resolves `path` for open(2) with `flags`; `isFile(name)` says whether the
+ * cwd holds a file of that name.
+ */
+export function resolvePath(path: string, flags: number, isFile: (name: string) => boolean): Resolved | Result {
+  const name = getname(path);
+  if (typeof name === 'number') return name;
+  path = name;
   const parts = path.split('/').filter((c) => c !== '');
   let node: Node = { kind: 'dir', where: path.startsWith('/') ? 'root' : 'cwd' };
   for (const c of parts) {

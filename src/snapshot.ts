@@ -1,7 +1,7 @@
 // A picture of the kernel's state for people (the lab) and tests: every
 // ring with its slots, every page in use with its holders, the fd table.
 
-import type { CoreExports } from './core.js';
+import { LAYOUT, type CoreExports } from './core.js';
 import type { OpenFile } from './files/file.js';
 import { DevNull, DevZero } from './files/devices.js';
 import { Directory } from './files/directory.js';
@@ -54,9 +54,18 @@ export interface PageView {
   holders: string[];
 }
 
+export interface ProcessView {
+  pid: number;
+  /** Its open fds, lowest first. */
+  fds: FdView[];
+}
+
 export interface KernelSnapshot {
   rings: RingView[];
+  /** The fds of the process the snapshot was taken from. */
   fds: FdView[];
+  /** Every live process on the machine, oldest first. */
+  processes: ProcessView[];
   files: { path: string; size: number; pages: number[] }[];
   userBuffers: { addr: number; length: number; firstPage: number; pages: number }[];
   pages: PageView[];
@@ -65,27 +74,39 @@ export interface KernelSnapshot {
 
 const OPS: SlotOps[] = ['anon', 'cache', 'user', 'default'];
 
+/** What a snapshot reads: the machine, and its processes through `each`. */
 export interface SnapshotSource {
   core: CoreExports;
   memory: WebAssembly.Memory;
   zeroPage: number;
-  fds: ReadonlyMap<number, OpenFile>;
   files: ReadonlyMap<string, Inode>;
-  userRuns: { addr: number; length: number; first: number; count: number }[];
-  pool: { total: number; inUse: number };
+  stats(): { pagesTotal: number; pagesInUse: number };
+  /** Every live process: its pid, its open fds, its user memory runs. */
+  processes(): SnapshotProcess[];
 }
 
-function ringView(s: SnapshotSource, ring: number, kind: RingView['kind']): RingView {
+export interface SnapshotProcess {
+  pid: number;
+  fds: [number, OpenFile][];
+  userRuns: { addr: number; length: number; first: number; count: number }[];
+}
+
+/** A ring as data: its indices, counts and occupied slots. */
+export function ringView(s: Pick<SnapshotSource, 'core' | 'memory'>, ring: number, kind: RingView['kind']): RingView {
   const { core } = s;
   const head = core.ringHead(ring);
   const tail = core.ringTail(ring);
-  const size = kind === 'pipe' ? core.maxUsage(ring) : core.ringCap();
+  const mask = core.ringSize(ring) - 1;
+  const base = core.ringSlotBase(ring);
   const words = new Uint32Array(s.memory.buffer);
   const slots: SlotView[] = [];
   for (let i = tail; i !== head; i = (i + 1) >>> 0) {
-    const at = (core.ringSlots() + (ring * core.ringCap() + (i & (size - 1))) * core.slotSize()) / 4;
-    const f = words[at + 3];
-    slots.push({ index: i, page: words[at], offset: words[at + 1], len: words[at + 2], flags: f & 0xff, ops: OPS[(f >> 8) & 3] });
+    const at = (base + (i & mask) * LAYOUT.SL_SIZE) / 4;
+    const f = words[at + LAYOUT.SL_FLAGS / 4];
+    slots.push({
+      index: i, page: words[at + LAYOUT.SL_PAGE / 4], offset: words[at + LAYOUT.SL_OFFSET / 4], len: words[at + LAYOUT.SL_LEN / 4],
+      flags: f & 0xff, ops: OPS[(f & LAYOUT.OPS_MASK) >> 8],
+    });
   }
   return { ring, kind, head, tail, maxUsage: core.maxUsage(ring), readers: core.readers(ring), writers: core.writers(ring), slots };
 }
@@ -100,7 +121,8 @@ export function describeFd(fd: number, f: OpenFile, paths: Map<Inode, string>): 
   return { fd, kind: 'notify', flags: f.flags };
 }
 
-export function takeSnapshot(s: SnapshotSource): KernelSnapshot {
+/** The machine's state as `viewer` (a process of it) sees it. */
+export function takeSnapshot(s: SnapshotSource, viewer: { pid: number }): KernelSnapshot {
   const holders = new Map<number, string[]>();
   const hold = (page: number, who: string) => {
     const list = holders.get(page) ?? [];
@@ -108,7 +130,8 @@ export function takeSnapshot(s: SnapshotSource): KernelSnapshot {
     holders.set(page, list);
   };
   const paths = new Map<Inode, string>([...s.files].map(([p, i]) => [i, p]));
-  const fds = [...s.fds].sort(([a], [b]) => a - b).map(([fd, f]) => describeFd(fd, f, paths));
+  const procs = s.processes();
+  const processes = procs.map((p) => ({ pid: p.pid, fds: p.fds.map(([fd, f]) => describeFd(fd, f, paths)) }));
   const rings: RingView[] = [];
   const addRing = (r: number, kind: RingView['kind'], unackedOf?: number) => {
     if (rings.some((x) => x.ring === r)) return;
@@ -117,29 +140,34 @@ export function takeSnapshot(s: SnapshotSource): KernelSnapshot {
     for (const slot of ring.slots) hold(slot.page, `ring ${ring.ring} slot ${slot.index}`);
     rings.push(ring);
   };
-  for (const v of fds) {
-    if (v.ring === undefined) continue;
-    addRing(v.ring, v.kind === 'socket' ? 'socket' : 'pipe');
-    // A TCP-like socket's sent-but-unacknowledged pages sit in a ring of their own.
-    const f = s.fds.get(v.fd);
-    if (f instanceof SocketEnd && f.unacked >= 0) addRing(f.unacked, 'socket', v.fd);
+  for (const p of procs) {
+    for (const [fd, f] of p.fds) {
+      const v = describeFd(fd, f, paths);
+      if (v.ring === undefined) continue;
+      addRing(v.ring, v.kind === 'socket' ? 'socket' : 'pipe');
+      // A TCP-like socket's sent-but-unacknowledged pages sit in a ring of their own.
+      if (f instanceof SocketEnd && f.unacked >= 0) addRing(f.unacked, 'socket', fd);
+    }
   }
+  const userRuns = procs.flatMap((p) => p.userRuns);
   const files = [...s.files].map(([path, inode]) => {
     const pages = [...inode.pages].sort(([a], [b]) => a - b);
     for (const [n, page] of pages) hold(page, `file ${path} page ${n}`);
     return { path, size: inode.size, pages: pages.map(([, page]) => page) };
   });
-  for (const run of s.userRuns) {
+  for (const run of userRuns) {
     for (let i = 0; i < run.count; i++) hold(run.first + i, `user buffer 0x${run.addr.toString(16)}`);
   }
   hold(s.zeroPage, 'zero page');
   const pages = [...holders].sort(([a], [b]) => a - b).map(([page, who]) => ({ page, refs: s.core.pageRefs(page), holders: who }));
+  const st = s.stats();
   return {
     rings,
-    fds,
+    fds: processes.find((p) => p.pid === viewer.pid)?.fds ?? [],
+    processes,
     files,
-    userBuffers: s.userRuns.map((r) => ({ addr: r.addr, length: r.length, firstPage: r.first, pages: r.count })),
+    userBuffers: userRuns.map((r) => ({ addr: r.addr, length: r.length, firstPage: r.first, pages: r.count })),
     pages,
-    pool: s.pool,
+    pool: { total: st.pagesTotal, inUse: st.pagesInUse },
   };
 }

@@ -30,5 +30,12 @@ export interface KernelStats {
   pagesTotal: number;
   pagesFree: number;
   pagesInUse: number;
+  /** Open fds of the process asked. */
   openFiles: number;
+  /** Open file descriptions, machine-wide. */
+  files: number;
+  /** Live processes on the machine. */
+  processes: number;
+  /** Bytes of slot arrays the rings hold. */
+  ringMemoryInUse: number;
 }

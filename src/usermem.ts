@@ -1,4 +1,7 @@
-// User memory for vmsplice: contiguous runs of pool pages with a flat view.
+// A process's user memory for vmsplice: contiguous runs of pool pages with
+// a flat view. Each process has its own; the pages come from the machine's
+// pool, and a page a pipe still references outlives the buffer (and the
+// process) until the pipe lets go.
 //
 // Linux maps the shared zero page for anonymous memory never written, and
 // vmsplice of such memory puts the zero page in the pipe: a later write
@@ -6,7 +9,7 @@
 // were written (through `touch`, a copy-out, or non-zero contents) to match.
 
 import { PAGE_SIZE } from './constants.js';
-import type { Kernel } from './kernel.js';
+import type { Machine } from './machine.js';
 import type { IoVec, UserBuffer } from './types.js';
 
 interface Run {
@@ -26,14 +29,17 @@ export interface Span {
 
 export class UserMemory {
   private readonly runs = new Map<UserBuffer, Run>();
-  /** Per user page: 1 once written. */
+  private readonly byAddress = new Map<number, UserBuffer>();
+  /** Per user page of the machine: 1 once written. */
   private readonly written: Uint8Array;
+  private readonly firstUserPage: number;
 
   /** The args scratch as words, where the core reads vmsplice entries. */
   private readonly argsWords: Uint32Array;
 
-  constructor(private readonly k: Kernel, private readonly firstUserPage: number, nuser: number) {
-    this.written = new Uint8Array(nuser);
+  constructor(private readonly k: Machine) {
+    this.written = k.userWritten;
+    this.firstUserPage = k.firstUserPage;
     this.argsWords = new Uint32Array(k.memory.buffer, k.args, k.argsSize / 4);
   }
 
@@ -45,13 +51,33 @@ export class UserMemory {
     const addr = this.k.pages + first * PAGE_SIZE;
     const buf: UserBuffer = { addr, length, bytes: new Uint8Array(this.k.memory.buffer, addr, length) };
     this.runs.set(buf, { first, count, allWritten: false });
+    this.byAddress.set(addr, buf);
     return buf;
+  }
+
+  /** Whether `buf` is this process's (from its alloc, not yet freed). */
+  has(buf: UserBuffer): boolean {
+    return this.runs.has(buf);
+  }
+
+  /** This process's buffer at `addr` (a Worker names buffers by address). */
+  at(addr: number): UserBuffer | undefined {
+    return this.byAddress.get(addr);
+  }
+
+  /** A view of `len` bytes at `addr` if they lie inside one of this process's buffers. */
+  view(addr: number, len: number): Uint8Array | undefined {
+    for (const buf of this.runs.keys()) {
+      if (addr >= buf.addr && addr + len <= buf.addr + buf.length) return new Uint8Array(this.k.memory.buffer, addr, len);
+    }
+    return undefined;
   }
 
   free(buf: UserBuffer): void {
     const run = this.runs.get(buf);
     if (!run) return;
     this.runs.delete(buf);
+    this.byAddress.delete(buf.addr);
     this.k.core.userFree(run.first, run.count);
   }
 

@@ -27,10 +27,8 @@ afterEach(() => {
 
 /** Reference count of the page under the first slot of a pipe end's ring. */
 function headPageRefs(k: Kernel, fd: number): number {
-  const ring = (k as unknown as { fds: Map<number, { pipeRing(): number }> }).fds.get(fd)!.pipeRing();
-  const slotAddr = k.core.ringSlots() + (ring * k.core.ringCap() + (k.core.ringTail(ring) & (k.core.maxUsage(ring) - 1))) * k.core.slotSize();
-  const page = new Uint32Array(k.memory.buffer, slotAddr, 1)[0];
-  return k.core.pageRefs(page);
+  const ring = k.describe(fd)!.ring!;
+  return k.core.pageRefs(k.snapshot().rings.find((r) => r.ring === ring)!.slots[0]!.page);
 }
 
 describe('page references', () => {

@@ -273,7 +273,7 @@ describe('running the extensions', () => {
     const real = new Kernel({ pages: 64, userPages: 16 });
     kernels.push(real);
     const { tick: _tick, ...rest } = Object.fromEntries(
-      (['pipe', 'open', 'socketpair', 'dup', 'close', 'read', 'write', 'lseek', 'splice', 'tee', 'vmsplice', 'sendfile', 'fcntl', 'ioctl', 'poll', 'alloc', 'touch', 'isPipeReadEnd', 'tick'] as const)
+      (['pipe', 'open', 'socketpair', 'dup', 'close', 'read', 'write', 'lseek', 'splice', 'tee', 'vmsplice', 'sendfile', 'fcntl', 'ioctl', 'poll', 'alloc', 'touch', 'describe', 'tick'] as const)
         .map((name) => [name, (real[name] as (...args: unknown[]) => unknown).bind(real)]),
     ) as Record<string, unknown>;
     const ops: Op[] = parseTrace('pipe p\ntick 1', 't', EXT);

@@ -5,7 +5,7 @@
 import { POLLIN } from '../constants.js';
 import { SocketEnd } from '../files/socket.js';
 import type { Kernel } from '../kernel.js';
-import type { KernelSnapshot, RingView, SlotOps, SlotView } from '../snapshot.js';
+import { ringView, type KernelSnapshot } from '../snapshot.js';
 import type { Bindings } from '../trace/run.js';
 
 /** An unacked ring: the references a TCP-like socket end keeps to what it sent. */
@@ -33,17 +33,14 @@ export interface NotifyView {
   pending: boolean;
 }
 
-const OPS: SlotOps[] = ['anon', 'cache', 'user', 'default'];
-
 /**
  * The TCP-like sockets' unacked rings. kernel.snapshot() lists rings through
- * fds, and no fd names these, so they are found on the socket ends (the
- * kernel's fd table is private: this is the lab looking inside, read-only).
+ * fds, and no fd names these, so they are found on the socket ends (the lab
+ * looking inside the process's fd table, read-only).
  */
 export function unackedRings(kernel: Kernel): UnackedRing[] {
-  const fds = (kernel as unknown as { fds?: ReadonlyMap<number, unknown> }).fds;
   const out: UnackedRing[] = [];
-  for (const [fd, f] of fds ?? []) {
+  for (const [fd, f] of kernel.fds.entries()) {
     if (!(f instanceof SocketEnd) || f.unacked < 0 || f.closed || out.some((u) => u.ring === f.unacked)) continue;
     out.push({ ring: f.unacked, senderFd: fd, ackDelay: f.ackDelay ?? 0 });
   }
@@ -57,7 +54,7 @@ export function withUnacked(kernel: Kernel, snap: KernelSnapshot, unacked: Unack
   const pages = new Map(snap.pages.map((p) => [p.page, { ...p, holders: [...p.holders] }]));
   const rings = [...snap.rings];
   for (const u of missing) {
-    const ring = readQueue(kernel, u.ring);
+    const ring = ringView(kernel.machine, u.ring, 'socket');
     rings.push(ring);
     for (const s of ring.slots) {
       const p = pages.get(s.page) ?? { page: s.page, refs: kernel.core.pageRefs(s.page), holders: [] };
@@ -68,22 +65,6 @@ export function withUnacked(kernel: Kernel, snap: KernelSnapshot, unacked: Unack
     }
   }
   return { ...snap, rings, pages: [...pages.values()].sort((a, b) => a.page - b.page) };
-}
-
-/** A socket-like ring's slots, read as src/snapshot.ts reads rings. */
-function readQueue(kernel: Kernel, ring: number): RingView {
-  const { core } = kernel;
-  const head = core.ringHead(ring);
-  const tail = core.ringTail(ring);
-  const cap = core.ringCap();
-  const words = new Uint32Array(kernel.memory.buffer);
-  const slots: SlotView[] = [];
-  for (let i = tail; i !== head; i = (i + 1) >>> 0) {
-    const at = (core.ringSlots() + (ring * cap + (i & (cap - 1))) * core.slotSize()) / 4;
-    const f = words[at + 3]!;
-    slots.push({ index: i, page: words[at]!, offset: words[at + 1]!, len: words[at + 2]!, flags: f & 0xff, ops: OPS[(f >> 8) & 3]! });
-  }
-  return { ring, kind: 'socket', head, tail, maxUsage: core.maxUsage(ring), readers: core.readers(ring), writers: core.writers(ring), slots };
 }
 
 /** Every notify fd still open, with the ids the trace got through it. */

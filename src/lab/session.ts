@@ -24,7 +24,7 @@ export interface LabStep {
 
 /** Small pools keep page numbers short and every kernel cheap to rebuild. */
 export function labKernel(dirtyPipe: boolean): Kernel {
-  return new Kernel({ pages: 512, userPages: 256, rings: 32, dirtyPipe });
+  return new Kernel({ pages: 512, userPages: 256, rings: 32, ringMemory: 1 << 20, dirtyPipe });
 }
 
 export class LabSession {

@@ -1,39 +1,61 @@
-// The kernel as a guest's Worker sees it: each call goes over the channel
-// to the thread that owns the kernel, and this thread sleeps until the
-// answer comes (the kernel side waits as Linux would). Bytes travel through
-// the process's staging buffer in the kernel's shared memory.
+// A process as a guest's Worker sees it: every call of the syscall table,
+// each checked as a local process checks it, encoded over the channel to
+// the thread that owns the machine; this thread sleeps until the answer
+// comes (the kernel's side waits as Linux would). Bytes travel through the
+// process's staging buffer in the machine's shared memory.
 
-import { SyscallError, WouldBlock, type ErrnoName } from '../errors.js';
-import type { Loan } from '../loan.js';
-import type { IoVec, Offset, PollFd, UserBuffer } from '../types.js';
-import type { FdView } from '../snapshot.js';
-import { Channel, IDLE, REPLY, REQUEST, type Reply } from './channel.js';
+import { errnoName, SyscallError, WouldBlock } from '../errors.js';
+import { checkArgs, DEFS, SYSCALL_NAMES, type SyscallName, type Syscalls } from '../syscalls/table.js';
+import { BLOCKED, type Channel, ERRNO, HOST, IDLE, REQUEST } from './channel.js';
+import { decodeResult, encodeArgs, finish, type ResultContext, type Staging } from './codec.js';
 
-export class RemoteKernel {
-  private readonly staging: Uint8Array;
+/** A remote process's calls as methods (from the table: see syscalls/table.ts). */
+export interface RemoteProcess extends Syscalls {}
 
-  constructor(private readonly ch: Channel, readonly memory: WebAssembly.Memory, stagingAddr: number, readonly stagingSize: number) {
-    this.staging = new Uint8Array(memory.buffer, stagingAddr, stagingSize);
+export class RemoteProcess {
+  private readonly staging: Staging;
+  private readonly results: ResultContext;
+  private readonly dec = new TextDecoder();
+
+  constructor(private readonly ch: Channel, readonly memory: WebAssembly.Memory, stagingAddr: number, stagingSize: number) {
+    this.staging = { addr: stagingAddr, bytes: new Uint8Array(memory.buffer, stagingAddr, stagingSize) };
+    this.results = { memory, staging: this.staging, releaseLoan: (handle) => this.releaseLoan(handle) };
   }
 
-  private call<T>(m: string, ...a: unknown[]): T {
-    this.ch.put({ m, a });
+  /** Runs call `name` on the kernel's side and returns its result, or throws its error. */
+  invoke(name: SyscallName, args: readonly unknown[]): unknown {
+    const def = DEFS[name];
+    checkArgs(name, args);
+    const pending = encodeArgs(this.ch, def.args.map((a) => a.wire), args, this.staging, this.memory);
+    this.ch.call = SYSCALL_NAMES.indexOf(name);
     this.ch.set(REQUEST);
-    while (Atomics.load(this.ch.words, 0) !== REPLY) Atomics.wait(this.ch.words, 0, REQUEST, 1000);
-    const reply = this.ch.take<Reply>();
-    Atomics.store(this.ch.words, 0, IDLE);
-    if (reply.b) throw new WouldBlock(reply.s ?? m);
-    if (reply.e) throw new SyscallError(reply.e as ErrnoName, reply.s ?? m);
-    return reply.r as T;
+    this.ch.waitWhile(REQUEST);
+    try {
+      const outcome = this.ch.outcome;
+      if (outcome === BLOCKED) throw new WouldBlock(name);
+      if (outcome === ERRNO) throw new SyscallError(errnoName(this.ch.errno), this.message() || name);
+      if (outcome === HOST) throw new Error(`${name}: ${this.message()}`);
+      const result = decodeResult(this.ch, def.returns.wire, this.results);
+      finish(this.ch, pending, this.staging, typeof result === 'number' ? result : 0);
+      return result;
+    } finally {
+      Atomics.store(this.ch.words, 0, IDLE);
+    }
   }
 
-  // ---- calls that carry bytes ----------------------------------------------
+  private message(): string {
+    // TextDecoder does not read shared memory: copy out first.
+    return this.dec.decode(this.ch.bytes.slice(0, this.ch.used));
+  }
 
+  /** read(2) into the staging buffer: one copy on the kernel's side, one out of it. */
   read(fd: number, count: number): Uint8Array {
-    const n = this.call<number>('read', fd, Math.min(count, this.stagingSize));
-    return this.staging.slice(0, n);
+    checkArgs('read', [fd, count]);
+    const view = this.staging.bytes.subarray(0, Math.min(count, this.staging.bytes.length));
+    return view.slice(0, this.readInto(fd, view));
   }
 
+  /** A write larger than the staging buffer goes as a write and its continuations. */
   write(fd: number, data: Uint8Array): number {
     return this.writeChunks(fd, data, 'write');
   }
@@ -42,98 +64,25 @@ export class RemoteKernel {
     return this.writeChunks(fd, data, 'writeMore');
   }
 
-  /** A write larger than the staging buffer goes as a write and its continuations. */
-  private writeChunks(fd: number, data: Uint8Array, first: string): number {
+  private writeChunks(fd: number, data: Uint8Array, first: 'write' | 'writeMore'): number {
+    checkArgs(first, [fd, data]);
+    const size = this.staging.bytes.length;
     let done = 0;
     do {
-      const part = data.subarray(done, done + this.stagingSize);
-      this.staging.set(part);
-      const n = this.call<number>(done === 0 ? first : 'writeMore', fd, part.length);
+      const part = data.subarray(done, done + size);
+      const n = this.invoke(done === 0 ? first : 'writeMore', [fd, part]) as number;
       done += n;
       if (n < part.length) break;
     } while (done < data.length);
     return done;
   }
+}
 
-  alloc(length: number): UserBuffer {
-    const addr = this.call<number>('alloc', length);
-    return { addr, length, bytes: new Uint8Array(this.memory.buffer, addr, length) };
-  }
-
-  free(buf: UserBuffer): void {
-    this.call('free', buf.addr);
-  }
-
-  touch(buf: UserBuffer, offset: number, length: number): void {
-    this.call('touch', buf.addr, offset, length);
-  }
-
-  private iov(iov: IoVec[]) {
-    return iov.map((v) => ({ buf: { addr: v.buf.addr }, offset: v.offset, length: v.length }));
-  }
-
-  vmsplice(fd: number, iov: IoVec[], flags: number): number {
-    return this.call('vmsplice', fd, this.iov(iov), flags);
-  }
-
-  vmspliceNotify(fd: number, iov: IoVec[], flags: number, notifyFd: number): { count: number; id: number } {
-    return this.call('vmspliceNotify', fd, this.iov(iov), flags, notifyFd);
-  }
-
-  vmspliceLoan(fd: number, len: number, flags: number): Loan {
-    const r = this.call<{ id: number; count: number; views: [number, number][] }>('vmspliceLoan', fd, len, flags);
-    let open = true;
-    return {
-      count: r.count,
-      views: r.views.map(([at, n]) => new Uint8Array(this.memory.buffer, at, n)),
-      release: () => {
-        if (open) this.call('loanRelease', r.id);
-        open = false;
-      },
-    };
-  }
-
-  splice(fdIn: number, offIn: Offset | null, fdOut: number, offOut: Offset | null, len: number, flags: number): number {
-    const r = this.call<{ n: number; oi: Offset | null; oo: Offset | null }>('splice', fdIn, offIn, fdOut, offOut, len, flags);
-    if (offIn && r.oi) offIn.value = r.oi.value;
-    if (offOut && r.oo) offOut.value = r.oo.value;
-    return r.n;
-  }
-
-  sendfile(outFd: number, inFd: number, off: Offset | null, count: number): number {
-    const r = this.call<{ n: number; o: Offset | null }>('sendfile', outFd, inFd, off, count);
-    if (off && r.o) off.value = r.o.value;
-    return r.n;
-  }
-
-  tee(fdIn: number, fdOut: number, len: number, flags: number): number {
-    return this.call('tee', fdIn, fdOut, len, flags);
-  }
-
-  // ---- calls of plain values -----------------------------------------------
-
-  pipe(flags = 0): [number, number] { return this.call('pipe', flags); }
-  open(path: string, flags: number, mode = 0o644): number { return this.call('open', path, flags, mode); }
-  socketpair(): [number, number] { return this.call('socketpair'); }
-  dup(fd: number): number { return this.call('dup', fd); }
-  dup2(oldfd: number, newfd: number): number { return this.call('dup2', oldfd, newfd); }
-  close(fd: number): void { this.call('close', fd); }
-  lseek(fd: number, offset: number, whence: number): number { return this.call('lseek', fd, offset, whence); }
-  fcntl(fd: number, cmd: number, arg = 0): number { return this.call('fcntl', fd, cmd, arg); }
-  ioctl(fd: number, request: number): number { return this.call('ioctl', fd, request); }
-  fionread(fd: number): number { return this.call('fionread', fd); }
-  poll(fds: PollFd[], timeout = 0): number[] { return this.call('poll', fds, timeout); }
-  describe(fd: number): FdView | undefined { return this.call<FdView | null>('describe', fd) ?? undefined; }
-  notifyfd(flags = 0): number { return this.call('notifyfd', flags); }
-  isReleased(notifyFd: number, id: number): boolean { return this.call('isReleased', notifyFd, id); }
-  unlink(path: string): void { this.call('unlink', path); }
-  isPipeReadEnd(fd: number): boolean { return this.call('isPipeReadEnd', fd); }
-
-  /** The guest is done: the kernel side closes its fds and reports `status`. */
-  exit(status: number): void {
-    this.call('exit', status);
-  }
-
-  /** The WASI host calls this when it is done with a kernel it made; a remote one is the owner's. */
-  destroy(): void {}
+const own = new Set(['read', 'write', 'writeMore']);
+for (const name of SYSCALL_NAMES) {
+  if (own.has(name)) continue;
+  Object.defineProperty(RemoteProcess.prototype, name, {
+    value(this: RemoteProcess, ...a: unknown[]) { return this.invoke(name, a); },
+    writable: true, configurable: true,
+  });
 }

@@ -1,134 +1,87 @@
-// The kernel side of a guest's channel: runs each call on the guest's
-// process, the ones that can wait through `async` so the Worker sleeps
-// until the kernel could answer, as a blocked Linux task does.
+// The kernel's side of a guest's channel: runs each call of the syscall
+// table on the guest's process, the ones that can wait through their
+// awaitable forms, so the guest's Worker sleeps until the kernel could
+// answer, as a blocked Linux task does. It stops when the process ends,
+// however it ends.
 
-import { SyscallError, WouldBlock } from '../errors.js';
-import type { Kernel } from '../kernel.js';
-import type { Loan } from '../loan.js';
-import type { IoVec, Offset, UserBuffer } from '../types.js';
-import { Channel, REPLY, REQUEST, type Call, type Reply } from './channel.js';
+import { ERRNO as ERRNOS, SyscallError, WouldBlock } from '../errors.js';
+import type { Process } from '../process.js';
+import { DEFS, SYSCALL_NAMES } from '../syscalls/table.js';
+import type { UserBuffer } from '../types.js';
+import { BLOCKED, type Channel, ERRNO, HOST, OK, REPLY, REQUEST } from './channel.js';
+import { DecodeFault, decodeArgs, encodeResult, writeBack } from './codec.js';
 
-/** A user buffer as the Worker names it. */
-export interface BufRef {
-  addr: number;
-}
+type Loose = (...a: unknown[]) => unknown;
 
-interface IovRef {
-  buf: BufRef;
-  offset: number;
-  length: number;
-}
+const enc = new TextEncoder();
 
 export class ProcessServer {
-  private readonly buffers = new Map<number, UserBuffer>();
-  private readonly loans = new Map<number, Loan>();
-  private nextLoan = 1;
   readonly staging: UserBuffer;
+  private stopped = false;
 
-  constructor(private readonly proc: Kernel, readonly channel: Channel, stagingSize: number) {
+  constructor(private readonly proc: Process, readonly channel: Channel, stagingSize: number) {
     this.staging = proc.alloc(stagingSize);
+    proc.exited.then(() => this.stop());
   }
 
-  private stage(len: number): Uint8Array {
-    return this.staging.bytes.subarray(0, len);
-  }
-
-  private buf(ref: BufRef): UserBuffer {
-    if (ref.addr === this.staging.addr) return this.staging;
-    const b = this.buffers.get(ref.addr);
-    if (!b) throw new SyscallError('EFAULT', 'buffer');
-    return b;
-  }
-
-  private iov(list: IovRef[]): IoVec[] {
-    return list.map((v) => ({ buf: this.buf(v.buf), offset: v.offset, length: v.length }));
-  }
-
-  /** Serves calls until the guest's `exit`; resolves with its status. */
-  async serve(): Promise<number> {
-    const w = this.channel.words;
-    for (;;) {
-      const waiting = Atomics.waitAsync(w, 0, 0);
-      if (waiting.async) await waiting.value;
-      if (Atomics.load(w, 0) !== REQUEST) continue;
-      const call = this.channel.take<Call>();
-      let reply: Reply;
-      try {
-        reply = { r: await this.dispatch(call) };
-      } catch (e) {
-        if (e instanceof SyscallError) reply = { e: e.code, s: e.syscall };
-        else if (e instanceof WouldBlock) reply = { b: true, s: e.syscall };
-        else reply = { e: 'EIO', s: `${call.m}: ${String(e)}` };
+  /** Serves calls until the process ends or `stop`; never spins: it sleeps on the channel's word. */
+  async serve(): Promise<void> {
+    const ch = this.channel;
+    while (!this.stopped) {
+      const state = ch.state;
+      if (state !== REQUEST) {
+        await ch.changeFrom(state);
+        continue;
       }
-      this.channel.put(reply);
-      this.channel.set(REPLY);
-      if (call.m === 'exit') return call.a[0] as number;
+      await this.answer();
+      // Even the last call is answered: the guest's thread must wake to end.
+      ch.set(REPLY);
     }
   }
 
-  /** Ends the process: its fds close, its buffers and loans go. */
-  finish(): void {
-    for (const loan of this.loans.values()) loan.release();
-    for (const b of this.buffers.values()) this.proc.free(b);
-    this.proc.free(this.staging);
-    this.proc.exit();
+  /** Stops serving (the process ended, or its Worker is gone). */
+  stop(): void {
+    this.stopped = true;
+    this.channel.poke();
   }
 
-  private async dispatch({ m, a }: Call): Promise<unknown> {
-    const k = this.proc;
-    const n = (i: number) => a[i] as number;
-    const off = (i: number) => (a[i] as Offset | null);
-    switch (m) {
-      case 'write': return k.async.write(n(0), this.stage(n(1)));
-      case 'writeMore': return k.writeMore(n(0), this.stage(n(1)));
-      case 'read': return k.async.readInto(n(0), this.stage(n(1)));
-      case 'splice': {
-        const oi = off(1);
-        const oo = off(3);
-        return { n: await k.async.splice(n(0), oi, n(2), oo, n(4), n(5)), oi, oo };
-      }
-      case 'tee': return k.async.tee(n(0), n(1), n(2), n(3));
-      case 'vmsplice': return k.async.vmsplice(n(0), this.iov(a[1] as IovRef[]), n(2));
-      case 'vmspliceNotify': return k.vmspliceNotify(n(0), this.iov(a[1] as IovRef[]), n(2), n(3));
-      case 'sendfile': {
-        const o = off(2);
-        return { n: await k.async.sendfile(n(0), n(1), o, n(3)), o };
-      }
-      case 'alloc': {
-        const b = k.alloc(n(0));
-        this.buffers.set(b.addr, b);
-        return b.addr;
-      }
-      case 'free': {
-        const b = this.buffers.get(n(0));
-        this.buffers.delete(n(0));
-        if (b) k.free(b);
-        return 0;
-      }
-      case 'touch': return k.touch(this.buf({ addr: n(0) }), n(1), n(2));
-      case 'vmspliceLoan': {
-        const loan = await k.async.vmspliceLoan(n(0), n(1), n(2));
-        const id = this.nextLoan++;
-        this.loans.set(id, loan);
-        return { id, count: loan.count, views: loan.views.map((v) => [v.byteOffset, v.length]) };
-      }
-      case 'loanRelease': {
-        this.loans.get(n(0))?.release();
-        this.loans.delete(n(0));
-        return 0;
-      }
-      case 'exit': return 0;
-      default: {
-        // Calls that never wait and carry only numbers, strings and plain data.
-        const f = (k as unknown as Record<string, (...args: unknown[]) => unknown>)[m];
-        if (typeof f !== 'function' || !SIMPLE.has(m)) throw new SyscallError('ENOSYS', m);
-        return f.apply(k, a);
+  private async answer(): Promise<void> {
+    const ch = this.channel;
+    const name = SYSCALL_NAMES[ch.call];
+    const p = this.proc;
+    ch.used = 0;
+    try {
+      if (name === undefined) throw new SyscallError('ENOSYS', `call ${ch.call}`);
+      const def = DEFS[name];
+      const wires = def.args.map((a) => a.wire);
+      const args = decodeArgs(ch, wires, p, this.staging);
+      const asyncForm = (p.async as Record<string, Loose | undefined>)[name];
+      const f = asyncForm ?? (p[name] as Loose).bind(p);
+      const result = await f(...args);
+      writeBack(ch, wires, args);
+      encodeResult(ch, def.returns.wire, result, this.staging);
+      ch.outcome = OK;
+    } catch (e) {
+      if (e instanceof SyscallError) {
+        ch.outcome = ERRNO;
+        ch.errno = e.errno;
+        this.say(e.syscall);
+      } else if (e instanceof DecodeFault) {
+        ch.outcome = ERRNO;
+        ch.errno = ERRNOS.EFAULT;
+        this.say(name ?? 'call');
+      } else if (e instanceof WouldBlock) {
+        ch.outcome = BLOCKED;
+      } else {
+        ch.outcome = HOST;
+        this.say(e instanceof Error ? e.message : String(e));
       }
     }
+  }
+
+  private say(text: string): void {
+    const b = enc.encode(text).subarray(0, this.channel.bytes.length);
+    this.channel.bytes.set(b);
+    this.channel.used = b.length;
   }
 }
-
-const SIMPLE = new Set([
-  'pipe', 'open', 'socketpair', 'dup', 'dup2', 'close', 'lseek', 'fcntl', 'ioctl', 'fionread',
-  'poll', 'describe', 'notifyfd', 'isReleased', 'unlink', 'isPipeReadEnd',
-]);

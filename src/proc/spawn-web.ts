@@ -1,15 +1,15 @@
 // spawn() for browsers: each guest in a module Web Worker (the page must be
 // cross-origin isolated, for the shared memory).
 
-import type { Kernel } from '../kernel.js';
+import type { Process } from '../process.js';
 import { spawnWith, type Child, type SpawnOptions } from './spawn-with.js';
 
 export type { Child, SpawnOptions };
 
-export function spawnWeb(kernel: Kernel, module: WebAssembly.Module, opts: SpawnOptions = {}): Child {
+export function spawnWeb(parent: Process, module: WebAssembly.Module, opts: SpawnOptions = {}): Child {
   return spawnWith((data) => {
     const w = new Worker(new URL('./guest-web.js', import.meta.url), { type: 'module' });
     w.postMessage(data);
     return { terminate: () => w.terminate(), onError: (f) => { w.onerror = (e) => f(new Error(e.message)); } };
-  }, kernel, module, opts);
+  }, parent, module, opts);
 }

@@ -1,24 +1,36 @@
-// Processes in Workers: a guest runs in its own Worker with its own fd table
-// on the kernel's machine; its calls go over a channel to this thread, whose
-// answers wait as Linux would, so a blocked guest really sleeps.
+// Processes in Workers: a guest runs in its own Worker as a process of the
+// machine, its own fd table; its calls go over a channel to this thread,
+// whose answers wait as Linux would, so a blocked guest really sleeps.
+// However the guest ends (exit, trap, kill, its Worker terminated or
+// crashed), its process ends: fds close, peers see EOF or EPIPE, its pages
+// come back, and `exited` resolves.
 
-import type { Kernel } from '../kernel.js';
+import type { Process } from '../process.js';
+import { TRAP_STATUS } from '../wasi/status.js';
 import { Channel } from './channel.js';
 import { ProcessServer } from './server.js';
 
 export interface SpawnOptions {
   args?: string[];
   env?: string[];
-  /** fds of the spawning process that become the guest's 0, 1 and 2. */
+  /** fds of the spawning process that become the guest's 0, 1 and 2 (else /dev/null). */
   stdin?: number;
   stdout?: number;
   stderr?: number;
 }
 
 export interface Child {
-  /** The guest's exit status, once it has exited and its fds are closed. */
+  /** The guest's process on the machine. */
+  process: Process;
+  /**
+   * The guest's exit status, once its process has ended and its fds are
+   * closed: what it exited with, 134 for a trap or a crash of its Worker,
+   * 137 when it was killed or its Worker terminated.
+   */
   exited: Promise<number>;
-  /** Ends the guest now: its fds close, so its peers see EOF and EPIPE. */
+  /** Why the Worker failed, when it crashed rather than ended. */
+  readonly error: unknown;
+  /** Ends the guest now: its Worker is terminated and its fds close, so its peers see EOF and EPIPE. */
   kill(): Promise<void>;
 }
 
@@ -36,47 +48,52 @@ export interface GuestStart {
 /** A started Worker, whatever the platform calls it. */
 export interface WorkerLike {
   terminate(): Promise<unknown> | void;
+  /** `f` runs if the Worker fails with an error it did not catch. */
   onError(f: (e: unknown) => void): void;
+  /** `f` runs when the Worker's thread is gone, however it went (where the platform says so). */
+  onExit?(f: () => void): void;
 }
+
+/** 128 + SIGKILL: what a shell reports for a process that was killed. */
+export const KILL_STATUS = 137;
 
 /** Bytes a call can carry at once between the guest and the kernel. */
 const STAGING = 1 << 20;
 
-export function spawnWith(
-  start: (data: GuestStart) => WorkerLike, kernel: Kernel, module: WebAssembly.Module, opts: SpawnOptions = {},
-): Child {
-  if (!kernel.shared) throw new TypeError('spawn needs a kernel on a shared memory');
+export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Process, module: WebAssembly.Module, opts: SpawnOptions = {}): Child {
+  if (!parent.machine.shared) throw new TypeError('spawn needs a machine on a shared memory');
   const inherit: Record<number, number> = {};
   if (opts.stdin !== undefined) inherit[0] = opts.stdin;
   if (opts.stdout !== undefined) inherit[1] = opts.stdout;
   if (opts.stderr !== undefined) inherit[2] = opts.stderr;
-  const proc = kernel.process(inherit);
+  const proc = parent.process(inherit);
   const server = new ProcessServer(proc, Channel.create(), STAGING);
-  const worker = start({
-    module, memory: kernel.memory, channel: server.channel.buffer, staging: server.staging.addr,
-    stagingSize: STAGING, args: opts.args ?? ['guest'], env: opts.env ?? [],
-  });
-  let done = false;
-  const finish = () => {
-    if (done) return;
-    done = true;
-    server.finish();
-  };
-  const exited = new Promise<number>((resolve, reject) => {
-    server.serve().then((status) => {
-      finish();
-      resolve(status);
-    }, reject);
-    worker.onError((e) => {
-      finish();
-      reject(e);
+  let worker: WorkerLike;
+  try {
+    worker = start({
+      module, memory: parent.machine.memory, channel: server.channel.buffer, staging: server.staging.addr,
+      stagingSize: STAGING, args: opts.args ?? ['guest'], env: opts.env ?? [],
     });
+  } catch (e) {
+    proc.terminate(TRAP_STATUS);
+    throw e;
+  }
+  let error: unknown;
+  void server.serve();
+  worker.onError((e) => {
+    error = e;
+    proc.terminate(TRAP_STATUS);
   });
+  // A Worker that is gone without its guest's exit: its process ends here.
+  worker.onExit?.(() => proc.terminate(KILL_STATUS));
   return {
-    exited,
+    process: proc,
+    exited: proc.exited,
+    get error() { return error; },
     async kill() {
+      server.stop();
+      proc.terminate(KILL_STATUS);
       await worker.terminate();
-      finish();
     },
   };
 }

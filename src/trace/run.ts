@@ -2,21 +2,33 @@
 
 import { F_GETFL, F_GETPIPE_SZ, F_SETFL, F_SETPIPE_SZ, FIONREAD, MAX_RW_COUNT, POLLIN, POLLOUT } from '../constants.js';
 import { SyscallError, WouldBlock } from '../errors.js';
-import { Kernel } from '../kernel.js';
+import type { SyscallName, Syscalls } from '../syscalls/table.js';
 import type { IoVec, Offset, UserBuffer } from '../types.js';
 import { dataBytes, writeData, type Op } from './parse.js';
 import { renderBytes, renderErrno, renderPollEvents, renderStatusFlags, resultLine } from './render.js';
 
 /**
- * The calls a trace makes; a structural subset so tests can pass a stand-in.
- * The extensions' calls are optional: a trace using them needs a kernel that has them.
+ * The syscall each operation makes, from the syscall table (null: none:
+ * `show` reads user memory, `tick` moves the machine's clock).
  */
-export type TraceKernel = Pick<Kernel,
-  'pipe' | 'open' | 'socketpair' | 'dup' | 'close' | 'read' | 'write' | 'lseek' | 'splice' | 'tee'
-  | 'vmsplice' | 'sendfile' | 'fcntl' | 'ioctl' | 'poll' | 'alloc' | 'touch' | 'isPipeReadEnd'>
-  & Partial<Pick<Kernel, ExtensionCall>>;
+export const OP_SYSCALLS = {
+  pipe: 'pipe', open: 'open', socketpair: 'socketpair', dup: 'dup', close: 'close', write: 'write', read: 'read',
+  buf: 'alloc', fill: 'touch', show: null, vmsplice: 'vmsplice', splice: 'splice', tee: 'tee', sendfile: 'sendfile',
+  lseek: 'lseek', fcntl: 'fcntl', fionread: 'ioctl', poll: 'poll',
+  notifyfd: 'notifyfd', vmsplice_notify: 'vmspliceNotify', released: 'isReleased', tick: null,
+} as const satisfies Record<Op['kind'], SyscallName | null>;
 
-type ExtensionCall = 'notifyfd' | 'vmspliceNotify' | 'isReleased' | 'tick';
+type ExtensionCall = 'notifyfd' | 'vmspliceNotify' | 'isReleased';
+type TraceCall = Exclude<NonNullable<(typeof OP_SYSCALLS)[Op['kind']]>, ExtensionCall>;
+
+/**
+ * The calls a trace makes (a structural subset of a process, so tests can
+ * pass a stand-in), and `describe` to tell a pipe's read end. The
+ * extensions' calls are optional: a trace using them needs a kernel that
+ * has them, and `tick` a machine's clock.
+ */
+export type TraceKernel = Pick<Syscalls, TraceCall | 'describe'> & Partial<Pick<Syscalls, ExtensionCall>>
+  & { tick?(ms: number): void };
 
 /** Passed for a closed or never-bound name: never open, so the call fails with EBADF. */
 export const UNBOUND_FD = 900000;
@@ -173,7 +185,7 @@ export function execute(op: Op, k: TraceKernel, names: Bindings): string {
 }
 
 /** An extension's call, bound to `k`; a kernel without it is a runner error, not a result. */
-function need<C extends ExtensionCall>(k: TraceKernel, call: C): NonNullable<TraceKernel[C]> {
+function need<C extends ExtensionCall | 'tick'>(k: TraceKernel, call: C): NonNullable<TraceKernel[C]> {
   const f = k[call];
   if (typeof f !== 'function') throw new Error(`this kernel has no ${call} (a splicekit extension)`);
   return (f as (...args: unknown[]) => unknown).bind(k) as NonNullable<TraceKernel[C]>;
@@ -207,9 +219,5 @@ function vmsplice(op: Extract<Op, { kind: 'vmsplice' }>, k: TraceKernel, names: 
 }
 
 function isPipeReadEnd(k: TraceKernel, fd: number): boolean {
-  try {
-    return k.isPipeReadEnd(fd);
-  } catch {
-    return false; // a bad fd: vmsplice itself reports the error
-  }
+  return k.describe(fd)?.kind === 'pipe-read';
 }

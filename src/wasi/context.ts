@@ -3,9 +3,16 @@
 // the guest (a WASI errno, or a Linux -errno for the splicekit module).
 
 import { SyscallError, WouldBlock } from '../errors.js';
-import type { Kernel } from '../kernel.js';
+import type { Syscalls } from '../syscalls/table.js';
 import { E, L, WasiError, wasiErrno } from './errno.js';
 import { Fault, GuestMemory } from './memory.js';
+
+/**
+ * The process a guest runs as: the syscall table's calls, on this thread
+ * (a Process) or across a channel (proc/remote.ts). `changed` (a local
+ * process has it) lets JSPI guests wait for the machine to change.
+ */
+export type GuestProcess = Syscalls & { changed?(): Promise<void> };
 
 /** proc_exit: unwinds the guest and carries its exit status to whoever started it. */
 export class ProcExit extends Error {
@@ -49,7 +56,7 @@ export class WasiContext {
    * @param sigpipe EPIPE from a call that writes ends the guest with status
    *   141, as Linux's default SIGPIPE action would (WASI has no signals).
    */
-  constructor(readonly kernel: Kernel, readonly io: HostIo = {}, readonly sigpipe = false) {}
+  constructor(readonly kernel: GuestProcess, readonly io: HostIo = {}, readonly sigpipe = false) {}
 
   /**
    * Runs one call. `body` returns the result (WASI calls return 0 or an

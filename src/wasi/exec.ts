@@ -63,8 +63,9 @@ export function fdSink(fd: number): ByteSink {
 }
 
 /**
- * Runs `wasm` (a WASI command) with an empty in-memory directory preopened
- * as "." at fd 3 and stdio connected through kernel pipes; returns its exit
+ * Runs `wasm` (a WASI command) as a child process of the kernel's first
+ * process, with the machine's directory preopened as "." at fd 3 and its
+ * stdio connected through pipes to this process's; returns its exit
  * status (the low 8 bits, as a native wait status). As under a shell, a
  * write to a pipe nobody reads ends it with 141 (SIGPIPE), and a trap
  * with 134 (SIGABRT: wasi-libc's abort() traps) after a line on stderr.
@@ -73,13 +74,13 @@ export function execWasm(wasm: BufferSource | WebAssembly.Module, opts: ExecOpti
   const k = opts.kernel ?? new Kernel();
   const stderr = fdSink(opts.stderr ?? 2);
   const pumps = new StdioPumps(k, fdSource(opts.stdin ?? 0), fdSink(opts.stdout ?? 1), stderr);
-  const host = new WasiHost(k, { args: opts.args, env: opts.env, io: pumps, sigpipe: true });
+  const guest = pumps.attach();
+  const host = new WasiHost(guest, { args: opts.args, env: opts.env, io: pumps, sigpipe: true });
+  let status = 0;
   try {
     host.preopen('.');
-    pumps.attach();
     const module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm);
     const instance = new WebAssembly.Instance(module, host.imports());
-    let status: number;
     try {
       status = host.start(instance) & 0xff;
     } catch (e) {
@@ -88,12 +89,15 @@ export function execWasm(wasm: BufferSource | WebAssembly.Module, opts: ExecOpti
       stderr.write(new TextEncoder().encode(`splicekit: ${opts.args[0] ?? 'guest'}: trap: ${e.message}\n`));
       status = TRAP_STATUS;
     }
+    // The guest's fds close as it exits; what it wrote still goes out.
+    guest.terminate(status);
     pumps.finish();
     if (host.ctx.hostError !== undefined) {
       stderr.write(new TextEncoder().encode(`splicekit: host error (returned as EIO): ${String(host.ctx.hostError)}\n`));
     }
     return status;
   } finally {
+    guest.terminate(status);
     if (!opts.kernel) k.destroy();
   }
 }

@@ -7,9 +7,8 @@
 // Linux -11). Waiting for another party needs JSPI or a Worker: later.
 
 import { O_RDONLY } from '../constants.js';
-import type { Kernel } from '../kernel.js';
 import { clockCalls } from './clock.js';
-import { ProcExit, WasiContext, type HostIo } from './context.js';
+import { ProcExit, WasiContext, type GuestProcess, type HostIo } from './context.js';
 import { fdCalls } from './fd.js';
 import { pathCalls } from './path.js';
 import { pollCalls } from './poll.js';
@@ -53,7 +52,7 @@ export class WasiHost {
   private readonly args: readonly string[];
   private readonly env: readonly string[];
 
-  constructor(readonly kernel: Kernel, opts: WasiOptions = {}) {
+  constructor(readonly kernel: GuestProcess, opts: WasiOptions = {}) {
     this.ctx = new WasiContext(kernel, opts.io, opts.sigpipe);
     this.args = opts.args ?? [];
     const env = opts.env ?? [];
@@ -89,10 +88,12 @@ export class WasiHost {
   suspendingImports(): WebAssembly.Imports {
     const { ctx } = this;
     const kernel = this.kernel;
+    if (!kernel.changed) throw new TypeError('suspendingImports needs a process of this thread (one that has changed())');
+    const changed = kernel.changed.bind(kernel);
     const wrap = (f: (...a: number[]) => number) => {
       const retry = async (a: number[]): Promise<number> => {
         for (;;) {
-          await kernel.changed();
+          await changed();
           ctx.blocked = false;
           const r = f(...a);
           if (!ctx.blocked) return r;

@@ -98,9 +98,8 @@ export function splicekitCalls(ctx: WasiContext) {
     }
   };
 
-  /** Read-side loans a guest holds, by handle (the pages stay in the kernel's memory). */
+  /** Read-side loans a guest holds, by the process's handle (the pages stay in the machine's memory). */
   const loans = new Map<number, Loan>();
-  let nextLoan = 1;
 
   return {
     /** splicekit extension: a release-notification fd (see README, "Is my page still under I/O?"). */
@@ -139,9 +138,9 @@ export function splicekitCalls(ctx: WasiContext) {
     vmsplice_loan: (fd: number, len: number, flags: number, handlePtr: number) => linux([fd], () => {
       if (!inBounds(handlePtr, 4)) return -L.EFAULT;
       const loan = k.vmspliceLoan(fd, len >>> 0, flags);
-      const handle = nextLoan++;
-      loans.set(handle, loan);
-      m.setI32(handlePtr, handle);
+      // An empty loan holds nothing: its handle 0 releases as any other.
+      loans.set(loan.handle, loan);
+      m.setI32(handlePtr, loan.handle);
       return loan.count;
     }, true),
     loan_copy: (handle: number, offset: number, buf: number, len: number) => linux(null, () => {

@@ -1,5 +1,6 @@
-// The host's side of a guest's stdin, stdout and stderr: three kernel
-// pipes whose other ends the host holds and pumps, synchronously, between
+// The host's side of a guest's stdin, stdout and stderr: three pipes whose
+// guest ends are the guest process's 0, 1 and 2 and whose other ends the
+// host's process holds and pumps, synchronously, between
 // the guest's calls. Output is drained after every call that may have
 // written (so stdout and stderr interleave as the guest wrote them) and
 // whenever the guest would wait; stdin is read from its source only when
@@ -8,7 +9,7 @@
 
 import { FIONREAD, SPLICE_F_NONBLOCK } from '../constants.js';
 import { SyscallError, WouldBlock } from '../errors.js';
-import type { Kernel } from '../kernel.js';
+import type { Process } from '../process.js';
 import type { HostIo } from './context.js';
 
 /** Guest input: some bytes (waiting for at least one), or null at end of input. */
@@ -21,48 +22,39 @@ export interface ByteSink {
   write(data: Uint8Array): boolean;
 }
 
-/**
- * Where the host keeps its ends: the top of the fd table, so the guest's
- * own fds start at 4 as in a fresh process with one preopen (fds 0 to 3).
- */
-export const HOST_FDS = { stdin: 1023, stdout: 1022, stderr: 1021 } as const;
-
 const CHUNK = 65536;
 
 export class StdioPumps implements HostIo {
   private pending: Uint8Array = new Uint8Array(0);
   private inOpen = true;
-  private readonly outs: { fd: number; sink: ByteSink; open: boolean }[];
+  private readonly outs: { fd: number; sink: ByteSink; open: boolean }[] = [];
+  private stdinFd = -1;
   private stdinRing: number | undefined;
+  private guest: Process | undefined;
 
-  constructor(private readonly k: Kernel, private readonly stdin: ByteSource, stdout: ByteSink, stderr: ByteSink) {
-    this.outs = [
-      { fd: HOST_FDS.stdout, sink: stdout, open: true },
-      { fd: HOST_FDS.stderr, sink: stderr, open: true },
-    ];
-  }
+  /** `k` is the host's process: it holds the other ends and is the guest's parent. */
+  constructor(private readonly k: Process, private readonly stdin: ByteSource, private readonly stdout: ByteSink, private readonly stderr: ByteSink) {}
 
-  /** Makes fds 0, 1 and 2 pipes to the host (call after the preopen took fd 3). */
-  attach(): void {
-    this.connect(0, HOST_FDS.stdin, true);
-    this.connect(1, HOST_FDS.stdout, false);
-    this.connect(2, HOST_FDS.stderr, false);
-    this.stdinRing = this.k.describe(0)?.ring;
-  }
-
-  private connect(guestFd: number, hostFd: number, guestReads: boolean): void {
-    const [r, w] = this.k.pipe();
-    const [g, h] = guestReads ? [r, w] : [w, r];
-    this.k.dup2(g, guestFd);
-    this.k.close(g);
-    this.k.dup2(h, hostFd);
-    this.k.close(h);
+  /**
+   * The guest's process, a child of the host's: its fds 0, 1 and 2 are
+   * pipes to the host, which keeps the other ends.
+   */
+  attach(): Process {
+    const [inR, inW] = this.k.pipe();
+    const [outR, outW] = this.k.pipe();
+    const [errR, errW] = this.k.pipe();
+    this.guest = this.k.process({ 0: inR, 1: outW, 2: errW });
+    for (const fd of [inR, outW, errW]) this.k.close(fd);
+    this.stdinFd = inW;
+    this.stdinRing = this.k.describe(inW)?.ring;
+    this.outs.push({ fd: outR, sink: this.stdout, open: true }, { fd: errR, sink: this.stderr, open: true });
+    return this.guest;
   }
 
   wait(fds: readonly number[]): boolean {
     let moved = this.drain();
     const onStdin = fds.some((fd) => {
-      const v = this.k.describe(fd);
+      const v = this.guest?.describe(fd);
       return v?.kind === 'pipe-read' && v.ring === this.stdinRing;
     });
     if (onStdin) moved = this.fill() || moved;
@@ -107,24 +99,24 @@ export class StdioPumps implements HostIo {
   private fill(): boolean {
     if (!this.inOpen) return false;
     if (this.pending.length === 0) {
-      if (this.k.ioctl(HOST_FDS.stdin, FIONREAD) > 0) return false;
+      if (this.k.ioctl(this.stdinFd, FIONREAD) > 0) return false;
       const chunk = this.stdin.read(CHUNK);
       if (chunk === null) {
-        this.k.close(HOST_FDS.stdin); // end of input: the guest reads EOF
+        this.k.close(this.stdinFd); // end of input: the guest reads EOF
         this.inOpen = false;
         return true;
       }
       this.pending = chunk;
     }
     try {
-      const n = this.k.write(HOST_FDS.stdin, this.pending);
+      const n = this.k.write(this.stdinFd, this.pending);
       this.pending = this.pending.subarray(n);
       return n > 0;
     } catch (e) {
       if (e instanceof WouldBlock) return false;
       if (e instanceof SyscallError && e.code === 'EPIPE') {
         // The guest closed its stdin: drop the rest.
-        this.k.close(HOST_FDS.stdin);
+        this.k.close(this.stdinFd);
         this.inOpen = false;
         return false;
       }

@@ -9,7 +9,7 @@ import {
   SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
 } from '../constants.js';
 import { SyscallError } from '../errors.js';
-import type { Kernel } from '../kernel.js';
+import type { Syscalls as Process } from '../syscalls/table.js';
 import type { Offset } from '../types.js';
 
 type SyscallsModule = typeof Syscalls;
@@ -39,7 +39,7 @@ const offset = (v: bigint | undefined): Offset | null => (v === undefined ? null
 const after = (o: Offset | null): bigint | undefined => (o ? BigInt(o.value) : undefined);
 
 /** Implements every function of the WIT interface on `k`. */
-export function witSyscalls(k: Kernel): SyscallsModule {
+export function witSyscalls(k: Process): SyscallsModule {
   return {
     pipe: (f) => call(() => k.pipe((f.nonblock ? O_NONBLOCK : 0) | (f.direct ? O_DIRECT : 0))),
     open: (path, mode, f) => call(() => k.open(path, ACCESS[mode] | (f.creat ? O_CREAT : 0) | (f.trunc ? O_TRUNC : 0)

@@ -6,7 +6,7 @@ import { PAGE_SIZE } from '../constants.js';
 import { PIPE_BUF_FLAG_CAN_MERGE, PIPE_BUF_FLAG_PACKET } from '../files/pipe.js';
 import { BLOCK, instantiateCore, type CoreExports } from '../core.js';
 import { errnoName, SyscallError } from '../errors.js';
-import type { PipeEndHandle } from './handle.js';
+import { EXPORT_MAX_RUNS, EXPORT_OPEN, EXPORT_RUN, EXPORT_RUNS, type PipeEndHandle } from './handle.js';
 
 /** How long to poll the ring before sleeping on it. */
 const SPIN_MS = 0.2;
@@ -28,11 +28,12 @@ export class PipeClient {
   private readonly seq: number;
   private readonly waiters: number;
   private readonly stage: WorkerBuffer;
-  private closed = false;
+  private readonly state: Int32Array;
 
   private constructor(private readonly h: PipeEndHandle) {
     this.core = instantiateCore(h.memory, true);
-    if (this.core.attach() === 0) throw new Error('no kernel in this memory');
+    if (this.core.attach(h.tid) === 0) throw new Error('no kernel in this memory');
+    this.state = new Int32Array(h.state);
     this.words = new Int32Array(h.memory.buffer);
     this.mem = new Uint8Array(h.memory.buffer);
     this.seq = this.core.seqAddr(h.ring) >> 2;
@@ -106,22 +107,42 @@ export class PipeClient {
     return this.blocking('vmsplice', () => this.core.vmspliceToPipe(this.h.ring, iov, 1, gift, this.h.nonblock, 0));
   }
 
-  /** User memory from the pool, visible to every thread on this kernel. */
+  /**
+   * User memory from the pool, visible to every thread on this machine;
+   * recorded with the end, so that the machine takes it back if this
+   * thread dies holding it.
+   */
   alloc(length: number): WorkerBuffer {
     const pages = Math.max(1, Math.ceil(length / PAGE_SIZE));
+    let slot = -1;
+    const n = this.state[EXPORT_RUNS];
+    for (let i = 0; i < n && slot < 0; i++) if (this.state[EXPORT_RUN + 2 * i + 1] === 0) slot = i;
+    if (slot < 0) {
+      if (n === EXPORT_MAX_RUNS) throw new SyscallError('ENOMEM', 'alloc');
+      slot = n;
+    }
     const page = this.core.userAlloc(pages);
     if (page < 0) throw new SyscallError('ENOMEM', 'alloc');
+    this.state[EXPORT_RUN + 2 * slot] = page;
+    this.state[EXPORT_RUN + 2 * slot + 1] = pages;
+    if (slot === n) Atomics.store(this.state, EXPORT_RUNS, n + 1);
     return { page, pages, bytes: new Uint8Array(this.h.memory.buffer, this.h.pages + page * PAGE_SIZE, length) };
   }
 
   free(buf: WorkerBuffer): void {
-    this.core.userFree(buf.page, buf.pages);
+    const n = this.state[EXPORT_RUNS];
+    for (let i = 0; i < n; i++) {
+      if (this.state[EXPORT_RUN + 2 * i] === buf.page && this.state[EXPORT_RUN + 2 * i + 1] === buf.pages) {
+        this.state[EXPORT_RUN + 2 * i + 1] = 0;
+        this.core.userFree(buf.page, buf.pages);
+        return;
+      }
+    }
   }
 
-  /** close(2): the end's reader/writer count goes, and its hold on the ring. */
+  /** close(2): the end's reader/writer count goes, and its hold on the ring (once, whoever closes first). */
   close(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (Atomics.compareExchange(this.state, EXPORT_OPEN, 1, 0) !== 1) return;
     this.free(this.stage);
     if (this.h.end === 'read') this.core.addReaders(this.h.ring, -1);
     else this.core.addWriters(this.h.ring, -1);

@@ -68,7 +68,7 @@ async function pipelineOneThread(producer: number[], tee: number[], sum: number[
     host.preopen('.');
     const module = await WebAssembly.compile(new Uint8Array(wasm));
     const status = await host.startSuspending(await WebAssembly.instantiate(module, host.suspendingImports()));
-    proc.exit();
+    proc.exit(status);
     return status;
   };
   const jobs = [

@@ -1,0 +1,379 @@
+// Machine: one emulated computer. It owns what Linux keeps machine-wide:
+// the memory and the core (page pool, rings, release tags), the clock, the
+// per-user pipe accounting, the directory's inodes, the count of open files
+// and the limits. Processes (src/process.ts) run on it; a syscall runs on a
+// process and reaches the machine through it.
+
+import { PAGE_SIZE, PIPE_DEF_BUFFERS } from './constants.js';
+import { instantiateCore, LAYOUT, MAX_WASM_PAGES, sharedMemoryAvailable, wasmPages, type CoreExports } from './core.js';
+import { errnoName, SyscallError, WouldBlock } from './errors.js';
+import type { OpenFile } from './files/file.js';
+import { BLOCK, ENFILE, type Kctx, type Result } from './files/kctx.js';
+import type { Inode } from './files/memfs.js';
+import type { NotifyFile } from './files/notify.js';
+import { PipeEnd } from './files/pipe.js';
+import { SocketEnd, type TaskFrag } from './files/socket.js';
+import type { SnapshotProcess, SnapshotSource } from './snapshot.js';
+import { EXPORT_OPEN, EXPORT_RUN, EXPORT_RUNS, EXPORT_STATE_BYTES } from './worker/handle.js';
+
+export interface MachineOptions {
+  /** Kernel pages in the pool (pipe buffers, page cache). Default 8192 (32 MiB). */
+  pages?: number;
+  /** Pages for user memory (`alloc`). Default 4096 (16 MiB). */
+  userPages?: number;
+  /** Rings at once, machine-wide: pipes, socket queues, loans. Default 4096. */
+  rings?: number;
+  /**
+   * Bytes for the rings' slot arrays (32 bytes a slot, allocated to each
+   * ring's size). Default 8 MiB: 16384 new pipes, or 256 socket queues.
+   */
+  ringMemory?: number;
+  /**
+   * Open files machine-wide (fs.file-max): past it, pipe, open and
+   * socketpair fail ENFILE. Default 65536.
+   */
+  maxFiles?: number;
+  /** Use a SharedArrayBuffer-backed memory (default: where available). */
+  shared?: boolean;
+  /**
+   * Behave like Linux 5.8 to 5.16.10: a page-cache page spliced into a pipe
+   * keeps the slot's stale flags (CVE-2022-0847, "Dirty Pipe"). For teaching.
+   */
+  dirtyPipe?: boolean;
+  /**
+   * Whether never-written user memory is backed by the shared zero page, so
+   * that vmsplice of it puts the zero page in the pipe (default true: most
+   * kernels map it on a read fault). False models a kernel that never maps
+   * it (`splicekit-oracle --probe zero-page` tells): vmsplice then
+   * references the buffer's own page, and a later write reaches the reader.
+   */
+  sharedZeroPage?: boolean;
+}
+
+/** fs/pipe.c: pipe_user_pages_soft = PIPE_DEF_BUFFERS * INR_OPEN_CUR. */
+export const PIPE_USER_PAGES_SOFT = PIPE_DEF_BUFFERS * 1024;
+/** fs/pipe.c: PIPE_MIN_DEF_BUFFERS. */
+export const PIPE_MIN_DEF_BUFFERS = 2;
+/** Scratch for page lists and iovecs the core reads: 256 KiB of u32 entries. */
+export const ARGS_SIZE = 256 * 1024;
+/**
+ * Scratch for bytes a call copies through (a write of JS bytes, a read):
+ * 2 MiB, the longest run a pipe can hold (256 slots of 4 KiB, and a
+ * compound skb fragment's spill) plus two pages of slack for offsets.
+ */
+export const STAGE_SIZE = 2 * 1024 * 1024 + 2 * PAGE_SIZE;
+
+const DEFAULTS = { pages: 8192, userPages: 4096, rings: 4096, ringMemory: 8 << 20, maxFiles: 65536 };
+
+/**
+ * A pipe end handed to another thread, and what that thread took from the
+ * pool: `state` is shared with it (worker/handle.ts has the layout). Whoever
+ * swaps the open word from 1 to 0 (the thread closing its end, or `revoke`
+ * for a thread that is gone) drops the end's counts, once.
+ */
+export interface ExportedEnd {
+  ring: number;
+  read: boolean;
+  /** The core thread id the other side attaches as (its locks are released if it dies). */
+  tid: number;
+  state: Int32Array;
+}
+
+/** What a process is to its machine (src/process.ts implements it). */
+export interface MachineProcess {
+  readonly pid: number;
+  /** Ends the process as `kill` would: its fds close, its memory goes. */
+  terminate(status: number): void;
+  /** Its fds and user memory, for snapshots. */
+  view(): SnapshotProcess;
+}
+
+export class Machine implements Kctx, SnapshotSource {
+  readonly memory: WebAssembly.Memory;
+  readonly core: CoreExports;
+  readonly shared: boolean;
+  /** Address of pool page 0. */
+  readonly pages: number;
+  /** A byte view of the whole memory (it never grows, so one view serves). */
+  readonly mem: Uint8Array;
+  readonly args: number;
+  readonly argsSize = ARGS_SIZE;
+  readonly stage: number;
+  readonly stageSize = STAGE_SIZE;
+  /** Pinned zero page: vmsplice of never-written user memory maps it, as Linux maps ZERO_PAGE. */
+  readonly zeroPage: number;
+  readonly sharedZeroPage: boolean;
+  readonly maxFiles: number;
+  /** Per user page: 1 once written (the zero-page rule, see usermem.ts). */
+  readonly userWritten: Uint8Array;
+  readonly firstUserPage: number;
+
+  /** The directory's names (one flat directory). */
+  readonly files = new Map<string, Inode>();
+  /** Pipe pages accounted to the (one) user, fs/pipe.c account_pipe_buffers(). */
+  pipePagesAccounted = 0;
+  /** Open file descriptions (nr_files). */
+  openFiles = 0;
+  /** The kernel thread's page fragment (files released outside any process use it). */
+  readonly taskFrag: TaskFrag = { page: -1, offset: 0, size: 0 };
+
+  private readonly initialFree: number;
+  private readonly initialSlab: number;
+  private readonly waiters: (() => void)[] = [];
+  /** Release tag -> the notification it completes. */
+  readonly tagOwners = new Map<number, { file: NotifyFile; id: number }>();
+  readonly ackedSockets = new Set<SocketEnd>();
+  private now = 0;
+  private readonly procs = new Map<number, MachineProcess>();
+  private nextPid = 1;
+  private readonly exported = new Map<number, ExportedEnd>();
+  /** The completion ring's head and tail words. */
+  private readonly completionWords: Uint32Array;
+
+  constructor(opts: MachineOptions = {}) {
+    const npages = opts.pages ?? DEFAULTS.pages;
+    const nuser = opts.userPages ?? DEFAULTS.userPages;
+    const nrings = opts.rings ?? DEFAULTS.rings;
+    const ringMemory = opts.ringMemory ?? DEFAULTS.ringMemory;
+    this.maxFiles = opts.maxFiles ?? DEFAULTS.maxFiles;
+    // A top-order block holds RING_CAP slots: the arena is a whole number of them.
+    const topBytes = LAYOUT.RING_CAP * LAYOUT.SL_SIZE;
+    const slabUnits = Math.max(1, Math.ceil(ringMemory / topBytes)) * LAYOUT.RING_CAP;
+    this.shared = opts.shared ?? sharedMemoryAvailable();
+    const end = layoutProbe(this.shared).memoryNeeded(npages, nuser, nrings, slabUnits);
+    this.args = align(end, PAGE_SIZE);
+    this.stage = this.args + ARGS_SIZE;
+    const total = wasmPages(this.stage + STAGE_SIZE);
+    if (total > MAX_WASM_PAGES) throw new RangeError('machine too large for one memory');
+    this.memory = new WebAssembly.Memory(this.shared
+      ? { initial: total, maximum: MAX_WASM_PAGES, shared: true }
+      : { initial: total, maximum: MAX_WASM_PAGES });
+    this.core = instantiateCore(this.memory, this.shared);
+    this.mem = new Uint8Array(this.memory.buffer);
+    this.pages = this.core.init(npages, nuser, nrings, slabUnits);
+    this.completionWords = new Uint32Array(this.memory.buffer, this.core.completionSeqAddr() - 8, 2);
+    if (opts.dirtyPipe) this.core.setFlags(1);
+    this.zeroPage = this.takeZeroPage();
+    this.sharedZeroPage = opts.sharedZeroPage ?? true;
+    this.firstUserPage = npages;
+    this.userWritten = new Uint8Array(nuser);
+    this.initialFree = this.core.freeKernelPages() + this.core.freeUserPages();
+    this.initialSlab = this.core.slabFreeUnits();
+  }
+
+  private takeZeroPage(): number {
+    if (this.core.allocPages(this.args, 1) < 0) throw new RangeError('no page for the zero page');
+    return new Uint32Array(this.memory.buffer, this.args, 1)[0];
+  }
+
+  // ---- processes -----------------------------------------------------------
+
+  /** A new process id, the process registered until it ends (see `gone`). */
+  register(p: MachineProcess | ((pid: number) => MachineProcess)): number {
+    const pid = this.nextPid++;
+    this.procs.set(pid, typeof p === 'function' ? p(pid) : p);
+    return pid;
+  }
+
+  gone(pid: number): void {
+    this.procs.delete(pid);
+  }
+
+  /** Live process ids, oldest first. */
+  pids(): number[] {
+    return [...this.procs.keys()];
+  }
+
+  /** Every live process's fds and user memory, oldest first. */
+  processes(): SnapshotProcess[] {
+    return [...this.procs.values()].map((p) => p.view());
+  }
+
+  // ---- open files ------------------------------------------------------------
+
+  /**
+   * alloc_empty_file(): room for `n` more open files machine-wide, counted
+   * from now on, or ENFILE (an unprivileged caller, past fs.file-max).
+   */
+  chargeFiles(n: number): Result {
+    if (this.openFiles + n > this.maxFiles) return ENFILE;
+    this.openFiles += n;
+    return 0;
+  }
+
+  /** fput(): the last reference to an open file description is dropped. */
+  put(f: OpenFile, k: Kctx = this): void {
+    if (--f.refs > 0) return;
+    this.openFiles--;
+    if (f instanceof PipeEnd && f.pipe.files === 1) this.pipePagesAccounted -= f.pipe.accounted;
+    if (f instanceof SocketEnd) this.ackedSockets.delete(f);
+    f.release(k);
+    this.drainCompletions();
+  }
+
+  // ---- pipe ends in other threads ---------------------------------------------
+
+  /** Counts a pipe end another thread now holds (see Process.exportPipeEnd). */
+  exportEnd(ring: number, read: boolean): ExportedEnd {
+    this.core.setThreaded();
+    this.core.ringShare(ring);
+    this.core.ringOpen(ring);
+    if (read) this.core.addReaders(ring, 1);
+    else this.core.addWriters(ring, 1);
+    const state = new Int32Array(new SharedArrayBuffer(EXPORT_STATE_BYTES));
+    state[EXPORT_OPEN] = 1;
+    const end = { ring, read, tid: this.core.newThreadId(), state };
+    this.exported.set(end.tid, end);
+    return end;
+  }
+
+  /**
+   * The thread holding exported end `tid` is gone without closing it (its
+   * Worker was terminated or crashed): its locks are let go and its end
+   * closes here, so the peer sees EOF or EPIPE and the ring's pages come
+   * back. An end that thread closed itself is only forgotten.
+   */
+  revoke(tid: number): void {
+    const end = this.exported.get(tid);
+    if (!end) return;
+    this.exported.delete(tid);
+    this.core.releaseLocksOf(tid);
+    // User memory the thread took and never gave back.
+    const runs = Atomics.load(end.state, EXPORT_RUNS);
+    for (let i = 0; i < runs; i++) {
+      const count = end.state[EXPORT_RUN + 2 * i + 1];
+      if (count > 0) this.core.userFree(end.state[EXPORT_RUN + 2 * i], count);
+    }
+    if (Atomics.compareExchange(end.state, EXPORT_OPEN, 1, 0) !== 1) return;
+    if (end.read) this.core.addReaders(end.ring, -1);
+    else this.core.addWriters(end.ring, -1);
+    this.core.ringClose(end.ring);
+    this.settle();
+  }
+
+  // ---- results, completions, wake-ups ----------------------------------------
+
+  /** Turns a core or file result into a return value or a thrown error. */
+  check(syscall: string, r: Result): number {
+    // The common case first, in as few steps as possible: every call ends here.
+    if (this.completionWords[0] !== this.completionWords[1]) this.drainCompletions();
+    if (r >= 0) {
+      if (this.waiters.length !== 0) this.wake();
+      return r;
+    }
+    if (r === BLOCK) throw new WouldBlock(syscall);
+    throw new SyscallError(errnoName(-r), syscall);
+  }
+
+  /** A result that must be an error: throws it. */
+  fail(syscall: string, r: Result): never {
+    this.check(syscall, r);
+    throw new Error(`${syscall}: ${r} is not an error`);
+  }
+
+  /** After a change made outside a syscall: deliver completions, wake waiters. */
+  settle(): void {
+    this.drainCompletions();
+    this.wake();
+  }
+
+  /** Wakes every awaiting call so it retries (something may have changed). */
+  wake(): void {
+    if (this.waiters.length === 0) return;
+    const w = this.waiters.splice(0);
+    for (const f of w) f();
+  }
+
+  /** Resolves at the next change of machine state. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Delivers the completions the core queued (a tag's last reference dropped). */
+  drainCompletions(): void {
+    // Most calls complete nothing: compare head and tail without calling in.
+    if (this.completionWords[0] === this.completionWords[1]) return;
+    for (let tag = this.core.completionPop(); tag !== 0; tag = this.core.completionPop()) {
+      const owner = this.tagOwners.get(tag);
+      this.tagOwners.delete(tag);
+      this.core.tagFree(tag);
+      owner?.file.complete(owner.id);
+    }
+  }
+
+  // ---- the clock -------------------------------------------------------------
+
+  /** The virtual clock (ms) that acknowledgement delays run on. */
+  get clock(): number {
+    return this.now;
+  }
+
+  /** Advances the clock: acknowledgements now due arrive and release their pages. */
+  tick(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`tick: ${ms} is not a number of milliseconds`);
+    this.now += ms;
+    for (const end of this.ackedSockets) end.ack(this);
+    this.settle();
+  }
+
+  // ---- accounting --------------------------------------------------------------
+
+  /** Pool pages and machine-wide counts. */
+  stats(): MachineStats {
+    const free = this.core.freeKernelPages() + this.core.freeUserPages();
+    return {
+      pagesTotal: this.initialFree, pagesFree: free, pagesInUse: this.initialFree - free,
+      files: this.openFiles, processes: this.procs.size,
+      ringMemoryInUse: (this.initialSlab - this.core.slabFreeUnits()) * LAYOUT.SL_SIZE,
+    };
+  }
+
+  /**
+   * Ends every process, revokes every end held by another thread, drops the
+   * directory and the kernel's page fragment: the pool is whole again.
+   */
+  destroy(): void {
+    for (const p of [...this.procs.values()]) p.terminate(0);
+    for (const tid of [...this.exported.keys()]) this.revoke(tid);
+    for (const inode of this.files.values()) {
+      inode.links = 0;
+      if (inode.opens === 0) inode.dropAll(this);
+    }
+    this.files.clear();
+    dropFrag(this, this.taskFrag);
+    this.settle();
+  }
+}
+
+export interface MachineStats {
+  pagesTotal: number;
+  pagesFree: number;
+  pagesInUse: number;
+  /** Open file descriptions machine-wide. */
+  files: number;
+  processes: number;
+  /** Bytes of slot arrays the rings hold. */
+  ringMemoryInUse: number;
+}
+
+/** Drops a task's page fragment (its page goes back when nobody else holds it). */
+export function dropFrag(k: Kctx, frag: TaskFrag): void {
+  if (frag.page >= 0) k.core.pagePut(frag.page);
+  frag.page = -1;
+}
+
+/** One core per variant on a scrap memory answers layout questions for every machine. */
+const probes = new Map<boolean, CoreExports>();
+function layoutProbe(shared: boolean): CoreExports {
+  let p = probes.get(shared);
+  if (!p) {
+    const memory = new WebAssembly.Memory(shared ? { initial: 2, maximum: MAX_WASM_PAGES, shared: true } : { initial: 2, maximum: MAX_WASM_PAGES });
+    p = instantiateCore(memory, shared);
+    probes.set(shared, p);
+  }
+  return p;
+}
+
+function align(n: number, a: number): number {
+  return Math.ceil(n / a) * a;
+}
