@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  O_APPEND, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
+  FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
   SEEK_CUR, SEEK_END, SEEK_SET, SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
 } from '../src/constants.js';
 import { dataBytes, dataLength, parseTrace, TraceSyntaxError, writeData, type Op } from '../src/trace/parse.js';
@@ -86,6 +86,21 @@ describe('valid operations', () => {
     expect(one('fcntl p.r SETPIPE_SZ 1048576')).toEqual({ line: 1, kind: 'fcntl', fd: 'p.r', cmd: 'SETPIPE_SZ', arg: 1048576 });
     expect(one('fcntl p.r SETFL NONBLOCK')).toEqual({ line: 1, kind: 'fcntl', fd: 'p.r', cmd: 'SETFL', arg: O_NONBLOCK });
     expect(one('fcntl p.r SETFL 0')).toEqual({ line: 1, kind: 'fcntl', fd: 'p.r', cmd: 'SETFL', arg: 0 });
+    expect(one('fcntl p.r GETFD')).toEqual({ line: 1, kind: 'fcntl', fd: 'p.r', cmd: 'GETFD' });
+    expect(one('fcntl p.r SETFD CLOEXEC')).toEqual({ line: 1, kind: 'fcntl', fd: 'p.r', cmd: 'SETFD', arg: FD_CLOEXEC });
+    expect(one('fcntl p.r SETFD 0')).toEqual({ line: 1, kind: 'fcntl', fd: 'p.r', cmd: 'SETFD', arg: 0 });
+  });
+
+  it('parses the fd-table operations: dup2 and dup3 onto a name or a number, dupfd, fdnum, CLOEXEC', () => {
+    expect(one('dup2 a p.r q.w')).toEqual({ line: 1, kind: 'dup2', name: 'a', fd: 'p.r', to: { fd: 'q.w' } });
+    expect(one('dup2 a p.r 2147483647')).toEqual({ line: 1, kind: 'dup2', name: 'a', fd: 'p.r', to: { number: 2 ** 31 - 1 } });
+    expect(one('dup3 a p.r 7 CLOEXEC')).toEqual({ line: 1, kind: 'dup3', name: 'a', fd: 'p.r', to: { number: 7 }, flags: O_CLOEXEC });
+    expect(one('dup3 a p.r 7 NONBLOCK|CLOEXEC')).toMatchObject({ flags: O_CLOEXEC | O_NONBLOCK });
+    expect(one('dupfd a p.r 10')).toEqual({ line: 1, kind: 'dupfd', name: 'a', fd: 'p.r', min: 10, cloexec: false });
+    expect(one('dupfd a p.r 10 CLOEXEC')).toEqual({ line: 1, kind: 'dupfd', name: 'a', fd: 'p.r', min: 10, cloexec: true });
+    expect(one('fdnum p.r')).toEqual({ line: 1, kind: 'fdnum', fd: 'p.r' });
+    expect(one('pipe p NONBLOCK|CLOEXEC')).toMatchObject({ flags: O_NONBLOCK | O_CLOEXEC });
+    expect(one('open f "x" RDONLY|CLOEXEC')).toMatchObject({ flags: O_RDONLY | O_CLOEXEC });
   });
 
   it('accepts numbers up to 2^53-1 and unbound fd names', () => {
@@ -198,6 +213,17 @@ describe('malformed traces', () => {
     ['fcntl SETPIPE_SZ without argument', 'fcntl p.r SETPIPE_SZ', /needs argument/],
     ['fcntl GETFL with argument', 'fcntl p.r GETFL 1', /takes no argument/],
     ['fcntl SETFL with other flag', 'fcntl p.r SETFL APPEND', /bad flag/],
+    ['fcntl SETFD without argument', 'fcntl p.r SETFD', /needs argument/],
+    ['fcntl GETFD with argument', 'fcntl p.r GETFD 1', /takes no argument/],
+    ['fcntl SETFD with a status flag', 'fcntl p.r SETFD NONBLOCK', /bad flag/],
+    ['dup2 without a target', 'dup2 a p.r', /wrong number of arguments/],
+    ['dup2 onto an fd number past 2^31-1', 'dup2 a p.r 2147483648', /bad fd number/],
+    ['dup2 onto a quoted target', 'dup2 a p.r "3"', /expected an fd/],
+    ['dup3 without flags', 'dup3 a p.r 3', /wrong number of arguments/],
+    ['dup3 with a splice flag', 'dup3 a p.r 3 MOVE', /bad flag/],
+    ['dupfd with another word than CLOEXEC', 'dupfd a p.r 3 NONBLOCK', /CLOEXEC/],
+    ['dupfd with a negative minimum', 'dupfd a p.r -1', /bad min/],
+    ['fdnum of a number', 'fdnum 3', /bad fd/],
     ['bad escape', String.raw`write p.w "a\q"`, /bad escape '\\q'/],
     ['short hex escape', String.raw`write p.w "\x4"`, /bad escape/],
     ['non-hex escape', String.raw`write p.w "\xg0"`, /bad escape/],

@@ -5,7 +5,7 @@
 // (the lab), never for `splicekit run` or the recorded traces.
 
 import {
-  O_APPEND, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
+  FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
   SEEK_CUR, SEEK_END, SEEK_SET,
   SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
 } from '../constants.js';
@@ -23,8 +23,11 @@ export type Data =
 export interface IovRef { buf: string; offset: number; length: number }
 
 export type FcntlCmd =
-  | { cmd: 'GETPIPE_SZ' } | { cmd: 'GETFL' }
-  | { cmd: 'SETPIPE_SZ'; arg: number } | { cmd: 'SETFL'; arg: number };
+  | { cmd: 'GETPIPE_SZ' } | { cmd: 'GETFL' } | { cmd: 'GETFD' }
+  | { cmd: 'SETPIPE_SZ'; arg: number } | { cmd: 'SETFL'; arg: number } | { cmd: 'SETFD'; arg: number };
+
+/** TO of dup2/dup3: a bound fd name, or an fd number. */
+export type FdTarget = { fd: string } | { number: number };
 
 /** FD fields hold the token as written (`p.r`, `f`); the runner resolves them. */
 export type OpBody =
@@ -33,6 +36,10 @@ export type OpBody =
   // `ackDelay` only with extensions: `socketpair S ack=MS`, a TCP-like pair.
   | { kind: 'socketpair'; name: string; ackDelay?: number }
   | { kind: 'dup'; name: string; fd: string }
+  | { kind: 'dup2'; name: string; fd: string; to: FdTarget }
+  | { kind: 'dup3'; name: string; fd: string; to: FdTarget; flags: number }
+  | { kind: 'dupfd'; name: string; fd: string; min: number; cloexec: boolean }
+  | { kind: 'fdnum'; fd: string }
   | { kind: 'close'; fd: string }
   | { kind: 'write'; fd: string; data: Data }
   | { kind: 'read'; fd: string; count: number }
@@ -55,12 +62,14 @@ export type OpBody =
 
 export type Op = OpBody & { line: number };
 
-const PIPE_FLAGS = { NONBLOCK: O_NONBLOCK, DIRECT: O_DIRECT };
+const PIPE_FLAGS = { NONBLOCK: O_NONBLOCK, DIRECT: O_DIRECT, CLOEXEC: O_CLOEXEC };
+const FD_FLAGS = { CLOEXEC: FD_CLOEXEC };
+const DUP3_FLAGS = { CLOEXEC: O_CLOEXEC, NONBLOCK: O_NONBLOCK };
 const SPLICE_FLAGS = { MOVE: SPLICE_F_MOVE, NONBLOCK: SPLICE_F_NONBLOCK, MORE: SPLICE_F_MORE, GIFT: SPLICE_F_GIFT };
 const SETFL_FLAGS = { NONBLOCK: O_NONBLOCK };
 const NOTIFY_FLAGS = { NONBLOCK: O_NONBLOCK };
 const ACCESS_MODES: Record<string, number> = { RDONLY: O_RDONLY, WRONLY: O_WRONLY, RDWR: O_RDWR };
-const OPEN_MODIFIERS: Record<string, number> = { CREAT: O_CREAT, TRUNC: O_TRUNC, APPEND: O_APPEND, NONBLOCK: O_NONBLOCK };
+const OPEN_MODIFIERS: Record<string, number> = { CREAT: O_CREAT, TRUNC: O_TRUNC, APPEND: O_APPEND, NONBLOCK: O_NONBLOCK, CLOEXEC: O_CLOEXEC };
 const WHENCE: Record<string, number> = { SET: SEEK_SET, CUR: SEEK_CUR, END: SEEK_END };
 
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
@@ -103,6 +112,17 @@ class Args {
   number(t: string, what = 'number'): number {
     if (!DIGITS_RE.test(t) || BigInt(t) > MAX_N) this.fail(`bad ${what} '${t}' (decimal 0 to 2^53-1)`);
     return Number(t);
+  }
+
+  /** TO of dup2/dup3: an fd name, or a decimal fd number below 2^31. */
+  target(): FdTarget {
+    const t = this.tokens[this.i]!;
+    if (!t.quoted && DIGITS_RE.test(t.text)) {
+      const n = this.num('fd number');
+      if (n > 2 ** 31 - 1) this.fail(`bad fd number '${n}' (0 to 2^31-1)`);
+      return { number: n };
+    }
+    return { fd: this.fd() };
   }
 
   /** `-` (NULL) or a number. */
@@ -217,6 +237,20 @@ const SYNTAX: Record<string, Syntax> = {
   open: { usage: 'open F PATH OFLAGS', min: 3, max: 3, parse: (a) => ({ kind: 'open', name: a.name(), path: a.path(), flags: a.openFlags() }) },
   socketpair: { usage: 'socketpair S', min: 1, max: 1, parse: (a) => ({ kind: 'socketpair', name: a.name() }) },
   dup: { usage: 'dup F FD', min: 2, max: 2, parse: (a) => ({ kind: 'dup', name: a.name(), fd: a.fd() }) },
+  dup2: { usage: 'dup2 F FD TO', min: 3, max: 3, parse: (a) => ({ kind: 'dup2', name: a.name(), fd: a.fd(), to: a.target() }) },
+  dup3: {
+    usage: 'dup3 F FD TO FLAGS', min: 4, max: 4,
+    parse: (a) => ({ kind: 'dup3', name: a.name(), fd: a.fd(), to: a.target(), flags: a.flags(DUP3_FLAGS) }),
+  },
+  dupfd: {
+    usage: 'dupfd F FD MIN [CLOEXEC]', min: 3, max: 4,
+    parse: (a) => {
+      const name = a.name(), fd = a.fd(), min = a.num('min');
+      if (a.more && a.word() !== 'CLOEXEC') a.fail('dupfd: the optional last argument is CLOEXEC');
+      return { kind: 'dupfd', name, fd, min, cloexec: a.count === 4 };
+    },
+  },
+  fdnum: { usage: 'fdnum FD', min: 1, max: 1, parse: (a) => ({ kind: 'fdnum', fd: a.fd() }) },
   close: { usage: 'close FD', min: 1, max: 1, parse: (a) => ({ kind: 'close', fd: a.fd() }) },
   write: { usage: 'write FD DATA', min: 2, max: 2, parse: (a) => ({ kind: 'write', fd: a.fd(), data: a.data() }) },
   read: { usage: 'read FD COUNT', min: 2, max: 2, parse: (a) => ({ kind: 'read', fd: a.fd(), count: a.num('count') }) },
@@ -315,14 +349,15 @@ export function isExtension(op: OpBody): boolean {
 function parseFcntl(a: Args): OpBody {
   const fd = a.fd();
   const cmd = a.word();
-  const needsArg = cmd === 'SETPIPE_SZ' || cmd === 'SETFL';
-  if (cmd !== 'GETPIPE_SZ' && cmd !== 'GETFL' && !needsArg) {
-    a.fail(`bad fcntl command '${cmd}' (GETPIPE_SZ, SETPIPE_SZ N, GETFL, SETFL FLAGS)`);
+  const needsArg = cmd === 'SETPIPE_SZ' || cmd === 'SETFL' || cmd === 'SETFD';
+  if (cmd !== 'GETPIPE_SZ' && cmd !== 'GETFL' && cmd !== 'GETFD' && !needsArg) {
+    a.fail(`bad fcntl command '${cmd}' (GETPIPE_SZ, SETPIPE_SZ N, GETFL, SETFL FLAGS, GETFD, SETFD FLAGS)`);
   }
   if (needsArg !== a.more) a.fail(`fcntl ${cmd} ${needsArg ? 'needs' : 'takes no'} argument`);
   if (cmd === 'SETPIPE_SZ') return { kind: 'fcntl', fd, cmd, arg: a.num() };
   if (cmd === 'SETFL') return { kind: 'fcntl', fd, cmd, arg: a.flags(SETFL_FLAGS) };
-  return { kind: 'fcntl', fd, cmd: cmd as 'GETPIPE_SZ' | 'GETFL' };
+  if (cmd === 'SETFD') return { kind: 'fcntl', fd, cmd, arg: a.flags(FD_FLAGS) };
+  return { kind: 'fcntl', fd, cmd: cmd as 'GETPIPE_SZ' | 'GETFL' | 'GETFD' };
 }
 
 export interface ParseOptions {

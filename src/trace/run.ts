@@ -1,10 +1,13 @@
 // Runs parsed traces against the emulator (docs/trace-format.md, "Output").
 
-import { F_GETFL, F_GETPIPE_SZ, F_SETFL, F_SETPIPE_SZ, FIONREAD, MAX_RW_COUNT, POLLIN, POLLOUT } from '../constants.js';
+import {
+  F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETPIPE_SZ, F_SETFD, F_SETFL, F_SETPIPE_SZ, FD_CLOEXEC, FIONREAD,
+  MAX_RW_COUNT, POLLIN, POLLOUT,
+} from '../constants.js';
 import { SyscallError, WouldBlock } from '../errors.js';
 import type { SyscallName, Syscalls } from '../syscalls/table.js';
 import type { IoVec, Offset, UserBuffer } from '../types.js';
-import { dataBytes, writeData, type Op } from './parse.js';
+import { dataBytes, writeData, type FdTarget, type Op } from './parse.js';
 import { renderBytes, renderErrno, renderPollEvents, renderStatusFlags, resultLine } from './render.js';
 
 /**
@@ -12,7 +15,8 @@ import { renderBytes, renderErrno, renderPollEvents, renderStatusFlags, resultLi
  * `show` reads user memory, `tick` moves the machine's clock).
  */
 export const OP_SYSCALLS = {
-  pipe: 'pipe', open: 'open', socketpair: 'socketpair', dup: 'dup', close: 'close', write: 'write', read: 'read',
+  pipe: 'pipe', open: 'open', socketpair: 'socketpair', dup: 'dup', dup2: 'dup2', dup3: 'dup3', dupfd: 'fcntl',
+  fdnum: 'fcntl', close: 'close', write: 'write', read: 'read',
   buf: 'alloc', fill: 'touch', show: null, vmsplice: 'vmsplice', splice: 'splice', tee: 'tee', sendfile: 'sendfile',
   lseek: 'lseek', fcntl: 'fcntl', fionread: 'ioctl', poll: 'poll',
   notifyfd: 'notifyfd', vmsplice_notify: 'vmspliceNotify', released: 'isReleased', tick: null,
@@ -112,6 +116,19 @@ export function execute(op: Op, k: TraceKernel, names: Bindings): string {
     case 'dup':
       names.fds.set(op.name, k.dup(fd(op.fd)));
       return '0';
+    case 'dup2':
+      names.fds.set(op.name, k.dup2(fd(op.fd), target(op.to, names)));
+      return '0';
+    case 'dup3':
+      names.fds.set(op.name, k.dup3(fd(op.fd), target(op.to, names), op.flags));
+      return '0';
+    case 'dupfd':
+      names.fds.set(op.name, k.fcntl(fd(op.fd), op.cloexec ? F_DUPFD_CLOEXEC : F_DUPFD, op.min));
+      return '0';
+    case 'fdnum':
+      // Only an open fd has a number to print: F_GETFD says whether it is.
+      k.fcntl(fd(op.fd), F_GETFD);
+      return String(fd(op.fd));
     case 'close':
       // The name is gone whatever close returns.
       try { k.close(fd(op.fd)); return '0'; } finally { names.fds.delete(op.fd); }
@@ -191,8 +208,15 @@ function need<C extends ExtensionCall | 'tick'>(k: TraceKernel, call: C): NonNul
   return (f as (...args: unknown[]) => unknown).bind(k) as NonNullable<TraceKernel[C]>;
 }
 
+/** The fd a dup2/dup3 target names. */
+function target(to: FdTarget, names: Bindings): number {
+  return 'fd' in to ? names.fd(to.fd) : to.number;
+}
+
 function fcntl(op: Extract<Op, { kind: 'fcntl' }>, k: TraceKernel, fd: number): string {
   switch (op.cmd) {
+    case 'GETFD': return k.fcntl(fd, F_GETFD) & FD_CLOEXEC ? 'CLOEXEC' : '0';
+    case 'SETFD': return String(k.fcntl(fd, F_SETFD, op.arg));
     case 'GETFL': return renderStatusFlags(k.fcntl(fd, F_GETFL));
     case 'SETFL': return String(k.fcntl(fd, F_SETFL, op.arg));
     case 'GETPIPE_SZ': return String(k.fcntl(fd, F_GETPIPE_SZ));

@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -107,10 +108,11 @@ static void unmap_anon(void *p, uint64_t len)
 enum op_kind {
     OP_PIPE, OP_OPEN, OP_SOCKETPAIR, OP_DUP, OP_CLOSE, OP_WRITE, OP_READ,
     OP_BUF, OP_FILL, OP_SHOW, OP_VMSPLICE, OP_SPLICE, OP_TEE, OP_SENDFILE,
-    OP_LSEEK, OP_FCNTL, OP_FIONREAD, OP_POLL,
+    OP_LSEEK, OP_FCNTL, OP_FIONREAD, OP_POLL, OP_DUP2, OP_DUP3, OP_DUPFD,
+    OP_FDNUM,
 };
 
-enum fcntl_cmd { FC_GETPIPE_SZ, FC_SETPIPE_SZ, FC_GETFL, FC_SETFL };
+enum fcntl_cmd { FC_GETPIPE_SZ, FC_SETPIPE_SZ, FC_GETFL, FC_SETFL, FC_GETFD, FC_SETFD };
 
 /* DATA operand: literal bytes, a pattern, or zeros (generated on demand so
  * that pat:1000000000 does not have to exist at parse time). */
@@ -468,7 +470,10 @@ static bool parse_flags(struct parser *p, const struct token *t,
 }
 
 static const struct flagdef pipe_flags[] = {
-    {"NONBLOCK", O_NONBLOCK}, {"DIRECT", O_DIRECT}, {NULL, 0}};
+    {"NONBLOCK", O_NONBLOCK}, {"DIRECT", O_DIRECT}, {"CLOEXEC", O_CLOEXEC},
+    {NULL, 0}};
+static const struct flagdef fd_flags[] = {{"CLOEXEC", FD_CLOEXEC}, {NULL, 0}};
+static const struct flagdef dup3_flags[] = {{"CLOEXEC", O_CLOEXEC}, {"NONBLOCK", O_NONBLOCK}, {NULL, 0}};
 static const struct flagdef splice_flags[] = {
     {"MOVE", SPLICE_F_MOVE}, {"NONBLOCK", SPLICE_F_NONBLOCK},
     {"MORE", SPLICE_F_MORE}, {"GIFT", SPLICE_F_GIFT}, {NULL, 0}};
@@ -479,7 +484,8 @@ static const struct flagdef setfl_flags[] = {
 static const struct flagdef open_flags[] = {
     {"RDONLY", O_RDONLY | ACC_SEEN}, {"WRONLY", O_WRONLY | ACC_SEEN},
     {"RDWR", O_RDWR | ACC_SEEN}, {"CREAT", O_CREAT}, {"TRUNC", O_TRUNC},
-    {"APPEND", O_APPEND}, {"NONBLOCK", O_NONBLOCK}, {NULL, 0}};
+    {"APPEND", O_APPEND}, {"NONBLOCK", O_NONBLOCK}, {"CLOEXEC", O_CLOEXEC},
+    {NULL, 0}};
 
 static bool parse_oflags(struct parser *p, const struct token *t, int *out)
 {
@@ -655,9 +661,13 @@ static const struct opdef opdefs[] = {
     {"tee", OP_TEE, 4, 4, "tee FDIN FDOUT LEN FLAGS"},
     {"sendfile", OP_SENDFILE, 4, 4, "sendfile FDOUT FDIN OFF COUNT"},
     {"lseek", OP_LSEEK, 3, 3, "lseek FD OFFSET SET|CUR|END"},
-    {"fcntl", OP_FCNTL, 2, 3, "fcntl FD GETPIPE_SZ|SETPIPE_SZ N|GETFL|SETFL FLAGS"},
+    {"fcntl", OP_FCNTL, 2, 3, "fcntl FD GETPIPE_SZ|SETPIPE_SZ N|GETFL|SETFL FLAGS|GETFD|SETFD FLAGS"},
     {"fionread", OP_FIONREAD, 1, 1, "fionread FD"},
     {"poll", OP_POLL, 1, 1, "poll FD"},
+    {"dup2", OP_DUP2, 3, 3, "dup2 F FD TO"},
+    {"dup3", OP_DUP3, 4, 4, "dup3 F FD TO FLAGS"},
+    {"dupfd", OP_DUPFD, 3, 4, "dupfd F FD MIN [CLOEXEC]"},
+    {"fdnum", OP_FDNUM, 1, 1, "fdnum FD"},
     {NULL, 0, 0, 0, NULL},
 };
 
@@ -668,6 +678,18 @@ static bool parse_fcntl(struct parser *p, struct op *op, struct token *a,
         !want_bare(p, &a[1], "CMD"))
         return false;
     const char *c = a[1].text;
+    if (strcmp(c, "GETFD") == 0) {
+        op->cmd = FC_GETFD;
+        if (n != 2)
+            return fail(p, "fcntl GETFD takes no argument");
+        return true;
+    }
+    if (strcmp(c, "SETFD") == 0) {
+        op->cmd = FC_SETFD;
+        if (n != 3)
+            return fail(p, "usage: fcntl FD SETFD FLAGS");
+        return parse_flags(p, &a[2], "SETFD FLAGS", fd_flags, &op->flags);
+    }
     if (strcmp(c, "GETPIPE_SZ") == 0 || strcmp(c, "GETFL") == 0) {
         op->cmd = c[3] == 'P' ? FC_GETPIPE_SZ : FC_GETFL;
         if (n != 2)
@@ -687,7 +709,23 @@ static bool parse_fcntl(struct parser *p, struct op *op, struct token *a,
         return parse_flags(p, &a[2], "SETFL FLAGS", setfl_flags, &op->flags);
     }
     return fail(p, "fcntl: unknown command \"%s\" (want GETPIPE_SZ, "
-                "SETPIPE_SZ, GETFL or SETFL)", c);
+                "SETPIPE_SZ, GETFL, SETFL, GETFD or SETFD)", c);
+}
+
+/* TO of dup2/dup3: a bound fd name (fd[1]) or a decimal fd number below
+ * 2^31 (fd[1] = -1, the number in num). */
+static bool parse_target(struct parser *p, const struct token *t,
+                         struct op *op)
+{
+    if (!t->quoted && t->len > 0 && t->text[0] >= '0' && t->text[0] <= '9') {
+        op->fd[1] = -1;
+        if (!parse_num(p, t, "TO", &op->num))
+            return false;
+        if (op->num > INT_MAX)
+            return fail(p, "TO: fd number %" PRIu64 " is past 2^31-1", op->num);
+        return true;
+    }
+    return parse_fd(p, t, "TO", &op->fd[1]);
 }
 
 /* Parse the arguments a[0..n) of an operation whose kind is known. */
@@ -793,6 +831,32 @@ static bool parse_args(struct parser *p, struct op *op, struct token *a, int n)
         return true;
     case OP_FCNTL:
         return parse_fcntl(p, op, a, n);
+    case OP_DUP2:
+    case OP_DUP3:
+        if (!parse_name(p, &a[0], "F"))
+            return false;
+        op->bind[0] = intern_fd_name(t, a[0].text);
+        if (!parse_fd(p, &a[1], "FD", &op->fd[0]) || !parse_target(p, &a[2], op))
+            return false;
+        return op->kind == OP_DUP2 ||
+               parse_flags(p, &a[3], "dup3 FLAGS", dup3_flags, &op->flags);
+    case OP_DUPFD:
+        if (!parse_name(p, &a[0], "F"))
+            return false;
+        op->bind[0] = intern_fd_name(t, a[0].text);
+        if (!parse_fd(p, &a[1], "FD", &op->fd[0]) ||
+            !parse_num(p, &a[2], "MIN", &op->num))
+            return false;
+        if (n == 4) {
+            if (!want_bare(p, &a[3], "CLOEXEC"))
+                return false;
+            if (strcmp(a[3].text, "CLOEXEC") != 0)
+                return fail(p, "dupfd: expected CLOEXEC, got \"%s\"", a[3].text);
+            op->flags = 1;
+        }
+        return true;
+    case OP_FDNUM:
+        return parse_fd(p, &a[0], "FD", &op->fd[0]);
     }
     return fail(p, "internal error: unhandled operation");
 }
@@ -1214,6 +1278,46 @@ static void exec_dup(struct runtime *rt, const struct op *op)
     fputs("0", stdout);
 }
 
+/* dup2/dup3 onto TO (a name's fd, or a number); binds F to the new fd. */
+static void exec_dup23(struct runtime *rt, const struct op *op)
+{
+    int to = op->fd[1] >= 0 ? fd_of(rt, op->fd[1]) : (int)op->num;
+    int fd = op->kind == OP_DUP2 ? dup2(fd_of(rt, op->fd[0]), to)
+                                 : dup3(fd_of(rt, op->fd[0]), to, op->flags);
+    if (fd < 0) {
+        put_errno(errno);
+        return;
+    }
+    /* A name bound to the fd that was replaced now names the new file,
+     * as the fd number does. */
+    rt->fds[op->bind[0]] = fd;
+    fputs("0", stdout);
+}
+
+/* fcntl(F_DUPFD or F_DUPFD_CLOEXEC, MIN); binds F. MIN is an unsigned long. */
+static void exec_dupfd(struct runtime *rt, const struct op *op)
+{
+    int fd = fcntl(fd_of(rt, op->fd[0]), op->flags ? F_DUPFD_CLOEXEC : F_DUPFD,
+                   (unsigned long)op->num);
+    if (fd < 0) {
+        put_errno(errno);
+        return;
+    }
+    rt->fds[op->bind[0]] = fd;
+    fputs("0", stdout);
+}
+
+/* The fd number a name stands for, if it is open. */
+static void exec_fdnum(struct runtime *rt, const struct op *op)
+{
+    int fd = fd_of(rt, op->fd[0]);
+    if (fcntl(fd, F_GETFD) < 0) {
+        put_errno(errno);
+        return;
+    }
+    printf("%d", fd);
+}
+
 static void exec_close(struct runtime *rt, const struct op *op)
 {
     int r = close(fd_of(rt, op->fd[0]));
@@ -1386,6 +1490,17 @@ static void exec_fcntl(struct runtime *rt, const struct op *op)
         r = fcntl(fd, F_SETFL, op->flags);
         put_result(r, errno);
         return;
+    case FC_SETFD:
+        r = fcntl(fd, F_SETFD, op->flags);
+        put_result(r, errno);
+        return;
+    case FC_GETFD:
+        r = fcntl(fd, F_GETFD);
+        if (r < 0)
+            put_errno(errno);
+        else
+            fputs(r & FD_CLOEXEC ? "CLOEXEC" : "0", stdout);
+        return;
     case FC_GETFL:
         r = fcntl(fd, F_GETFL);
         if (r < 0) {
@@ -1456,8 +1571,34 @@ static void exec_op(struct runtime *rt, const struct op *op)
     case OP_FCNTL: exec_fcntl(rt, op); break;
     case OP_FIONREAD: exec_fionread(rt, op); break;
     case OP_POLL: exec_poll(rt, op); break;
+    case OP_DUP2:
+    case OP_DUP3: exec_dup23(rt, op); break;
+    case OP_DUPFD: exec_dupfd(rt, op); break;
+    case OP_FDNUM: exec_fdnum(rt, op); break;
     }
     putchar('\n');
+}
+
+/* The trace's fd model: 0, 1 and 2 open (on /dev/null if they were not),
+ * nothing else, and RLIMIT_NOFILE at its default soft limit, 1024. */
+static void set_fd_model(void)
+{
+    for (int fd = 0; fd < 3; fd++) {
+        if (fcntl(fd, F_GETFD) >= 0)
+            continue;
+        int nul = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+        if (nul != fd)
+            die("cannot open /dev/null as fd %d", fd);
+    }
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+        die("getrlimit: %s", strerror(errno));
+    if (close_range(3, ~0U, 0) < 0)
+        for (rlim_t fd = 3; fd < rl.rlim_cur && fd < 65536; fd++)
+            close((int)fd);
+    rl.rlim_cur = rl.rlim_max < 1024 ? rl.rlim_max : 1024;
+    if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+        die("setrlimit: %s", strerror(errno));
 }
 
 /* Runs in the child: fresh process state, cwd = the trace's directory. */
@@ -1472,6 +1613,7 @@ static void run_trace(const struct trace *t)
         die("out of memory");
     install_signals();
     umask(022);
+    set_fd_model();
     for (int i = 0; i < t->nops; i++)
         exec_op(&rt, &t->ops[i]);
 }

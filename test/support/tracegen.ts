@@ -229,7 +229,8 @@ class Model {
     const desc = (): Desc => ({ nonblock: flags.includes('NONBLOCK') });
     this.bind(`${name}.r`, { kind: 'pipe', end: 'r', pipe, desc: desc() });
     this.bind(`${name}.w`, { kind: 'pipe', end: 'w', pipe, desc: desc() });
-    return { line: flags === '0' && r.chance(0.5) ? `pipe ${name}` : `pipe ${name} ${flags}`, risky: false };
+    const cloexec = r.chance(0.15) ? (flags === '0' ? 'CLOEXEC' : `${flags}|CLOEXEC`) : flags;
+    return { line: cloexec === '0' && r.chance(0.5) ? `pipe ${name}` : `pipe ${name} ${cloexec}`, risky: false };
   }
 
   opSocketpair(): Emitted {
@@ -266,16 +267,42 @@ class Model {
   }
 
   opDup(): Emitted | null {
+    const r = this.rng;
     const src = this.fd(() => true, 0.08);
     if (!src) return null;
-    const name = this.rng.pick(DUP_NAMES);
+    const name = r.pick(DUP_NAMES);
     const [srcName, f] = src;
-    if (f) {
+    const copy = (to: string) => {
+      if (!f) return;
       if (f.kind === 'pipe') { if (f.end === 'r') f.pipe.readers++; else f.pipe.writers++; }
       if (f.kind === 'sock') f.sock[f.end].open++;
-      this.bind(name, { ...f });
+      this.bind(to, { ...f });
+    };
+    const how = r.weighted([[6, 'dup'], [2, 'dupfd'], [2, 'dup2'], [1, 'dup3']] as const);
+    if (how === 'dup') {
+      copy(name);
+      return { line: `dup ${name} ${srcName}`, risky: false };
     }
-    return { line: `dup ${name} ${srcName}`, risky: false };
+    if (how === 'dupfd') {
+      copy(name);
+      const min = r.pick([0, 3, 10, 100, 1023, 1024]);
+      return { line: `dupfd ${name} ${srcName} ${min}${r.chance(0.4) ? ' CLOEXEC' : ''}`, risky: false };
+    }
+    // dup2/dup3 onto a bound name (whose file it replaces: the model only
+    // forgets that name, which may cost a wait it did not foresee), the
+    // source itself, or a number.
+    const onto = r.weighted([[5, 'name'], [1, 'self'], [2, 'number']] as const);
+    let to: string;
+    if (onto === 'name') {
+      const t = this.fd(() => true, 0.05);
+      to = t ? t[0] : srcName;
+      if (t) this.names.set(t[0], null);
+    } else {
+      to = onto === 'self' ? srcName : String(r.pick([5, 9, 64, 1023, 1024]));
+    }
+    copy(name);
+    const flags = how === 'dup3' ? ` ${r.weighted([[4, 'CLOEXEC'], [3, '0'], [1, 'NONBLOCK']] as const)}` : '';
+    return { line: `${how} ${name} ${srcName} ${to}${flags}`, risky: false };
   }
 
   opClose(): Emitted | null {
@@ -548,11 +575,13 @@ class Model {
 
   opFcntl(): Emitted | null {
     const r = this.rng;
-    const cmd = r.weighted([[3, 'GETFL'], [3, 'SETFL'], [2, 'GETPIPE_SZ'], [4, 'SETPIPE_SZ']] as const);
+    const cmd = r.weighted([[3, 'GETFL'], [3, 'SETFL'], [2, 'GETPIPE_SZ'], [4, 'SETPIPE_SZ'], [1, 'GETFD'], [1, 'SETFD'], [1, 'FDNUM']] as const);
     const pipeCmd = cmd.endsWith('PIPE_SZ');
     const t = this.fd((f) => (pipeCmd ? f.kind === 'pipe' || r.chance(0.1) : true));
     if (!t) return null;
     const [name, f] = t;
+    if (cmd === 'FDNUM') return { line: `fdnum ${name}`, risky: false };
+    if (cmd === 'SETFD') return { line: `fcntl ${name} SETFD ${r.chance(0.5) ? 'CLOEXEC' : '0'}`, risky: false };
     if (cmd === 'SETFL') {
       const nb = r.chance(0.6);
       if (f) f.desc.nonblock = nb; // on a file this clears APPEND too, which the model does not track
