@@ -12,9 +12,12 @@
  * EAGAIN is 6, not 11) both ways, so a program keeps using <fcntl.h>'s
  * names. Include it first (it defines _GNU_SOURCE). The calls are macros:
  * call them, do not take their address. fcntl() and ioctl() handle the
- * pipe commands (F_GETPIPE_SZ, F_SETPIPE_SZ, FIONREAD) here and pass the
- * rest to wasi-libc; F_GETFL therefore reports O_NONBLOCK and O_APPEND but
- * not O_DIRECT, which WASI's fdflags cannot express.
+ * pipe commands (F_GETPIPE_SZ, F_SETPIPE_SZ, FIONREAD) and the fd-table
+ * ones (F_GETFD, F_SETFD, F_DUPFD, F_DUPFD_CLOEXEC) here and pass the rest
+ * to wasi-libc; F_GETFL therefore reports O_NONBLOCK and O_APPEND but not
+ * O_DIRECT, which WASI's fdflags cannot express. wasi-libc defines
+ * O_CLOEXEC as 0 (WASI has no exec); here it is a bit of its own, which
+ * pipe2(), dup3() and open() pass on to splicekit's fd table.
  */
 #ifndef SPLICEKIT_H
 #define SPLICEKIT_H
@@ -77,11 +80,21 @@ static inline int splicekit_loan_release(unsigned handle) { (void)handle; return
 #ifndef FIONREAD
 #define FIONREAD 0x541b
 #endif
+#ifndef F_DUPFD
+#define F_DUPFD 0
+#endif
+#ifndef F_DUPFD_CLOEXEC
+#define F_DUPFD_CLOEXEC 1030
+#endif
+/* A bit wasi-libc's open() ignores (it reads the access mode, 0xfff and 0xfff << 12). */
+#undef O_CLOEXEC
+#define O_CLOEXEC 0x40000000
 
 #define SPLICEKIT_IMPORT(name) __attribute__((import_module("splicekit"), import_name(#name)))
 SPLICEKIT_IMPORT(pipe2) int __splicekit_pipe2(int *fds, int flags);
 SPLICEKIT_IMPORT(dup) int __splicekit_dup(int fd);
 SPLICEKIT_IMPORT(dup2) int __splicekit_dup2(int oldfd, int newfd);
+SPLICEKIT_IMPORT(dup3) int __splicekit_dup3(int oldfd, int newfd, int flags);
 SPLICEKIT_IMPORT(splice) int __splicekit_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags);
 SPLICEKIT_IMPORT(tee) int __splicekit_tee(int fd_in, int fd_out, size_t len, unsigned flags);
 SPLICEKIT_IMPORT(vmsplice) int __splicekit_vmsplice(int fd, const struct iovec *iov, size_t nr_segs, unsigned flags);
@@ -120,12 +133,13 @@ static inline int splicekit_result(int r) {
   return r;
 }
 
-/* pipe2() flags: wasi-libc's values -> Linux's (O_CLOEXEC is 0 there: no exec). */
+/* pipe2() flags: wasi-libc's values (and this header's O_CLOEXEC) -> Linux's. */
 static inline int splicekit_pipe_flags(int f) {
   int linux_flags = 0;
   if (f & O_NONBLOCK) linux_flags |= 04000;
   if (f & O_DIRECT) linux_flags |= 040000;
-  if (f & ~(O_NONBLOCK | O_DIRECT)) linux_flags |= 01; /* unknown: EINVAL, as Linux */
+  if (f & O_CLOEXEC) linux_flags |= 02000000;
+  if (f & ~(O_NONBLOCK | O_DIRECT | O_CLOEXEC)) linux_flags |= 01; /* unknown: EINVAL, as Linux */
   return linux_flags;
 }
 
@@ -135,6 +149,25 @@ static inline int splicekit_pipe2(int fds[2], int flags) {
 static inline int splicekit_pipe(int fds[2]) { return splicekit_result(__splicekit_pipe2(fds, 0)); }
 static inline int splicekit_dup(int fd) { return splicekit_result(__splicekit_dup(fd)); }
 static inline int splicekit_dup2(int oldfd, int newfd) { return splicekit_result(__splicekit_dup2(oldfd, newfd)); }
+/* dup3(): O_CLOEXEC -> Linux's; any other flag is Linux's EINVAL. */
+static inline int splicekit_dup3(int oldfd, int newfd, int flags) {
+  int linux_flags = (flags & O_CLOEXEC ? 02000000 : 0) | (flags & ~O_CLOEXEC ? 01 : 0);
+  return splicekit_result(__splicekit_dup3(oldfd, newfd, linux_flags));
+}
+
+/* open(): wasi-libc opens; O_CLOEXEC then sets the fd's flag in splicekit's table. */
+static inline int splicekit_open(const char *path, int flags, ...) {
+  mode_t mode = 0;
+  if (flags & O_CREAT) {
+    va_list ap;
+    va_start(ap, flags);
+    mode = va_arg(ap, int);
+    va_end(ap);
+  }
+  int fd = open(path, flags & ~O_CLOEXEC, mode);
+  if (fd >= 0 && (flags & O_CLOEXEC)) __splicekit_fcntl(fd, F_SETFD, FD_CLOEXEC);
+  return fd;
+}
 
 static inline ssize_t splicekit_splice(int fd_in, loff_t *off_in, int fd_out, loff_t *off_out, size_t len, unsigned flags) {
   return splicekit_result(__splicekit_splice(fd_in, off_in, fd_out, off_out, len, flags));
@@ -159,14 +192,22 @@ static inline int splicekit_socketpair(int domain, int type, int protocol, int s
   return splicekit_result(__splicekit_socketpair(ldomain, ltype, protocol, sv));
 }
 
-/* fcntl(): the pipe-size commands go to splicekit, the rest to wasi-libc (fd_fdstat_*). */
+/*
+ * fcntl(): the pipe-size and fd-table commands go to splicekit (F_GETFD,
+ * F_SETFD and FD_CLOEXEC have Linux's values in wasi-libc), the rest to
+ * wasi-libc (fd_fdstat_*).
+ */
 static inline int splicekit_fcntl(int fd, int cmd, ...) {
   va_list ap;
   va_start(ap, cmd);
   int arg = va_arg(ap, int);
   va_end(ap);
-  if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ) return splicekit_result(__splicekit_fcntl(fd, cmd, arg));
-  return fcntl(fd, cmd, arg);
+  switch (cmd) {
+  case F_GETPIPE_SZ: case F_SETPIPE_SZ: case F_GETFD: case F_SETFD: case F_DUPFD: case F_DUPFD_CLOEXEC:
+    return splicekit_result(__splicekit_fcntl(fd, cmd, arg));
+  default:
+    return fcntl(fd, cmd, arg);
+  }
 }
 
 /* ioctl(fd, FIONREAD, &n) goes to splicekit as Linux's FIONREAD; the rest to wasi-libc. */
@@ -204,6 +245,8 @@ static inline int splicekit_loan_release(unsigned handle) {
 #define pipe2(fds, flags) splicekit_pipe2(fds, flags)
 #define dup(fd) splicekit_dup(fd)
 #define dup2(oldfd, newfd) splicekit_dup2(oldfd, newfd)
+#define dup3(oldfd, newfd, flags) splicekit_dup3(oldfd, newfd, flags)
+#define open(...) splicekit_open(__VA_ARGS__)
 #define splice(...) splicekit_splice(__VA_ARGS__)
 #define tee(...) splicekit_tee(__VA_ARGS__)
 #define vmsplice(...) splicekit_vmsplice(__VA_ARGS__)

@@ -1,7 +1,8 @@
 // The TypeScript API beyond what traces reach: page references, the pool,
 // awaitable calls, errors, and exhaustion.
 
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { kernel } from './support/kernels.js';
 import {
   F_GETPIPE_SZ, F_SETPIPE_SZ, Kernel, O_CREAT, O_NONBLOCK, O_RDWR, SPLICE_F_NONBLOCK, SyscallError, WouldBlock,
 } from '../src/index.js';
@@ -9,21 +10,6 @@ import {
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
-let kernels: Kernel[] = [];
-function kernel(opts = {}): Kernel {
-  const k = new Kernel(opts);
-  kernels.push(k);
-  return k;
-}
-
-/** Every test ends with the pool whole again. */
-afterEach(() => {
-  for (const k of kernels) {
-    k.destroy();
-    expect(k.stats().pagesInUse).toBe(0);
-  }
-  kernels = [];
-});
 
 /** Reference count of the page under the first slot of a pipe end's ring. */
 function headPageRefs(k: Kernel, fd: number): number {

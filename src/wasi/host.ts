@@ -7,6 +7,7 @@
 // Linux -11). Waiting for another party needs JSPI or a Worker: later.
 
 import { O_RDONLY } from '../constants.js';
+import type { SyscallName } from '../syscalls/table.js';
 import { clockCalls } from './clock.js';
 import { ProcExit, WasiContext, type GuestProcess, type HostIo } from './context.js';
 import { fdCalls } from './fd.js';
@@ -16,6 +17,18 @@ import { procCalls } from './proc.js';
 import { splicekitCalls } from './splicekit.js';
 import { statCalls } from './stat.js';
 import { unsupportedCalls } from './unsupported.js';
+
+/**
+ * How each syscall-table call reaches a guest (checked by
+ * test/syscalls.test.ts): through a wasi_snapshot_preview1 function, through
+ * the `splicekit` module (wasi/splicekit.ts, GUEST_IMPORTS), or as the host's
+ * own tool: a guest's memory is its own, so user memory and loans of pages
+ * are what the host uses to carry its bytes.
+ */
+export const GUEST_REACH = {
+  preview1: ['open', 'close', 'read', 'write', 'writeMore', 'lseek', 'poll', 'unlink', 'describe', 'dup2', 'fcntl', 'ioctl'],
+  host: ['alloc', 'free', 'touch', 'readInto', 'fionread', 'isReleased', 'exit'],
+} as const satisfies Record<string, readonly SyscallName[]>;
 
 /** JSPI (WebAssembly's JS promise integration), where the runtime has it. */
 interface JspiApi {

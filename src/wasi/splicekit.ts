@@ -1,13 +1,16 @@
-// The `splicekit` import module: pipe, pipe2, dup, dup2, splice, tee,
+// The `splicekit` import module: pipe2, dup, dup2, dup3, splice, tee,
 // vmsplice, sendfile, fcntl, ioctl and socketpair with Linux's signatures
 // on wasm32 (ints, pointers to loff_t as i64, iovecs of u32 base and u32
-// length), Linux flag values, and Linux errnos: -errno on failure.
-// include/splicekit.h wraps them as the libc functions.
+// length), Linux flag values, and Linux errnos: -errno on failure, plus
+// splicekit's own calls. include/splicekit.h declares them (GUEST_IMPORTS
+// is that list, checked against the header and the syscall table by
+// test/syscalls.test.ts) and wraps them as the libc functions.
 
-import { F_GETPIPE_SZ, O_NONBLOCK, O_RDWR, F_SETFL, PAGE_SIZE, SPLICE_F_ALL, UIO_MAXIOV } from '../constants.js';
+import { F_GETPIPE_SZ, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, O_RDWR, PAGE_SIZE, SPLICE_F_ALL, UIO_MAXIOV } from '../constants.js';
 import type { FdView } from '../snapshot.js';
 import type { IoVec, Offset } from '../types.js';
 import type { Loan } from '../loan.js';
+import type { SyscallName } from '../syscalls/table.js';
 import type { WasiContext } from './context.js';
 import { L } from './errno.js';
 import { Fault, type GuestIov } from './memory.js';
@@ -19,6 +22,31 @@ const SOCK_STREAM = 1;
 const SOCK_NONBLOCK = 0o4000;
 const SOCK_CLOEXEC = 0o2000000;
 const SOCK_TYPE_MASK = 0xf;
+
+/**
+ * Every import of the module: the syscall-table entry it makes (null for a
+ * guest-only helper) and its C parameters as include/splicekit.h declares
+ * them. The calls WASI preview 1 already has (read, write, open, close,
+ * lseek, poll...) reach the table through wasi_snapshot_preview1 instead.
+ */
+export const GUEST_IMPORTS = {
+  pipe2: { syscall: 'pipe', params: ['int *', 'int'] },
+  dup: { syscall: 'dup', params: ['int'] },
+  dup2: { syscall: 'dup2', params: ['int', 'int'] },
+  dup3: { syscall: 'dup3', params: ['int', 'int', 'int'] },
+  splice: { syscall: 'splice', params: ['int', 'loff_t *', 'int', 'loff_t *', 'size_t', 'unsigned'] },
+  tee: { syscall: 'tee', params: ['int', 'int', 'size_t', 'unsigned'] },
+  vmsplice: { syscall: 'vmsplice', params: ['int', 'const struct iovec *', 'size_t', 'unsigned'] },
+  sendfile: { syscall: 'sendfile', params: ['int', 'int', 'loff_t *', 'size_t'] },
+  fcntl: { syscall: 'fcntl', params: ['int', 'int', 'int'] },
+  ioctl: { syscall: 'ioctl', params: ['int', 'int', 'void *'] },
+  socketpair: { syscall: 'socketpair', params: ['int', 'int', 'int', 'int *'] },
+  notifyfd: { syscall: 'notifyfd', params: ['int'] },
+  vmsplice_notify: { syscall: 'vmspliceNotify', params: ['int', 'const struct iovec *', 'size_t', 'unsigned', 'int', 'unsigned *'] },
+  vmsplice_loan: { syscall: 'vmspliceLoan', params: ['int', 'size_t', 'unsigned', 'unsigned *'] },
+  loan_copy: { syscall: null, params: ['unsigned', 'size_t', 'void *', 'size_t'] },
+  loan_release: { syscall: 'releaseLoan', params: ['unsigned'] },
+} as const satisfies Record<string, { syscall: SyscallName | null; params: readonly string[] }>;
 
 const isPipe = (v: FdView | undefined) => v?.kind === 'pipe-read' || v?.kind === 'pipe-write';
 
@@ -166,12 +194,16 @@ export function splicekitCalls(ctx: WasiContext) {
       loan.release();
       return 0;
     }, true),
-    pipe: (fds: number) => linux(null, () => putPair(fds, k.pipe(0))),
     pipe2: (fds: number, flags: number) => linux(null, () => putPair(fds, k.pipe(flags))),
     dup: (fd: number) => linux(null, () => k.dup(fd)),
     dup2: (oldfd: number, newfd: number) => linux(null, () => {
       const r = k.dup2(oldfd, newfd);
       if (oldfd !== newfd) ctx.preopens.delete(newfd); // it names another file now
+      return r;
+    }),
+    dup3: (oldfd: number, newfd: number, flags: number) => linux(null, () => {
+      const r = k.dup3(oldfd, newfd, flags);
+      ctx.preopens.delete(newfd);
       return r;
     }),
     splice: (fdIn: number, offIn: number, fdOut: number, offOut: number, len: number, flags: number) =>
@@ -231,7 +263,8 @@ export function splicekitCalls(ctx: WasiContext) {
       if ((type & SOCK_TYPE_MASK) !== SOCK_STREAM) return -L.ESOCKTNOSUPPORT;
       const pair = k.socketpair();
       if (type & SOCK_NONBLOCK) pair.forEach((fd) => k.fcntl(fd, F_SETFL, O_RDWR | O_NONBLOCK));
+      if (type & SOCK_CLOEXEC) pair.forEach((fd) => k.fcntl(fd, F_SETFD, FD_CLOEXEC));
       return putPair(sv, pair);
     }),
-  };
+  } satisfies Record<keyof typeof GUEST_IMPORTS, (...a: number[]) => number>;
 }

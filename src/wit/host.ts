@@ -9,7 +9,7 @@ import {
   SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
 } from '../constants.js';
 import { SyscallError } from '../errors.js';
-import type { Syscalls as Process } from '../syscalls/table.js';
+import type { SyscallName, Syscalls as Process } from '../syscalls/table.js';
 import type { Offset } from '../types.js';
 
 type SyscallsModule = typeof Syscalls;
@@ -37,6 +37,13 @@ const POLL: [keyof Syscalls.PollEvents, number][] = [
 
 const offset = (v: bigint | undefined): Offset | null => (v === undefined ? null : { value: Number(v) });
 const after = (o: Offset | null): bigint | undefined => (o ? BigInt(o.value) : undefined);
+
+/** The syscall-table call each WIT function makes (checked by test/syscalls.test.ts). */
+export const WIT_CALLS = {
+  pipe: 'pipe', open: 'open', socketpair: 'socketpair', dup: 'dup', close: 'close', read: 'read', write: 'write',
+  lseek: 'lseek', splice: 'splice', tee: 'tee', vmsplice: 'vmsplice', sendfile: 'sendfile',
+  getPipeSize: 'fcntl', setPipeSize: 'fcntl', fionread: 'fionread', pollOne: 'poll',
+} as const satisfies Record<keyof SyscallsModule, SyscallName>;
 
 /** Implements every function of the WIT interface on `k`. */
 export function witSyscalls(k: Process): SyscallsModule {

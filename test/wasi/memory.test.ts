@@ -75,7 +75,7 @@ describe('EFAULT from the splicekit calls, in Linux order', () => {
   it('pipe closes the new fds when it cannot store them', () => {
     g = guest();
     const open = g.k.stats().openFiles;
-    expect(g.s.pipe(PAGE - 4)).toBe(-14);
+    expect(g.s.pipe2(PAGE - 4, 0)).toBe(-14);
     expect(g.k.stats().openFiles).toBe(open);
     expect(g.s.pipe2(0, 0o4000)).toBe(0);
     expect(g.k.stats().openFiles).toBe(open + 2);

@@ -1,6 +1,6 @@
 // test/wasi/c/syscalls.c prints the outcome of every call splicekit.h
-// provides (results and errno names): natively and under splicekit the
-// output must be the same, line for line.
+// provides (results and errno names), fdtable.c the fd table's rules:
+// natively and under splicekit the output must be the same, line for line.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,13 +12,26 @@ describe.runIf(HAVE_GCC && HAVE_WASI_CLANG)('splicekit.h calls: Linux and splice
   const dir = mkdtempSync(join(tmpdir(), 'splicekit-syscalls-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('syscalls.c', async () => {
-    const { native, wasm } = await build('syscalls', dir, join(ROOT, 'test/wasi/c'));
+  /** Builds test/wasi/c/NAME.c both ways and runs both: the same output, line for line. */
+  async function agree(name: string): Promise<string> {
+    const { native, wasm } = await build(name, dir, join(ROOT, 'test/wasi/c'));
     const want = runNative(native, [], new Uint8Array(0));
     const got = runGuest(wasm, [], new Uint8Array(0));
     expect(got.stderr).toBe(want.stderr);
     expect(got.stdout.split('\n')).toEqual(want.stdout.split('\n'));
     expect(got.status).toBe(want.status);
-    expect(want.stdout).toContain('splice socket->pipe: 4');
+    return want.stdout;
+  }
+
+  it('syscalls.c', async () => {
+    expect(await agree('syscalls')).toContain('splice socket->pipe: 4');
+  }, 60_000);
+
+  it('fdtable.c: close-on-exec, the lowest free fd and the fd limit, as the kernel has them', async () => {
+    const out = await agree('fdtable');
+    // wasi-libc alone would answer F_GETFD with 0 and have no dup3: these come from the kernel.
+    expect(out).toContain('F_GETFD read end: 1\n');
+    expect(out).toContain('dup3 O_NONBLOCK: -1 EINVAL\n');
+    expect(out).toContain('F_DUPFD from the last fd: -1 EMFILE\n');
   }, 60_000);
 });

@@ -58,14 +58,15 @@ export interface Outcome {
 /**
  * Runs a native program with stdin, stdout and stderr all pipes (Node's
  * own child stdio are socketpairs, on which tee(2) and F_GETPIPE_SZ fail),
- * in an empty directory.
+ * in an empty directory, with the default fd limit of 1024.
  */
 export function runNative(prog: string, args: string[], input: Uint8Array): Outcome {
   const dir = mkdtempSync(join(tmpdir(), 'splicekit-native-'));
   try {
     const files = { in: join(dir, '.in'), out: join(dir, '.out'), err: join(dir, '.err'), status: join(dir, '.status') };
     writeFileSync(files.in, input);
-    const script = '{ cat "$1" | "${@:5}" 2>&1 1>&3 3>&- | cat > "$3"; echo "${PIPESTATUS[1]}" > "$4"; } 3>&1 | cat > "$2"';
+    // RLIMIT_NOFILE at its default soft limit, as splicekit's processes have it.
+    const script = 'ulimit -Sn 1024; { cat "$1" | "${@:5}" 2>&1 1>&3 3>&- | cat > "$3"; echo "${PIPESTATUS[1]}" > "$4"; } 3>&1 | cat > "$2"';
     execFileSync('bash', ['-c', script, 'bash', files.in, files.out, files.err, files.status, prog, ...args], { cwd: dir });
     return {
       stdout: readFileSync(files.out, 'latin1'),

@@ -3,6 +3,7 @@
  * Errnos are printed by name (strerror texts differ between libcs), fd
  * numbers never (fd 3 is the preopen under WASI). */
 #include "splicekit.h"
+#include "show.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -10,21 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char *ename(int e) {
-  switch (e) {
-  case EAGAIN: return "EAGAIN";   case EBADF: return "EBADF";   case EINVAL: return "EINVAL";
-  case ESPIPE: return "ESPIPE";   case EFAULT: return "EFAULT"; case ENOENT: return "ENOENT";
-  case EAFNOSUPPORT: return "EAFNOSUPPORT"; case EOPNOTSUPP: return "EOPNOTSUPP"; case EEXIST: return "EEXIST"; case EISDIR: return "EISDIR";
-  default: return "other";
-  }
-}
-
-/* Prints "what: result" or "what: -1 ENAME". */
-static long show(const char *what, long r) {
-  if (r < 0) printf("%s: -1 %s\n", what, ename(errno));
-  else printf("%s: %ld\n", what, r);
-  return r;
-}
 
 int main(void) {
   int p[2], q[2], s[2];
