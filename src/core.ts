@@ -1,6 +1,6 @@
 // Loads the Wasm data plane onto a memory and gives it a typed face.
 
-import { LAYOUT, type CoreExports } from './generated/core-abi.js';
+import { CORE_EXPORTS, LAYOUT, type CoreExports } from './generated/core-abi.js';
 import { CORE_SHARED_WASM, CORE_WASM } from './generated/core-wasm.js';
 
 export type { CoreExports } from './generated/core-abi.js';
@@ -47,9 +47,15 @@ export function sharedMemoryAvailable(): boolean {
   return typeof SharedArrayBuffer !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false;
 }
 
+/** Whether an instance's exports are the core's: every export CoreExports names is a function. */
+function isCore(e: WebAssembly.Exports): e is WebAssembly.Exports & CoreExports {
+  return CORE_EXPORTS.every((name) => typeof e[name] === 'function');
+}
+
 export function instantiateCore(memory: WebAssembly.Memory, shared: boolean): CoreExports {
-  const instance = new WebAssembly.Instance(coreModule(shared), { env: { memory } });
-  return instance.exports as unknown as CoreExports;
+  const { exports } = new WebAssembly.Instance(coreModule(shared), { env: { memory } });
+  if (!isCore(exports)) throw new TypeError('the module given as the core lacks some of its exports');
+  return exports;
 }
 
 /** WebAssembly pages (64 KiB) needed for `bytes`. */

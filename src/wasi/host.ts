@@ -36,9 +36,18 @@ interface JspiApi {
   promising: (f: () => void) => () => Promise<unknown>;
 }
 
+/** The WebAssembly namespace with JSPI's members, which TypeScript's lib does not declare yet. */
+const wasm = WebAssembly as typeof WebAssembly & Partial<JspiApi>;
+
 /** Whether this runtime can suspend a guest on a promise (JSPI). */
 export function hasJspi(): boolean {
-  return typeof (WebAssembly as unknown as Partial<JspiApi>).Suspending === 'function';
+  return typeof wasm.Suspending === 'function';
+}
+
+/** JSPI's members, where the runtime has them. */
+function jspi(): JspiApi {
+  if (!wasm.Suspending || !wasm.promising) throw new TypeError('this runtime has no JSPI (WebAssembly.Suspending)');
+  return { Suspending: wasm.Suspending, promising: wasm.promising };
 }
 
 /** The module is not a WASI command: no memory or no `_start` export. */
@@ -112,7 +121,7 @@ export class WasiHost {
           if (!ctx.blocked) return r;
         }
       };
-      return new (WebAssembly as unknown as JspiApi).Suspending((...a: number[]) => {
+      return new (jspi().Suspending)((...a: number[]) => {
         ctx.blocked = false;
         const r = f(...a);
         return ctx.blocked ? retry(a) : r;
@@ -132,7 +141,7 @@ export class WasiHost {
     if (typeof _start !== 'function') throw new NotACommand('_start');
     this.bindMemory(memory);
     try {
-      await (WebAssembly as unknown as JspiApi).promising(_start)();
+      await jspi().promising(_start)();
       return 0;
     } catch (e) {
       if (e instanceof ProcExit) return e.status;
