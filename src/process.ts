@@ -226,6 +226,14 @@ function method(name: SyscallName): Loose {
       c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2); c[3](e, name, 3);
       return run(this, a, b, d, e);
     };
+    case 5: return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown, f: unknown) {
+      c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2); c[3](e, name, 3); c[4](f, name, 4);
+      return run(this, a, b, d, e, f);
+    };
+    case 6: return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown, f: unknown, g: unknown) {
+      c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2); c[3](e, name, 3); c[4](f, name, 4); c[5](g, name, 5);
+      return run(this, a, b, d, e, f, g);
+    };
     default: return function (this: Process, ...a: unknown[]) {
       for (let i = 0; i < c.length; i++) c[i](a[i], name, i);
       return run(this, ...a);
