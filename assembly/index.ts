@@ -2,10 +2,12 @@
 
 import {
   BASE, MAGIC, sb, SB_MAGIC, SB_NPAGES, SB_NUSER, SB_NRINGS, SB_FLAGS, SB_SIZE, SB_THREADED,
-  SB_SLAB_UNITS, SB_NEXT_TID, SB_POOL_LOCK, RH_LOCK,
+  SB_SLAB_UNITS, SB_NEXT_TID, SB_POOL_LOCK, RH_LOCK, SPACE_REFS, MAX_SPACES,
   computeLayout, PAGES, REFS, RING_CAP, SL_SIZE,
 } from "./layout";
-import { poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc } from "./pages";
+import {
+  poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc, spaceOpen, spaceClose,
+} from "./pages";
 import {
   ringsInit, ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, ringSize, addReaders, addWriters,
   head, tail, maxUsage, readers, writers, seqAddr, waitersAddr, isFull, occupancy, lock2, unlock2, bump, hdr, slotBase,
@@ -33,6 +35,7 @@ export function init(npages: u32, nuser: u32, nrings: u32, slabUnits: u32): usiz
   store<u32>(sb(SB_SLAB_UNITS), slabUnits);
   computeLayout(npages, nuser, nrings, slabUnits);
   memory.fill(REFS, 0, <usize>(npages + nuser) << 3); // refcounts and run lengths
+  memory.fill(SPACE_REFS, 0, <usize>MAX_SPACES << 2);
   poolInit(npages);
   ringsInit(nrings);
   slabInit(slabUnits);
@@ -82,7 +85,7 @@ export function setThreaded(): void { atomic.store<u32>(sb(SB_THREADED), 1); }
 export function ringCap(): u32 { return RING_CAP; }
 /** Address of ring `r`'s slot array (ringSize(r) slots of SL_SIZE bytes). */
 export function ringSlotBase(r: u32): usize { return slotBase(r); }
-export { threadId, slabFreeUnits, ringSize };
+export { threadId, slabFreeUnits, ringSize, spaceOpen, spaceClose };
 
 export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,

@@ -14,7 +14,7 @@
 // Regions after it, in order: ring headers, the slot arena and its map (one
 // byte per unit), page refcounts, compound run lengths (u32 per page: a
 // head's page count), kernel free stack, ring free stack, tag counts, tag
-// free stack, completion ring, then the pages (4096-aligned): kernel pages
+// free stack, completion ring, space reference counts, then the pages (4096-aligned): kernel pages
 // [0, npages) first, user pages [npages, npages + nuser) after them.
 
 export const BASE: usize = 65536;
@@ -97,6 +97,25 @@ export const SL_SIZE: usize = 32;
  */
 export const NTAGS: u32 = 4096;
 
+/**
+ * Address spaces other than this memory: a process's own linear memory (a
+ * WASI guest's). A slot may reference one of its pages, encoded as FOREIGN
+ * | space << SPACE_SHIFT | page; space 0 is this memory, so ids start at 1.
+ * The core counts references per space (SPACE_REFS: SPACE_CLOSED set once
+ * its process has ended), and reads such a page only through the host's
+ * foreignCopy: the bytes live in another memory.
+ */
+export const FOREIGN: u32 = 0x80000000;
+export const SPACE_SHIFT: u32 = 20;
+export const MAX_SPACES: u32 = 2048;
+export const SPACE_MASK: u32 = MAX_SPACES - 1;
+export const GPAGE_MASK: u32 = (1 << SPACE_SHIFT) - 1;
+export const SPACE_CLOSED: u32 = 0x80000000;
+/** A completion for a space (its process ended and its last reference went), not a tag. */
+export const SPACE_DONE: u32 = 0x40000000;
+/** Completion ring entries: every tag and every space may be in flight at once. */
+export const COMP_SIZE: u32 = 8192;
+
 // include/linux/pipe_fs_i.h
 export const PIPE_BUF_FLAG_LRU: u32 = 0x01;
 export const PIPE_BUF_FLAG_ATOMIC: u32 = 0x02;
@@ -134,6 +153,7 @@ export let RING_FREE: usize = 0;
 export let TAG_COUNTS: usize = 0;
 export let TAG_FREE: usize = 0;
 export let COMP_RING: usize = 0;
+export let SPACE_REFS: usize = 0;
 export let PAGES: usize = 0;
 
 @inline export function sb(field: usize): usize {
@@ -166,6 +186,7 @@ export function computeLayout(npages: u32, nuser: u32, nrings: u32, slabUnits: u
   TAG_COUNTS = RING_FREE + <usize>nrings * 4;
   TAG_FREE = TAG_COUNTS + <usize>NTAGS * 4;
   COMP_RING = TAG_FREE + <usize>NTAGS * 4;
-  PAGES = (COMP_RING + <usize>NTAGS * 4 + 4095) & ~<usize>4095;
+  SPACE_REFS = COMP_RING + <usize>COMP_SIZE * 4;
+  PAGES = (SPACE_REFS + <usize>MAX_SPACES * 4 + 4095) & ~<usize>4095;
   return PAGES + (total << PAGE_SHIFT);
 }

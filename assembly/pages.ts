@@ -8,8 +8,31 @@
 import {
   sb, SB_NPAGES, SB_NUSER, SB_FREE_TOP, SB_POOL_LOCK, SB_USER_CURSOR, threaded,
   REFS, RUNS, FREE_STACK, PAGES, PAGE_SHIFT, ENOMEM,
+  FOREIGN, SPACE_SHIFT, SPACE_MASK, SPACE_REFS, SPACE_CLOSED, SPACE_DONE,
 } from "./layout";
 import { lockWord, unlockWord, stackInit, stackPop, stackPush } from "./stack";
+import { completionPush } from "./tags";
+
+/**
+ * The host copies `len` bytes at `off` in a foreign page (a page of another
+ * memory: see FOREIGN) into this memory at `dst`. It never blocks.
+ */
+@external("env", "foreignCopy")
+declare function foreignCopy(dst: usize, page: u32, off: u32, len: u32): void;
+
+@inline export function isForeign(page: u32): bool {
+  return (page & FOREIGN) != 0;
+}
+
+@inline function spaceRefAddr(page: u32): usize {
+  return SPACE_REFS + (<usize>((page >>> SPACE_SHIFT) & SPACE_MASK) << 2);
+}
+
+/** Copies `n` bytes at `off` in page `page` (of this memory or a foreign one) to `dst`. */
+@inline export function copyOut(dst: usize, page: u32, off: u32, n: u32): void {
+  if (isForeign(page)) foreignCopy(dst, page, off, n);
+  else memory.copy(dst, pageAddr(page) + off, n);
+}
 
 /** RUNS word of a compound tail page: the head's index with this bit. */
 const TAIL: u32 = 0x80000000;
@@ -55,13 +78,21 @@ export function pageAlloc(): i32 {
   return page;
 }
 
-/** get_page(): one more reference. */
+/** get_page(): one more reference (a foreign page's count is its space's). */
 @inline export function pageGet(page: u32): void {
-  addRef(refAddr(page), 1);
+  addRef(isForeign(page) ? spaceRefAddr(page) : refAddr(page), 1);
 }
 
-/** put_page(): drops a reference; the last one returns the page to the pool. */
+/**
+ * put_page(): drops a reference; the last one returns the page to the
+ * pool. A foreign page's space is told done when its process has ended
+ * and its last reference goes.
+ */
 export function pagePut(page: u32): void {
+  if (isForeign(page)) {
+    if (addRef(spaceRefAddr(page), <u32>-1) == (SPACE_CLOSED | 1)) completionPush(SPACE_DONE | ((page >>> SPACE_SHIFT) & SPACE_MASK));
+    return;
+  }
   page = headOf(page);
   if (addRef(refAddr(page), <u32>-1) != 1) return;
   if (page >= npages()) {
@@ -79,8 +110,22 @@ export function pagePut(page: u32): void {
   stackPush(FREE_STACK, SB_FREE_TOP, page);
 }
 
+/** A page's reference count; for a foreign page, its space's. */
 @inline export function pageRefs(page: u32): u32 {
-  return atomic.load<u32>(refAddr(page));
+  return isForeign(page) ? atomic.load<u32>(spaceRefAddr(page)) & ~SPACE_CLOSED : atomic.load<u32>(refAddr(page));
+}
+
+/** A space starts with no references (its id is new, or used again). */
+export function spaceOpen(space: u32): void {
+  atomic.store<u32>(SPACE_REFS + (<usize>(space & SPACE_MASK) << 2), 0);
+}
+
+/**
+ * A space's process has ended: returns the references left. At 0 the host
+ * lets the space go now; otherwise the last pagePut queues SPACE_DONE.
+ */
+export function spaceClose(space: u32): u32 {
+  return atomic.or<u32>(SPACE_REFS + (<usize>(space & SPACE_MASK) << 2), SPACE_CLOSED) & ~SPACE_CLOSED;
 }
 
 export function freeKernelPages(): u32 {

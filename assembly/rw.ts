@@ -5,7 +5,7 @@ import {
   PAGE_SIZE, PIPE_BUF_FLAG_CAN_MERGE, PIPE_BUF_FLAG_PACKET, OPS_ANON,
   EAGAIN, EPIPE, ENOMEM, BLOCK,
 } from "./layout";
-import { pageAlloc, pageAddr, copyForward } from "./pages";
+import { pageAlloc, pageAddr, copyForward, copyOut, isForeign } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, bump, readers, writers, releaseSlot, slotBase, ringMask, slotAt,
@@ -69,7 +69,7 @@ export function pipeRead(r: u32, dst: usize, len: u32, nonblock: bool): i32 {
     const s = slot(r, tail(r));
     let chars = slotLen(s);
     if (chars > total) chars = total;
-    memory.copy(dst + ret, pageAddr(slotPage(s)) + slotOffset(s), chars);
+    copyOut(dst + ret, slotPage(s), slotOffset(s), chars);
     ret += chars;
     store<u32>(s + SL_OFFSET, slotOffset(s) + chars);
     store<u32>(s + SL_LEN, slotLen(s) - chars);
@@ -120,7 +120,10 @@ export function pipeToUser(r: u32, iov: usize, niov: u32, nonblock: bool): i32 {
       if (segOff == segLen) { seg++; segOff = 0; continue; }
       const segAddr = <usize>load<u32>(iov + (<usize>seg << 3));
       const m = min(n - copied, segLen - segOff);
-      copyForward(segAddr + segOff, pageAddr(slotPage(s)) + slotOffset(s) + copied, m);
+      // A page of this memory may be copied onto itself (the kernel's forward memcpy); a foreign one never is.
+      const page = slotPage(s);
+      if (isForeign(page)) copyOut(segAddr + segOff, page, slotOffset(s) + copied, m);
+      else copyForward(segAddr + segOff, pageAddr(page) + slotOffset(s) + copied, m);
       copied += m;
       segOff += m;
     }

@@ -2,7 +2,7 @@
 // kernel page, then fragments, each one slot that may span a compound page.
 
 import { OPS_ANON, OPS_MASK, PAGE_SIZE, RING_CAP, ENOMEM, SL_OFFSET, SL_LEN } from "./layout";
-import { compoundAlloc, pageAddr, pageGet } from "./pages";
+import { compoundAlloc, copyOut, pageAddr, pageGet } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags, slotTag, setSlot,
   setSlotTag, isEmpty, isFull, occupancy, lock, unlock, lock2, unlock2, bump, releaseSlot,
@@ -86,7 +86,7 @@ export function prefixBytes(r: u32, n: u32): u32 {
 export function linearToPipe(rx: u32, r: u32, n: u32, frag: u32, fragOff: u32, coalesce: bool): i32 {
   lock2(rx, r);
   const s = slot(rx, tail(rx));
-  memory.copy(pageAddr(frag) + fragOff, pageAddr(slotPage(s)) + slotOffset(s), n);
+  copyOut(pageAddr(frag) + fragOff, slotPage(s), slotOffset(s), n);
   store<u32>(s + SL_OFFSET, slotOffset(s) + n);
   store<u32>(s + SL_LEN, slotLen(s) - n);
   if (slotLen(s) == 0) {

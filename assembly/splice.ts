@@ -5,7 +5,7 @@ import {
   OPS_DEFAULT, OPS_MASK, EAGAIN, EPIPE, ENOMEM, BLOCK, SL_OFFSET, SL_LEN, SL_FLAGS, SL_SIZE,
   sb, SB_FLAGS,
 } from "./layout";
-import { pageGet, pageAlloc, pageAddr, pagePut, copyForward } from "./pages";
+import { pageGet, pageAlloc, pageAddr, pagePut, copyForward, copyOut, isForeign } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, lock2, unlock2, bump, readers, writers,
@@ -248,7 +248,9 @@ export function drainToPages(r: u32, len: u32, list: usize, off: u32): void {
   while (done < len) {
     const s = slot(r, tail(r));
     const n = min(slotLen(s), len - done);
-    copyToPages(list, off + done, pageAddr(slotPage(s)) + slotOffset(s), n);
+    const page = slotPage(s);
+    if (isForeign(page)) intoPages(list, off + done, page, slotOffset(s), n);
+    else intoPages(list, off + done, NO_PAGE, pageAddr(page) + slotOffset(s), n);
     consumeTail(r, s, n);
     done += n;
   }
@@ -258,13 +260,27 @@ export function drainToPages(r: u32, len: u32, list: usize, off: u32): void {
 
 /** Copies `len` bytes from `src` into listed pages, starting `off` bytes into the run. */
 export function copyToPages(list: usize, off: u32, src: usize, len: u32): void {
+  intoPages(list, off, NO_PAGE, src, len);
+}
+
+/** No source page: intoPages copies from an address of this memory. */
+const NO_PAGE: u32 = 0xffffffff;
+
+/**
+ * Copies `len` bytes into listed pages from `off` in the run: from
+ * `srcPage` at offset `src` where that is a foreign page, else from address
+ * `src` of this memory (forward, as the kernel's memcpy: a page may be
+ * copied onto itself).
+ */
+function intoPages(list: usize, off: u32, srcPage: u32, src: usize, len: u32): void {
   let done: u32 = 0;
   while (done < len) {
     const pos = off + done;
     const page = load<u32>(list + (<usize>(pos >> 12) << 2));
     const start = pos & (PAGE_SIZE - 1);
     const n = min(PAGE_SIZE - start, len - done);
-    copyForward(pageAddr(page) + start, src + done, n);
+    if (srcPage != NO_PAGE) copyOut(pageAddr(page) + start, srcPage, <u32>src + done, n);
+    else copyForward(pageAddr(page) + start, src + done, n);
     done += n;
   }
 }

@@ -3,7 +3,7 @@
 
 import {
   sb, SB_TAG_FREE_TOP, SB_COMP_HEAD, SB_COMP_TAIL, SB_COMP_SEQ, SB_POOL_LOCK,
-  TAG_COUNTS, TAG_FREE, COMP_RING, NTAGS, EAGAIN, threaded,
+  TAG_COUNTS, TAG_FREE, COMP_RING, COMP_SIZE, NTAGS, EAGAIN, threaded,
 } from "./layout";
 import { lockWord, unlockWord } from "./pages";
 import { stackInit, stackPop, stackPush } from "./stack";
@@ -48,9 +48,14 @@ export function tagPut(tag: u32): void {
     store<u32>(a, old - 1);
   }
   if (old != 1) return;
+  completionPush(tag);
+}
+
+/** Queues a completion (a tag, or SPACE_DONE | space) for the host and wakes whoever waits. */
+export function completionPush(what: u32): void {
   lockWord(sb(SB_POOL_LOCK));
   const head = load<u32>(sb(SB_COMP_HEAD));
-  store<u32>(COMP_RING + (<usize>(head & (NTAGS - 1)) << 2), tag);
+  store<u32>(COMP_RING + (<usize>(head & (COMP_SIZE - 1)) << 2), what);
   store<u32>(sb(SB_COMP_HEAD), head + 1);
   unlockWord(sb(SB_POOL_LOCK));
   atomic.add<u32>(sb(SB_COMP_SEQ), 1);
@@ -61,14 +66,14 @@ export function tagRefs(tag: u32): u32 {
   return atomic.load<u32>(countAddr(tag));
 }
 
-/** The next completed tag, or 0 when none is queued. */
+/** The next completion (a tag, or SPACE_DONE | space), or 0 when none is queued. */
 export function completionPop(): u32 {
   if (atomic.load<u32>(sb(SB_COMP_HEAD)) == load<u32>(sb(SB_COMP_TAIL))) return 0;
   lockWord(sb(SB_POOL_LOCK));
   const tail = load<u32>(sb(SB_COMP_TAIL));
   let tag: u32 = 0;
   if (tail != load<u32>(sb(SB_COMP_HEAD))) {
-    tag = load<u32>(COMP_RING + (<usize>(tail & (NTAGS - 1)) << 2));
+    tag = load<u32>(COMP_RING + (<usize>(tail & (COMP_SIZE - 1)) << 2));
     store<u32>(sb(SB_COMP_TAIL), tail + 1);
   }
   unlockWord(sb(SB_POOL_LOCK));

@@ -52,8 +52,21 @@ function isCore(e: WebAssembly.Exports): e is WebAssembly.Exports & CoreExports 
   return CORE_EXPORTS.every((name) => typeof e[name] === 'function');
 }
 
-export function instantiateCore(memory: WebAssembly.Memory, shared: boolean): CoreExports {
-  const { exports } = new WebAssembly.Instance(coreModule(shared), { env: { memory } });
+/**
+ * Copies `len` bytes at `off` in a foreign page (a page of a process's own
+ * memory: LAYOUT.FOREIGN | space << SPACE_SHIFT | page) into the core's
+ * memory at `dst`. The core calls it inside its critical sections: it must
+ * not block or throw.
+ */
+export type ForeignCopy = (dst: number, page: number, off: number, len: number) => void;
+
+/** Where no process memory is known: a foreign page there is a host bug. */
+const noForeignMemory: ForeignCopy = (_dst, page) => {
+  throw new Error(`no memory known for foreign page 0x${(page >>> 0).toString(16)}`);
+};
+
+export function instantiateCore(memory: WebAssembly.Memory, shared: boolean, foreignCopy: ForeignCopy = noForeignMemory): CoreExports {
+  const { exports } = new WebAssembly.Instance(coreModule(shared), { env: { memory, foreignCopy } });
   if (!isCore(exports)) throw new TypeError('the module given as the core lacks some of its exports');
   return exports;
 }

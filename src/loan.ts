@@ -3,7 +3,6 @@
 // views of their pages; releasing the loan drops the references. A process
 // keeps its loans in a LoanTable, by handle, so they end when it does.
 
-import { PAGE_SIZE } from './constants.js';
 import { LAYOUT } from './core.js';
 import { ENOMEM, type Kctx } from './files/kctx.js';
 import type { Machine } from './machine.js';
@@ -41,15 +40,13 @@ export class LoanTable {
     if (ring < 0) return ENOMEM;
     const count = k.core.move(r, ring, len, have, 0xffffffff);
     m.wake();
-    const buffer = m.memory.buffer;
-    const words = new Uint32Array(buffer);
+    const words = new Uint32Array(m.memory.buffer);
     const views: Uint8Array[] = [];
-    // The loan ring is fresh: its slots sit from index 0 up.
+    // The loan ring is fresh: its slots sit from index 0 up. A page may be a process's own (foreign).
     const first = k.core.ringSlotBase(ring) / 4;
     const slots = k.core.ringHead(ring);
     for (let i = 0, at = first; i < slots; i++, at += SLOT_WORDS) {
-      const page = words[at + LAYOUT.SL_PAGE / 4];
-      views.push(new Uint8Array(buffer, m.pages + page * PAGE_SIZE + words[at + LAYOUT.SL_OFFSET / 4], words[at + LAYOUT.SL_LEN / 4]));
+      views.push(m.spaces.view(words[at + LAYOUT.SL_PAGE / 4], words[at + LAYOUT.SL_OFFSET / 4], words[at + LAYOUT.SL_LEN / 4]));
     }
     const handle = this.next++;
     let open = true;

@@ -8,12 +8,13 @@ import { PAGE_SIZE, PIPE_DEF_BUFFERS } from './constants.js';
 import { instantiateCore, LAYOUT, MAX_WASM_PAGES, sharedMemoryAvailable, wasmPages, type CoreExports } from './core.js';
 import { errnoName, SyscallError, WouldBlock } from './errors.js';
 import type { OpenFile } from './files/file.js';
-import { BLOCK, ENFILE, type Kctx, type Result } from './files/kctx.js';
+import { BLOCK, ENFILE, ENOMEM, type Kctx, type Result } from './files/kctx.js';
 import type { Inode } from './files/memfs.js';
 import type { NotifyFile } from './files/notify.js';
 import { PipeEnd } from './files/pipe.js';
 import { SocketEnd, type TaskFrag } from './files/socket.js';
 import type { SnapshotProcess, SnapshotSource } from './snapshot.js';
+import { Spaces } from './spaces.js';
 import { EXPORT_OPEN, EXPORT_RUN, EXPORT_RUNS, EXPORT_STATE_BYTES } from './worker/handle.js';
 
 export interface MachineOptions {
@@ -108,6 +109,11 @@ export class Machine implements Kctx, SnapshotSource {
   readonly userWritten: Uint8Array;
   readonly firstUserPage: number;
 
+  /** Every process memory (space) of the machine: this thread reads foreign pages through it. */
+  readonly spaces: Spaces;
+  private readonly freeSpaces: number[] = [];
+  private nextSpace = 1;
+
   /** The directory's names (one flat directory). */
   readonly files = new Map<string, Inode>();
   /** Pipe pages accounted to the (one) user, fs/pipe.c account_pipe_buffers(). */
@@ -148,9 +154,10 @@ export class Machine implements Kctx, SnapshotSource {
     this.memory = new WebAssembly.Memory(this.shared
       ? { initial: total, maximum: MAX_WASM_PAGES, shared: true }
       : { initial: total, maximum: MAX_WASM_PAGES });
-    this.core = instantiateCore(this.memory, this.shared);
+    this.core = instantiateCore(this.memory, this.shared, (dst, page, off, len) => this.spaces.copy(dst, page, off, len));
     this.mem = new Uint8Array(this.memory.buffer);
     this.pages = this.core.init(npages, nuser, nrings, slabUnits);
+    this.spaces = new Spaces(this.memory, this.pages);
     this.completionWords = new Uint32Array(this.memory.buffer, this.core.completionSeqAddr() - 8, 2);
     if (opts.dirtyPipe) this.core.setFlags(1);
     this.zeroPage = this.takeZeroPage();
@@ -187,6 +194,34 @@ export class Machine implements Kctx, SnapshotSource {
   /** Every live process's fds and user memory, oldest first. */
   processes(): SnapshotProcess[] {
     return [...this.procs.values()].map((p) => p.view());
+  }
+
+  // ---- process memories ------------------------------------------------------------
+
+  /**
+   * A process's own linear memory joins the machine as a space: pipes may
+   * reference its pages (vmsplice maps them), counted in the core. ENOMEM
+   * when every space id is taken.
+   */
+  addSpace(memory: WebAssembly.Memory): number | Result {
+    const space = this.freeSpaces.pop() ?? (this.nextSpace < LAYOUT.MAX_SPACES ? this.nextSpace++ : ENOMEM);
+    if (space < 0) return space;
+    this.core.spaceOpen(space);
+    this.spaces.set(space, memory);
+    return space;
+  }
+
+  /**
+   * The space's process has ended: its memory goes once no pipe references
+   * any of its pages (now, or when the core reports the last one gone).
+   */
+  closeSpace(space: number): void {
+    if (this.core.spaceClose(space) === 0) this.releaseSpace(space);
+  }
+
+  private releaseSpace(space: number): void {
+    this.spaces.delete(space);
+    this.freeSpaces.push(space);
   }
 
   // ---- open files ------------------------------------------------------------
@@ -294,6 +329,10 @@ export class Machine implements Kctx, SnapshotSource {
     // Most calls complete nothing: compare head and tail without calling in.
     if (this.completionWords[0] === this.completionWords[1]) return;
     for (let tag = this.core.completionPop(); tag !== 0; tag = this.core.completionPop()) {
+      if (tag & LAYOUT.SPACE_DONE) {
+        this.releaseSpace(tag & LAYOUT.SPACE_MASK);
+        continue;
+      }
       const owner = this.tagOwners.get(tag);
       this.tagOwners.delete(tag);
       this.core.tagFree(tag);
@@ -368,7 +407,7 @@ function layoutProbe(shared: boolean): CoreExports {
   let p = probes.get(shared);
   if (!p) {
     const memory = new WebAssembly.Memory(shared ? { initial: 2, maximum: MAX_WASM_PAGES, shared: true } : { initial: 2, maximum: MAX_WASM_PAGES });
-    p = instantiateCore(memory, shared);
+    p = instantiateCore(memory, shared, () => { throw new Error('the layout probe holds no pages'); });
     probes.set(shared, p);
   }
   return p;

@@ -18,6 +18,7 @@ import type { SnapshotProcess } from './snapshot.js';
 import type { Task } from './syscalls/task.js';
 import { UserMemory } from './usermem.js';
 import type { PipeEndHandle } from './worker/handle.js';
+import type { UserBuffer } from './types.js';
 import { EBADF } from './files/kctx.js';
 
 export interface ProcessOptions {
@@ -46,6 +47,8 @@ export class Process implements Task, MachineProcess {
   readonly exited: Promise<number>;
   private status: number | undefined;
   private resolveExit!: (status: number) => void;
+  /** The space of its own linear memory, once it has one (see useMemory). */
+  private space = 0;
 
   /**
    * A process on `machine` with fds 0, 1 and 2 open on /dev/null (as a
@@ -126,6 +129,19 @@ export class Process implements Task, MachineProcess {
     return new Process(this.machine, opts, given);
   }
 
+  /**
+   * The process's own linear memory (a WASI guest's) joins the machine:
+   * vmsplice maps its pages, as Linux maps the caller's. Returns the user
+   * buffer that stands for it in iovecs (offsets are the guest's
+   * addresses). The memory stays reachable while a pipe references one of
+   * its pages, after the process has ended too.
+   */
+  useMemory(memory: WebAssembly.Memory): UserBuffer {
+    if (this.space !== 0) throw new TypeError('this process has its memory already');
+    this.space = this.check('useMemory', this.machine.addSpace(memory));
+    return this.user.useLinear(memory, this.space).buffer;
+  }
+
   /** The status it exited with, or undefined while it runs. */
   get exitStatus(): number | undefined {
     return this.status;
@@ -146,6 +162,7 @@ export class Process implements Task, MachineProcess {
     }
     this.loans.releaseAll();
     this.user.freeAll();
+    if (this.space !== 0) this.machine.closeSpace(this.space);
     dropFrag(this, this.taskFrag);
     this.machine.gone(this.pid);
     this.machine.settle();
@@ -194,6 +211,7 @@ export class Process implements Task, MachineProcess {
     const end = this.machine.exportEnd(f.pipe.ring, f.isRead);
     return {
       memory: this.machine.memory, ring: end.ring, end: f.isRead ? 'read' : 'write', pages: this.machine.pages,
+      spaces: this.machine.spaces.entries(),
       nonblock: (f.flags & O_NONBLOCK) !== 0, packet: (f.flags & O_DIRECT) !== 0, tid: end.tid,
       state: end.state.buffer as SharedArrayBuffer,
     };

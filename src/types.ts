@@ -12,6 +12,11 @@ export interface UserBuffer {
   readonly length: number;
   /** A live view: writes through it are what a reader of vmspliced pages sees. */
   readonly bytes: Uint8Array;
+  /**
+   * Set on a process's own linear memory (a WASI guest's), which is not the
+   * machine's: `addr` is 0 and offsets are the guest's addresses.
+   */
+  readonly space?: number;
 }
 
 /** One iovec: `length` bytes of `buf` from `offset`. */

@@ -9,6 +9,7 @@
 // were written (through `touch`, a copy-out, or non-zero contents) to match.
 
 import { PAGE_SIZE } from './constants.js';
+import { LinearMemory } from './linear.js';
 import type { Machine } from './machine.js';
 import type { IoVec, UserBuffer } from './types.js';
 
@@ -19,9 +20,9 @@ interface Run {
   allWritten: boolean;
 }
 
-/** One iovec resolved to its buffer's first page. */
+/** One iovec resolved to its buffer's first page (of a run), or to the process's linear memory. */
 export interface Span {
-  run: Run;
+  run: Run | LinearMemory;
   first: number;
   offset: number;
   length: number;
@@ -36,6 +37,8 @@ export class UserMemory {
 
   /** The args scratch as words, where the core reads vmsplice entries. */
   private readonly argsWords: Uint32Array;
+  /** The process's own linear memory, once it has one (a WASI guest's). */
+  linear: LinearMemory | undefined;
 
   constructor(private readonly k: Machine) {
     this.written = k.userWritten;
@@ -101,10 +104,26 @@ export class UserMemory {
     this.written.fill(1, a, b + 1);
   }
 
+  /** The process's linear memory joins its machine as `space`: vmsplice maps its pages. */
+  useLinear(memory: WebAssembly.Memory, space: number): LinearMemory {
+    this.linear = new LinearMemory(this.k, memory, space);
+    return this.linear;
+  }
+
+  /** Whether any span lies in the linear memory (which the core cannot copy into). */
+  hasLinear(spans: Span[]): boolean {
+    return spans.some((s) => s.run instanceof LinearMemory);
+  }
+
   /** Resolves iovecs to spans, or undefined when one lies outside its buffer (EFAULT). */
   spans(iov: IoVec[]): Span[] | undefined {
     const out: Span[] = [];
     for (const v of iov) {
+      if (this.linear && v.buf === this.linear.buffer) {
+        if (!this.linear.contains(v.offset, v.length)) return undefined;
+        if (v.length > 0) out.push({ run: this.linear, first: 0, offset: v.offset, length: v.length });
+        continue;
+      }
       const run = this.runs.get(v.buf);
       if (!run || v.offset < 0 || v.length < 0 || v.offset + v.length > v.buf.length) return undefined;
       if (v.length > 0) out.push({ run, first: run.first, offset: v.offset, length: v.length });
@@ -125,7 +144,10 @@ export class UserMemory {
       let off = s.offset;
       let len = Math.min(s.length, left);
       left -= len;
-      if (this.allWritten(s.run)) {
+      if (s.run instanceof LinearMemory) {
+        n = s.run.entries(out, n, off, len);
+        len = 0;
+      } else if (this.allWritten(s.run)) {
         out[n * 3] = s.first;
         out[n * 3 + 1] = off;
         out[n * 3 + 2] = len;
@@ -189,8 +211,21 @@ export class UserMemory {
     for (const s of spans) {
       if (n <= 0) break;
       const m = Math.min(n, s.length);
-      this.mark(s.first, s.offset, m);
+      if (!(s.run instanceof LinearMemory)) this.mark(s.first, s.offset, m);
       n -= m;
+    }
+  }
+
+  /** Copies `data` over the spans in order (a copy out of a pipe into linear memory). */
+  scatter(spans: Span[], data: Uint8Array): void {
+    let at = 0;
+    for (const s of spans) {
+      if (at >= data.length) break;
+      const n = Math.min(s.length, data.length - at);
+      const base = s.run instanceof LinearMemory ? 0 : this.k.pages + s.first * PAGE_SIZE;
+      const mem = s.run instanceof LinearMemory ? s.run.memory : this.k.memory;
+      new Uint8Array(mem.buffer, base + s.offset, n).set(data.subarray(at, at + n));
+      at += n;
     }
   }
 }

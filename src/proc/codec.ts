@@ -126,7 +126,7 @@ export function encodeArgs(ch: Channel, wires: readonly ArgWire[], args: readonl
         break;
       }
       case 'str': c.str(v as string); break;
-      case 'iovecs': c.list((v as IoVec[]).flatMap((x) => [x.buf.addr, x.offset, x.length])); break;
+      case 'iovecs': c.list((v as IoVec[]).flatMap((x) => [x.buf.addr, x.offset, x.length, x.buf.space ?? 0])); break;
       case 'pollfds': c.list((v as PollFd[]).flatMap((x) => [x.fd, x.events])); break;
       case 'buffer': c.num((v as UserBuffer).addr); break;
       case 'json': c.str(v === undefined ? undefined : JSON.stringify(v)); break;
@@ -195,6 +195,12 @@ function listAt(ch: Channel, at: number): Float64Array {
 /** Memory no process owns: calls given it answer EFAULT, as Linux does for an unmapped address. */
 const unmapped = (addr: number): UserBuffer => ({ addr, length: 0, bytes: new Uint8Array(0) });
 
+/** The process's buffer at `addr`, or its linear memory (space), or memory it does not have. */
+function bufferAt(p: Process, addr: number, space: number): UserBuffer {
+  if (space === 0) return p.user.at(addr) ?? unmapped(addr);
+  return p.user.linear?.space === space ? p.user.linear.buffer : unmapped(addr);
+}
+
 /** A fault found while decoding: the call answers EFAULT without running. */
 export class DecodeFault extends Error {
   readonly errno = -EFAULT;
@@ -225,7 +231,7 @@ export function decodeArgs(ch: Channel, wires: readonly ArgWire[], p: Process, s
       case 'iovecs': {
         const l = c.takeList();
         const out: IoVec[] = [];
-        for (let i = 0; i < l.length; i += 3) out.push({ buf: p.user.at(l[i]) ?? unmapped(l[i]), offset: l[i + 1], length: l[i + 2] });
+        for (let i = 0; i < l.length; i += 4) out.push({ buf: bufferAt(p, l[i], l[i + 3]), offset: l[i + 1], length: l[i + 2] });
         return out;
       }
       case 'pollfds': {

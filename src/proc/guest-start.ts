@@ -6,15 +6,17 @@ import { WasiHost } from '../wasi/host.js';
 import { Channel } from './channel.js';
 import { RemoteProcess } from './remote.js';
 import type { GuestStart } from './spawn-with.js';
+import type { UserBuffer } from '../types.js';
 
 /** Runs the guest to its end; returns its exit status (already reported to the kernel). */
 export function runGuest(start: GuestStart): number {
   const remote = new RemoteProcess(new Channel(start.channel), start.memory, start.staging, start.stagingSize);
   let status: number;
   try {
-    const host = new WasiHost(remote, { args: start.args, env: start.env, sigpipe: true });
+    const host = new WasiHost(remote, { args: start.args, env: start.env, sigpipe: true, linear: linear(start) });
     host.preopen('.');
-    const instance = new WebAssembly.Instance(start.module, host.imports());
+    const module = start.module instanceof WebAssembly.Module ? start.module : new WebAssembly.Module(start.module as BufferSource);
+    const instance = new WebAssembly.Instance(module, host.imports());
     status = host.start(instance) & 0xff;
   } catch (e) {
     if (!(e instanceof WebAssembly.RuntimeError)) throw e;
@@ -22,4 +24,18 @@ export function runGuest(start: GuestStart): number {
   }
   remote.exit(status);
   return status;
+}
+
+/** The guest's memory as iovecs name it: the process's linear memory, in the machine's space `space`. */
+function linear(start: GuestStart): { memory: WebAssembly.Memory; buffer: UserBuffer } | undefined {
+  if (!start.linear) return undefined;
+  const { memory, space } = start.linear;
+  return {
+    memory,
+    buffer: {
+      addr: 0, space,
+      get length() { return memory.buffer.byteLength; },
+      get bytes() { return new Uint8Array(memory.buffer); },
+    },
+  };
 }

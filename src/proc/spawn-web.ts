@@ -6,10 +6,10 @@ import { spawnWith, type Child, type SpawnOptions } from './spawn-with.js';
 
 export type { Child, SpawnOptions };
 
-export function spawnWeb(parent: Process, module: WebAssembly.Module, opts: SpawnOptions = {}): Child {
+export function spawnWeb(parent: Process, program: WebAssembly.Module | BufferSource, opts: SpawnOptions = {}): Child {
   return spawnWith((data) => {
     const w = new Worker(new URL('./guest-web.js', import.meta.url), { type: 'module' });
     w.postMessage(data);
     return { terminate: () => w.terminate(), onError: (f) => { w.onerror = (e) => f(new Error(e.message)); } };
-  }, parent, module, opts);
+  }, parent, program, opts);
 }

@@ -6,6 +6,7 @@
 // come back, and `exited` resolves.
 
 import type { Process } from '../process.js';
+import { bytesOf, guestMemory } from '../wasi/import-memory.js';
 import { TRAP_STATUS } from '../wasi/status.js';
 import { Channel } from './channel.js';
 import { ProcessServer } from './server.js';
@@ -36,7 +37,10 @@ export interface Child {
 
 /** What a guest's Worker is started with (see guest-start.ts). */
 export interface GuestStart {
-  module: WebAssembly.Module;
+  /** The program: compiled, or bytes (its memory imported) for the Worker to compile. */
+  module: WebAssembly.Module | Uint8Array;
+  /** The guest's memory and its space, when the machine maps its pages (see importMemory). */
+  linear?: { memory: WebAssembly.Memory; space: number };
   memory: WebAssembly.Memory;
   channel: SharedArrayBuffer;
   staging: number;
@@ -60,7 +64,12 @@ export const KILL_STATUS = 137;
 /** Bytes a call can carry at once between the guest and the kernel. */
 const STAGING = 1 << 20;
 
-export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Process, module: WebAssembly.Module, opts: SpawnOptions = {}): Child {
+/**
+ * Starts a guest. Given the program's bytes, its memory becomes the
+ * host's (shared, created here) and vmsplice maps its pages; given a
+ * compiled module, the guest keeps its own memory and vmsplice copies.
+ */
+export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Process, program: WebAssembly.Module | BufferSource, opts: SpawnOptions = {}): Child {
   if (!parent.machine.shared) throw new TypeError('spawn needs a machine on a shared memory');
   const inherit: Record<number, number> = {};
   if (opts.stdin !== undefined) inherit[0] = opts.stdin;
@@ -70,8 +79,12 @@ export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Proce
   const server = new ProcessServer(proc, Channel.create(), STAGING);
   let worker: WorkerLike;
   try {
+    const own = program instanceof WebAssembly.Module ? undefined : guestMemory(bytesOf(program), true);
+    if (own) proc.useMemory(own.memory);
     worker = start({
-      module, memory: parent.machine.memory, channel: server.channel.buffer, staging: server.staging.addr,
+      module: own ? own.bytes : program instanceof WebAssembly.Module ? program : bytesOf(program).slice(),
+      linear: own ? { memory: own.memory, space: proc.user.linear!.space } : undefined,
+      memory: parent.machine.memory, channel: server.channel.buffer, staging: server.staging.addr,
       stagingSize: STAGING, args: opts.args ?? ['guest'], env: opts.env ?? [],
     });
   } catch (e) {

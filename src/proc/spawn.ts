@@ -6,7 +6,7 @@ import { spawnWith, type Child, type SpawnOptions } from './spawn-with.js';
 
 export type { Child, SpawnOptions };
 
-export function spawn(parent: Process, module: WebAssembly.Module, opts: SpawnOptions = {}): Child {
+export function spawn(parent: Process, program: WebAssembly.Module | BufferSource, opts: SpawnOptions = {}): Child {
   return spawnWith((workerData) => {
     const w = new Worker(new URL('./guest-node.js', import.meta.url), { workerData });
     return {
@@ -14,5 +14,5 @@ export function spawn(parent: Process, module: WebAssembly.Module, opts: SpawnOp
       onError: (f) => w.once('error', f),
       onExit: (f) => w.once('exit', f),
     };
-  }, parent, module, opts);
+  }, parent, program, opts);
 }

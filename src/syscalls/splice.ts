@@ -106,6 +106,14 @@ export function vmspliceTagged(p: Task, fd: number, iov: IoVec[], flags: number,
     return p.check('vmsplice', p.core.vmspliceToPipe(r, p.args, n, (flags & SPLICE_F_GIFT) !== 0, nonblock, tag));
   }
   if (toPipeOnly) p.fail('vmsplice', EBADF);
+  if (p.user.hasLinear(spans)) {
+    // The core copies within the machine's memory: through the staging area, then into the linear memory.
+    const want = Math.min(total, p.stageSize);
+    new Uint32Array(p.mem.buffer, p.args, 2).set([p.stage, want]);
+    const got = p.core.pipeToUser(r, p.args, 1, nonblock);
+    if (got > 0) p.user.scatter(spans, p.mem.subarray(p.stage, p.stage + got));
+    return p.check('vmsplice', got);
+  }
   const n = p.user.copyOutList(spans);
   const got = p.core.pipeToUser(r, p.args, n, nonblock);
   if (got > 0) p.user.markWritten(spans, got);

@@ -4,6 +4,7 @@
 
 import { SyscallError, WouldBlock } from '../errors.js';
 import type { Syscalls } from '../syscalls/table.js';
+import type { UserBuffer } from '../types.js';
 import { E, L, WasiError, wasiErrno } from './errno.js';
 import { Fault, GuestMemory } from './memory.js';
 
@@ -56,7 +57,11 @@ export class WasiContext {
    * @param sigpipe EPIPE from a call that writes ends the guest with status
    *   141, as Linux's default SIGPIPE action would (WASI has no signals).
    */
-  constructor(readonly kernel: GuestProcess, readonly io: HostIo = {}, readonly sigpipe = false) {}
+  /**
+   * @param linear the user buffer that stands for the guest's memory when
+   *   the machine can reference its pages (vmsplice maps them); else undefined.
+   */
+  constructor(readonly kernel: GuestProcess, readonly io: HostIo = {}, readonly sigpipe = false, readonly linear?: UserBuffer) {}
 
   /**
    * Runs one call. `body` returns the result (WASI calls return 0 or an

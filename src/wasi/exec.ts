@@ -4,6 +4,8 @@
 import { readSync, writeSync } from 'node:fs';
 import { Kernel } from '../kernel.js';
 import { WasiHost } from './host.js';
+import { sharedMemoryAvailable } from '../core.js';
+import { bytesOf, guestMemory } from './import-memory.js';
 import { TRAP_STATUS } from './status.js';
 import { StdioPumps, type ByteSink, type ByteSource } from './stdio.js';
 
@@ -75,11 +77,14 @@ export function execWasm(wasm: BufferSource | WebAssembly.Module, opts: ExecOpti
   const stderr = fdSink(opts.stderr ?? 2);
   const pumps = new StdioPumps(k, fdSource(opts.stdin ?? 0), fdSink(opts.stdout ?? 1), stderr);
   const guest = pumps.attach();
-  const host = new WasiHost(guest, { args: opts.args, env: opts.env, io: pumps, sigpipe: true });
+  // Bytes are rewritten so the guest's memory is one the machine can map: vmsplice is zero-copy then.
+  const own = wasm instanceof WebAssembly.Module ? undefined : guestMemory(bytesOf(wasm), sharedMemoryAvailable());
+  const linear = own ? { memory: own.memory, buffer: guest.useMemory(own.memory) } : undefined;
+  const host = new WasiHost(guest, { args: opts.args, env: opts.env, io: pumps, sigpipe: true, linear });
   let status = 0;
   try {
     host.preopen('.');
-    const module = wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm);
+    const module = own ? new WebAssembly.Module(own.bytes as BufferSource) : wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm);
     const instance = new WebAssembly.Instance(module, host.imports());
     try {
       status = host.start(instance) & 0xff;

@@ -8,6 +8,7 @@
 
 import { O_RDONLY } from '../constants.js';
 import type { SyscallName } from '../syscalls/table.js';
+import type { UserBuffer } from '../types.js';
 import { clockCalls } from './clock.js';
 import { ProcExit, WasiContext, type GuestProcess, type HostIo } from './context.js';
 import { fdCalls } from './fd.js';
@@ -67,15 +68,24 @@ export interface WasiOptions {
   io?: HostIo;
   /** EPIPE on a write kills the guest (status 141) as SIGPIPE would; default false: EPIPE is returned. */
   sigpipe?: boolean;
+  /**
+   * The guest's memory, made the host's (see importMemory): the module
+   * imports it as env.memory, and `buffer` (from the process's useMemory)
+   * stands for it in iovecs, so vmsplice maps the guest's own pages.
+   * Without it the guest's memory is its own and vmsplice copies.
+   */
+  linear?: { memory: WebAssembly.Memory; buffer: UserBuffer };
 }
 
 export class WasiHost {
   readonly ctx: WasiContext;
+  private readonly linear: WebAssembly.Memory | undefined;
   private readonly args: readonly string[];
   private readonly env: readonly string[];
 
   constructor(readonly kernel: GuestProcess, opts: WasiOptions = {}) {
-    this.ctx = new WasiContext(kernel, opts.io, opts.sigpipe);
+    this.ctx = new WasiContext(kernel, opts.io, opts.sigpipe, opts.linear?.buffer);
+    this.linear = opts.linear?.memory;
     this.args = opts.args ?? [];
     const env = opts.env ?? [];
     this.env = Array.isArray(env)
@@ -99,6 +109,7 @@ export class WasiHost {
         ...pathCalls(c), ...pollCalls(c), ...unsupportedCalls(),
       },
       splicekit: splicekitCalls(c),
+      ...(this.linear ? { env: { memory: this.linear } } : {}),
     };
   }
 

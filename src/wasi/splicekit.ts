@@ -80,14 +80,20 @@ export function splicekitCalls(ctx: WasiContext) {
     if (off) m.setI64(ptr, off.value);
   };
 
+  /** The guest's memory as iovecs the machine maps (its pages go into the pipe by reference). */
+  const linearIov = (iovs: GuestIov[]): IoVec[] => iovs.map((v) => ({ buf: ctx.linear!, offset: v.ptr, length: v.len }));
+
   /**
-   * A guest's memory is not the kernel's: vmsplice copies the iovecs into
-   * fresh user pages the pipe then references (freed right after: the pipe
-   * keeps its references). Each iovec keeps its offset within a page, so
-   * the pipe's buffers split where Linux's would. Only what the pipe can
-   * take is copied: its size in bytes, one buffer per slot at most.
+   * vmsplice into a pipe. Where the guest's memory is the host's
+   * (`ctx.linear`), the pipe references the guest's own pages, as Linux's
+   * does. Otherwise the iovecs are copied into fresh user pages the pipe
+   * then references (freed right after: the pipe keeps its references);
+   * each iovec keeps its offset within a page, so the pipe's buffers split
+   * where Linux's would, and only what the pipe can take is copied: its
+   * size in bytes, one buffer per slot at most.
    */
   const vmspliceIn = (fd: number, iovs: GuestIov[], flags: number): number => {
+    if (ctx.linear) return k.vmsplice(fd, linearIov(iovs), flags);
     const size = k.fcntl(fd, F_GETPIPE_SZ);
     const plan: { from: number; at: number; len: number }[] = [];
     let end = 0;
@@ -142,6 +148,11 @@ export function splicekitCalls(ctx: WasiContext) {
       linux([fd], () => {
         if (!inBounds(idPtr, 4)) return -L.EFAULT;
         const iovs = m.iovs(iov, nrSegs);
+        if (ctx.linear) {
+          const { count, id } = k.vmspliceNotify(fd, linearIov(iovs), flags, nfd);
+          m.setI32(idPtr, id);
+          return count;
+        }
         const total = iovs.reduce((n, v) => n + v.len, 0);
         const buf = k.alloc(total);
         try {

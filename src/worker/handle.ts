@@ -10,6 +10,8 @@ export interface PipeEndHandle {
   packet: boolean;
   /** Address of pool page 0 (user buffers are pages). */
   pages: number;
+  /** The process memories the ring's pages may be in (what the machine had when it exported the end). */
+  spaces: [number, WebAssembly.Memory][];
   /** The core thread id this end attaches as: `revokePipeEnd(tid)` declares that thread gone. */
   tid: number;
   /** Shared with the exporting machine: see EXPORT_* for its layout. */

@@ -5,6 +5,7 @@
 import { PAGE_SIZE } from '../constants.js';
 import { PIPE_BUF_FLAG_CAN_MERGE, PIPE_BUF_FLAG_PACKET } from '../files/pipe.js';
 import { BLOCK, instantiateCore, type CoreExports } from '../core.js';
+import { Spaces } from '../spaces.js';
 import { errnoName, SyscallError } from '../errors.js';
 import { EXPORT_MAX_RUNS, EXPORT_OPEN, EXPORT_RUN, EXPORT_RUNS, type PipeEndHandle } from './handle.js';
 
@@ -31,7 +32,9 @@ export class PipeClient {
   private readonly state: Int32Array;
 
   private constructor(private readonly h: PipeEndHandle) {
-    this.core = instantiateCore(h.memory, true);
+    const spaces = new Spaces(h.memory, h.pages);
+    for (const [space, memory] of h.spaces) spaces.set(space, memory);
+    this.core = instantiateCore(h.memory, true, spaces.copy);
     if (this.core.attach(h.tid) === 0) throw new Error('no kernel in this memory');
     this.state = new Int32Array(h.state);
     this.words = new Int32Array(h.memory.buffer);

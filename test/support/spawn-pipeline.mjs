@@ -1,12 +1,13 @@
 // producer N | tee | wc -c (or sum), three WASI guests in three Workers on one
 // kernel: prints {count, status, leaked, mibps} as JSON.
-// Usage: node spawn-pipeline.mjs DIR BYTES [LAST]   (DIR holds producer.wasm, tee.wasm and LAST.wasm, default wc)
+// Usage: node spawn-pipeline.mjs DIR BYTES [LAST] [-n]   (DIR holds producer.wasm,
+// tee.wasm and LAST.wasm, default wc; -n: the producer waits for release notifications)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { F_SETPIPE_SZ, Kernel, O_WRONLY, spawn } from '../../dist/src/node.js';
 
 const [dir, bytes] = [process.argv[2], process.argv[3]];
-const mod = (name) => new WebAssembly.Module(readFileSync(join(dir, `${name}.wasm`)));
+const mod = (name) => readFileSync(join(dir, `${name}.wasm`));
 const k = new Kernel({ shared: true });
 const [r1, w1] = k.pipe();
 const [r2, w2] = k.pipe();
@@ -14,10 +15,11 @@ const [r3, w3] = k.pipe();
 k.fcntl(w1, F_SETPIPE_SZ, 1 << 20);
 k.fcntl(w2, F_SETPIPE_SZ, 1 << 20);
 const last = process.argv[4] ?? 'wc';
+const notify = process.argv.includes('-n');
 const nul = k.open('/dev/null', O_WRONLY);
 const start = performance.now();
 const kids = [
-  spawn(k, mod('producer'), { args: ['producer', bytes], stdout: w1, stderr: nul }),
+  spawn(k, mod('producer'), { args: ['producer', ...(notify ? ['-n'] : []), bytes], stdout: w1, stderr: nul }),
   spawn(k, mod('tee'), { args: ['tee'], stdin: r1, stdout: w2, stderr: nul }),
   spawn(k, mod(last), { args: [last], stdin: r2, stdout: w3, stderr: nul }),
 ];

@@ -1,6 +1,7 @@
 // test/wasi/c/syscalls.c prints the outcome of every call splicekit.h
-// provides (results and errno names), fdtable.c the fd table's rules:
-// natively and under splicekit the output must be the same, line for line.
+// provides (results and errno names), fdtable.c the fd table's rules,
+// hazard.c what vmsplice of the guest's own pages means: natively and under
+// splicekit the output must be the same, line for line.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,5 +34,13 @@ describe.runIf(HAVE_GCC && HAVE_WASI_CLANG)('splicekit.h calls: Linux and splice
     expect(out).toContain('F_GETFD read end: 1\n');
     expect(out).toContain('dup3 O_NONBLOCK: -1 EINVAL\n');
     expect(out).toContain('F_DUPFD from the last fd: -1 EMFILE\n');
+  }, 60_000);
+
+  it('hazard.c: vmsplice maps the guest\'s own pages, so rewriting them changes what a reader reads', async () => {
+    const out = await agree('hazard');
+    expect(out).toContain('p read: FIRST\n');
+    expect(out).toContain('q read: third\n');
+    expect(out).toContain('written then read: third\n');
+    expect(out).toContain('across pages: abcdXYZW\n');
   }, 60_000);
 });
