@@ -1,9 +1,11 @@
 // Builds the Wasm core (both memory variants), embeds it, generates the
 // host's view of the core (its exports' signatures and its layout
 // constants, both from assembly/), the TypeScript types of the WIT
-// interface, and compiles the host.
+// interface, and compiles the host into a fresh dist/ (with the WIT types
+// beside the declarations that import them, so the shipped .d.ts files
+// resolve on their own).
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,13 +30,18 @@ writeFileSync(join(root, 'src/generated/core-abi.ts'), coreAbi());
 
 const { generateHostTypes } = await import('@bytecodealliance/jco-transpile');
 const files = await generateHostTypes(join(root, 'wit'), { worldName: 'guest' });
+rmSync(join(root, 'src/generated/wit'), { recursive: true, force: true });
 for (const [name, bytes] of Object.entries(files)) {
   const out = join(root, 'src/generated/wit', name);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, bytes);
 }
 
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', '.']);
+// tsc emits no .d.ts input: dist/src/errors.d.ts and wit/host.d.ts import
+// the WIT's types from ./generated/wit, so they go there as generated.
+cpSync(join(root, 'src/generated/wit'), join(root, 'dist/src/generated/wit'), { recursive: true });
 
 /**
  * src/generated/core-abi.ts: `CoreExports`, one method per export of the
