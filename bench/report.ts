@@ -20,6 +20,7 @@ const SECTIONS: { title: string; names: string[]; prefix?: string }[] = [
   },
   { title: 'Alternatives in JavaScript (one thread)', names: ['node-streams', 'webstreams-transform', 'webstreams-tee', 'js-ring'] },
   { title: 'Across Workers', names: ['worker-zero-copy', 'sab-copy-ring', 'postmessage-transfer'] },
+  { title: 'Across Workers: real programs (WASI guests vs the same C on this kernel)', names: ['guest-pipeline-tee-sum', 'guest-pipeline-cat', 'guest-syscall'] },
   { title: 'Sustained load (memory footprint)', names: [], prefix: 'sustained-' },
 ];
 
@@ -60,7 +61,7 @@ export function fmt(x: number): string {
 function speedVsKernel(r: Row, by: Map<string, Row>): string {
   const t = by.get(twinOf(r.name));
   if (!t || t.unit !== r.unit) return '';
-  const s = r.unit === 'GiB/s' ? r.median / t.median : t.median / r.median;
+  const s = r.unit.endsWith('/s') ? r.median / t.median : t.median / r.median;
   return `${fmt(s)}x`;
 }
 
@@ -104,6 +105,9 @@ const RATIOS: Ratio[] = [
   { a: 'write-read', b: 'js-ring', target: '>= 0.8', ok: (r) => r >= 0.8 },
   { a: 'loan-read', b: 'vmsplice-read', target: '(reported, no target)' },
   { a: 'worker-zero-copy', b: 'sab-copy-ring', target: '(reported, no target)' },
+  { a: 'guest-pipeline-tee-sum', b: 'native-guest-pipeline-tee-sum', target: '>= 1.0 (floor 0.6)', ok: (r) => r >= 1 },
+  { a: 'guest-pipeline-cat', b: 'native-guest-pipeline-cat', target: '>= 1.0 (floor 0.6)', ok: (r) => r >= 1 },
+  { a: 'guest-syscall', b: 'native-guest-syscall', target: '<= 5 (floor 20)', ok: (r) => r <= 5 },
 ];
 
 export function ratios(rows: Row[]): string {

@@ -1,12 +1,13 @@
 // `npm run bench`: every scenario measured in one run, one table.
 //
-//   node dist/bench/run.js [--json FILE] [--quick] [--only SUBSTR] [--no-native] [--gib N]
+//   node dist/bench/run.js [--json FILE] [--quick] [--only SUBSTR] [--no-native] [--gib N] [--mib N]
 //
 // --json FILE  also write the rows as [{ name, median, min, max, unit }]
 // --quick      shorter time budget per scenario (a smoke run, noisier)
 // --only S     only scenarios whose name contains S (the sustained check runs when S matches it)
 // --no-native  skip the C kernel twins
 // --gib N      GiB pushed by the sustained-load check (default 10)
+// --mib N      MiB through each real-program pipeline (default 256; --quick 64)
 //
 // The chart goes to bench/throughput.svg (not on an --only run).
 
@@ -18,6 +19,7 @@ import { emulatorScenarios, sustained, sustainedNote } from './emulator.js';
 import { measure, Progress, type MeasureOptions, type Row, type Scenario } from './harness.js';
 import { buildNative, NATIVE_NAMES, root, runNative } from './native.js';
 import { chart, json, ratios, table } from './report.js';
+import { buildPrograms, PROGRAM_NAMES, programRows } from './programs.js';
 import { canExport, workerScenarios } from './workers.js';
 
 interface Args {
@@ -26,6 +28,7 @@ interface Args {
   only?: string;
   native: boolean;
   gib: number;
+  mib?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -37,6 +40,7 @@ function parseArgs(argv: string[]): Args {
     else if (v === '--only') a.only = argv[++i];
     else if (v === '--no-native') a.native = false;
     else if (v === '--gib') a.gib = Number(argv[++i]);
+    else if (v === '--mib') a.mib = Number(argv[++i]);
     else throw new Error(`unknown argument ${v} (see bench/run.ts)`);
   }
   if (a.json === undefined && argv.includes('--json')) throw new Error('--json needs a file name');
@@ -57,7 +61,9 @@ async function main(): Promise<void> {
   const native = nativeNames.length > 0 ? buildNative() : undefined;
   const nativeCount = native && 'bin' in native ? nativeNames.length : 0;
 
-  const progress = new Progress(inThread.length + inWorkers.length + (doSustained ? 1 : 0) + nativeCount);
+  const programs = PROGRAM_NAMES.some((n) => !args.only || n.includes(args.only)) ? buildPrograms() : undefined;
+  const programCount = programs && 'dir' in programs ? PROGRAM_NAMES.filter((n) => !args.only || n.includes(args.only)).length : 0;
+  const progress = new Progress(inThread.length + inWorkers.length + (doSustained ? 1 : 0) + nativeCount + programCount);
   const rows: Row[] = [];
   const notes: string[] = [];
 
@@ -82,6 +88,15 @@ async function main(): Promise<void> {
     }
   }
   for (const s of inWorkers) await attempt(s);
+  if (programs && 'dir' in programs) {
+    try {
+      rows.push(...await programRows(programs, args.quick ? 1 : 3, args.mib ?? (args.quick ? 64 : 256), args.only, (name) => progress.step(name)));
+    } catch (e) {
+      notes.push(`FAILED real programs: ${(e as Error).message}`);
+    }
+  } else if (programs) {
+    notes.push(`Real programs skipped: ${programs.skipped}.`);
+  }
   if (native && 'bin' in native) {
     const r = await runNative(native.bin, args.quick ? 3 : 11, args.quick ? 15 : 60, args.only, (name) => progress.step(name));
     rows.push(...r.rows);

@@ -1,0 +1,120 @@
+// A pipeline of guests, run as a shell runs one: each program a process of
+// one machine in its own Worker, each one's stdout the next one's stdin
+// through a pipe; the first's stdin, the last's stdout and every stderr are
+// pumped from and to the host while the guests run.
+
+import { SyscallError } from '../errors.js';
+import type { Kernel } from '../kernel.js';
+import type { Process } from '../process.js';
+import type { Child, SpawnOptions } from './spawn-with.js';
+
+/** Host input: some bytes, or null at its end. */
+export interface AsyncSource {
+  read(max: number): Promise<Uint8Array | null>;
+}
+
+/** Host output: writes all of `data`; false once nobody reads it any more. */
+export interface AsyncSink {
+  write(data: Uint8Array): Promise<boolean>;
+}
+
+export interface Command {
+  /** The program's bytes (its memory becomes the machine's to map). */
+  program: BufferSource;
+  /** argv, with argv[0]. */
+  args: string[];
+}
+
+export interface PipelineOptions {
+  env?: string[];
+  stdin: AsyncSource;
+  stdout: AsyncSink;
+  stderr: AsyncSink;
+  /** The status is the last non-zero one (bash's pipefail), not the last command's. */
+  pipefail?: boolean;
+  /** How a guest starts (spawn in Node, spawnWeb in a browser). */
+  spawn: (parent: Process, program: BufferSource, opts: SpawnOptions) => Child;
+}
+
+/** Bytes a pump moves at once. */
+const CHUNK = 1 << 16;
+
+/**
+ * Runs `commands` connected by pipes on `kernel` (a machine on a shared
+ * memory); resolves when every guest has exited and the output is out,
+ * with the pipeline's status and each command's.
+ */
+export async function runPipeline(kernel: Kernel, commands: Command[], opts: PipelineOptions): Promise<PipelineResult> {
+  if (commands.length === 0) throw new TypeError('a pipeline needs a command');
+  const k = kernel;
+  const [inR, inW] = k.pipe();
+  const [errR, errW] = k.pipe();
+  const kids: Child[] = [];
+  let stdin = inR;
+  let outR = -1;
+  commands.forEach((c, i) => {
+    const [r, w] = k.pipe();
+    kids.push(opts.spawn(k, c.program, { args: c.args, env: opts.env, stdin, stdout: w, stderr: errW }));
+    k.close(stdin);
+    k.close(w);
+    if (i === commands.length - 1) outR = r;
+    else stdin = r;
+  });
+  k.close(errW);
+  void pumpIn(k, opts.stdin, inW);
+  const out = pumpOut(k, outR, opts.stdout);
+  const err = pumpOut(k, errR, opts.stderr);
+  const statuses = await Promise.all(kids.map((c) => c.exited));
+  await Promise.all([out, err]);
+  const failed = statuses.filter((s) => s !== 0);
+  const status = opts.pipefail && failed.length > 0 ? failed[failed.length - 1]! : statuses[statuses.length - 1]!;
+  return { status, statuses, errors: kids.map((c) => c.error) };
+}
+
+export interface PipelineResult {
+  /** The pipeline's status: the last command's, or with pipefail the last non-zero one. */
+  status: number;
+  /** Each command's exit status. */
+  statuses: number[];
+  /** Why a command's Worker failed, where one did (its status is then 134). */
+  errors: unknown[];
+}
+
+/** Host input into the first guest's stdin, until either ends. */
+async function pumpIn(k: Kernel, source: AsyncSource, fd: number): Promise<void> {
+  try {
+    for (;;) {
+      const chunk = await source.read(CHUNK);
+      if (chunk === null) break;
+      await k.async.write(fd, chunk);
+    }
+  } catch (e) {
+    // The guest closed its stdin (EPIPE), or the machine is gone: the rest is dropped.
+    if (!(e instanceof SyscallError)) throw e;
+  } finally {
+    if (k.describe(fd)) k.close(fd);
+  }
+}
+
+/** A pipe's bytes out to the host, lent page by page (no copy), until EOF. */
+async function pumpOut(k: Kernel, fd: number, sink: AsyncSink): Promise<void> {
+  try {
+    for (;;) {
+      const loan = await k.async.vmspliceLoan(fd, 1 << 20, 0);
+      if (loan.count === 0) break;
+      let open = true;
+      try {
+        for (const view of loan.views) {
+          open = await sink.write(view);
+          if (!open) break;
+        }
+      } finally {
+        loan.release();
+      }
+      // Nobody reads the host's side: the guest's next write gets EPIPE.
+      if (!open) break;
+    }
+  } finally {
+    k.close(fd);
+  }
+}
