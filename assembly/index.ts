@@ -11,8 +11,9 @@ import {
 import {
   ringsInit, ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, ringSize, addReaders, addWriters,
   head, tail, maxUsage, readers, writers, seqAddr, waitersAddr, isFull, occupancy, lock2, unlock2, bump, hdr, slotBase,
+  changeAddr,
 } from "./ring";
-import { pipeWrite, pipeRead, pipeToUser, pipeDiscard } from "./rw";
+import { pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead } from "./rw";
 import { addFragCopy, moveToSkb, linearToPipe, prefixBytes } from "./skb";
 import { slabInit, slabFreeUnits } from "./slab";
 import { releaseWordOf, setThreadId, threadId } from "./stack";
@@ -85,13 +86,13 @@ export function setThreaded(): void { atomic.store<u32>(sb(SB_THREADED), 1); }
 export function ringCap(): u32 { return RING_CAP; }
 /** Address of ring `r`'s slot array (ringSize(r) slots of SL_SIZE bytes). */
 export function ringSlotBase(r: u32): usize { return slotBase(r); }
-export { threadId, slabFreeUnits, ringSize, spaceOpen, spaceClose };
+export { threadId, slabFreeUnits, ringSize, spaceOpen, spaceClose, changeAddr };
 
 export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,
   ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, addReaders, addWriters,
   maxUsage, readers, writers, seqAddr, waitersAddr, occupancy,
-  pipeWrite, pipeRead, pipeToUser, pipeDiscard,
+  pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead,
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace,
   tagNew, tagFree, tagRefs, completionPop, completionSeqAddr, cloneSlots, dropSlots,

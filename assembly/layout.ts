@@ -11,6 +11,7 @@
 //  56: slab units (32-byte units in the slot arena)  60: next thread id
 //  64: slab fresh cursor (first top-order block never handed out)
 //  68..111: slab free-list heads, one u32 per order (unit index + 1, 0: empty)
+// 112: change count (every shared ring's change bumps it)  116: its sleepers
 // Regions after it, in order: ring headers, the slot arena and its map (one
 // byte per unit), page refcounts, compound run lengths (u32 per page: a
 // head's page count), kernel free stack, ring free stack, tag counts, tag
@@ -40,6 +41,10 @@ export const SB_SLAB_UNITS: usize = 56;
 export const SB_NEXT_TID: usize = 60;
 export const SB_SLAB_FRESH: usize = 64;
 export const SB_SLAB_FREE: usize = 68;
+/** Bumped by every change of a shared ring: one word a thread waiting for any change sleeps on. */
+export const SB_CHANGE: usize = 112;
+/** Threads sleeping on SB_CHANGE: only then is a notify worth its cost. */
+export const SB_CHANGE_WAITERS: usize = 116;
 export const SB_SIZE: usize = 4096;
 
 /**

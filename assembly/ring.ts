@@ -2,7 +2,7 @@
 // power-of-two ring_size, capacity counted in slots (max_usage).
 
 import {
-  sb, SB_NRINGS, SB_RING_FREE_TOP, RING_HDRS, RING_FREE,
+  sb, SB_NRINGS, SB_RING_FREE_TOP, SB_CHANGE, SB_CHANGE_WAITERS, RING_HDRS, RING_FREE, threaded,
   RING_CAP, RH_HEAD, RH_TAIL, RH_RING_SIZE, RH_MAX_USAGE, RH_READERS, RH_WRITERS,
   RH_LOCK, RH_SEQ, RH_IN_USE, RH_FILES, RH_WAITERS, RH_SHARED, RH_SLOTS, RH_SIZE,
   SL_PAGE, SL_OFFSET, SL_LEN, SL_FLAGS, SL_TAG, SL_SIZE,
@@ -76,7 +76,7 @@ import { tagPut } from "./tags";
  * be most of a splice's cost. A ring handed to another thread is marked
  * shared first (ringShare), and from then on every call locks it.
  */
-@inline function isShared(r: u32): bool { return atomic.load<u32>(hdr(r) + RH_SHARED) != 0; }
+@inline function isShared(r: u32): bool { return threaded() || atomic.load<u32>(hdr(r) + RH_SHARED) != 0; }
 @inline export function lock(r: u32): void { if (isShared(r)) lockWord(hdr(r) + RH_LOCK); }
 @inline export function unlock(r: u32): void { if (isShared(r)) unlockWord(hdr(r) + RH_LOCK); }
 
@@ -106,7 +106,13 @@ export function bump(r: u32): void {
   const w = hdr(r) + RH_SEQ;
   atomic.add<u32>(w, 1);
   if (atomic.load<u32>(hdr(r) + RH_WAITERS) != 0) atomic.notify(w, 0x7fffffff);
+  // And the machine-wide change word, for a thread that waits for any change (the machine's).
+  atomic.add<u32>(sb(SB_CHANGE), 1);
+  if (atomic.load<u32>(sb(SB_CHANGE_WAITERS)) != 0) atomic.notify(sb(SB_CHANGE), 0x7fffffff);
 }
+
+/** The machine-wide change word (see SB_CHANGE) and its sleepers' count, for the host. */
+export function changeAddr(): usize { return sb(SB_CHANGE); }
 
 export function waitersAddr(r: u32): usize { return hdr(r) + RH_WAITERS; }
 

@@ -2,14 +2,15 @@
 // out of a pipe. These are the only places a pipe's bytes are copied.
 
 import {
-  PAGE_SIZE, PIPE_BUF_FLAG_CAN_MERGE, PIPE_BUF_FLAG_PACKET, OPS_ANON,
-  EAGAIN, EPIPE, ENOMEM, BLOCK,
+  PAGE_SIZE, PAGE_SHIFT, PIPE_BUF_FLAG_CAN_MERGE, PIPE_BUF_FLAG_PACKET, OPS_ANON,
+  EAGAIN, EPIPE, ENOMEM, BLOCK, FOREIGN, SPACE_SHIFT,
 } from "./layout";
-import { pageAlloc, pageAddr, copyForward, copyOut, isForeign } from "./pages";
+import { pageAlloc, pageAddr, pageGet, copyForward, copyOut, isForeign } from "./pages";
+import { tagGet } from "./tags";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, bump, readers, writers, releaseSlot, slotBase, ringMask, slotAt,
-  consumeTail,
+  consumeTail, copySlot, slotTag, setSlotTag, maxUsage,
 } from "./ring";
 import { SL_OFFSET, SL_LEN } from "./layout";
 
@@ -20,6 +21,15 @@ import { SL_OFFSET, SL_LEN } from "./layout";
  * 0 for a socket queue (skbs never merge into a pipe's buffers).
  */
 export function pipeWrite(r: u32, src: usize, len: u32, nonblock: bool, merge: bool, newFlags: u32): i32 {
+  return pipeWriteFrom(r, 0, src, len, nonblock, merge, newFlags);
+}
+
+/**
+ * pipeWrite from `src` in space `space`: 0 is this memory, else a
+ * process's own memory (a guest writing from its buffer: one copy, as
+ * Linux's copy_page_from_iter).
+ */
+export function pipeWriteFrom(r: u32, space: u32, src: usize, len: u32, nonblock: bool, merge: bool, newFlags: u32): i32 {
   if (len == 0) return 0;
   lock(r);
   if (readers(r) == 0) {
@@ -32,7 +42,7 @@ export function pipeWrite(r: u32, src: usize, len: u32, nonblock: bool, merge: b
     const s = slot(r, head(r) - 1);
     const offset = slotOffset(s) + slotLen(s);
     if ((slotFlags(s) & PIPE_BUF_FLAG_CAN_MERGE) != 0 && offset + chars <= PAGE_SIZE) {
-      memory.copy(pageAddr(slotPage(s)) + offset, src, chars);
+      copyIn(pageAddr(slotPage(s)) + offset, space, src, chars);
       store<u32>(s + SL_LEN, slotLen(s) + chars);
       ret = chars;
     }
@@ -49,7 +59,7 @@ export function pipeWrite(r: u32, src: usize, len: u32, nonblock: bool, merge: b
       break;
     }
     const n = min(PAGE_SIZE, len - ret);
-    memory.copy(pageAddr(<u32>page), src + ret, n);
+    copyIn(pageAddr(<u32>page), space, src + ret, n);
     setSlot(slot(r, head(r)), <u32>page, 0, n, newFlags | OPS_ANON);
     setHead(r, head(r) + 1);
     ret += n;
@@ -57,6 +67,67 @@ export function pipeWrite(r: u32, src: usize, len: u32, nonblock: bool, merge: b
   unlock(r);
   if (ret > 0) bump(r);
   return ret > 0 ? <i32>ret : result;
+}
+
+/** Copies `n` bytes at `src` in space `space` (0: this memory) to `dst` in this memory. */
+function copyIn(dst: usize, space: u32, src: usize, n: u32): void {
+  if (space == 0) {
+    memory.copy(dst, src, n);
+    return;
+  }
+  // Page by page of the source: a foreign page is named by its number.
+  let done: u32 = 0;
+  while (done < n) {
+    const at = <u32>src + done;
+    const m = min(n - done, PAGE_SIZE - (at & (PAGE_SIZE - 1)));
+    copyOut(dst + done, FOREIGN | (space << SPACE_SHIFT) | (at >> PAGE_SHIFT), at & (PAGE_SIZE - 1), m);
+    done += m;
+  }
+}
+
+/**
+ * anon_pipe_read() (fs/pipe.c) that moves instead of copying: up to `len`
+ * bytes of buffers go from ring `r` to ring `into` (a reader's own, empty),
+ * for the reader to copy out of their pages and then drop. A buffer taken
+ * in part is split (the part taken gets a reference of its own); a PACKET
+ * buffer ends the read and its rest is dropped. Returns the bytes taken,
+ * 0 at EOF, or EAGAIN/BLOCK as pipeRead.
+ */
+export function takeForRead(r: u32, into: u32, len: u32, nonblock: bool): i32 {
+  if (len == 0) return 0;
+  lock(r);
+  let ret: u32 = 0;
+  let h = head(into);
+  const room = maxUsage(into) + tail(into);
+  while (ret < len && !isEmpty(r) && h != room) {
+    const s = slot(r, tail(r));
+    const o = slot(into, h);
+    const have = slotLen(s);
+    let n = min(have, len - ret);
+    const packet = (slotFlags(s) & PIPE_BUF_FLAG_PACKET) != 0;
+    if (n == have || packet) {
+      // The whole buffer moves; a packet read short loses its rest.
+      copySlot(o, s);
+      store<u32>(o + SL_LEN, n);
+      setTail(r, tail(r) + 1);
+    } else {
+      pageGet(slotPage(s));
+      tagGet(slotTag(s));
+      setSlot(o, slotPage(s), slotOffset(s), n, slotFlags(s));
+      setSlotTag(o, slotTag(s));
+      store<u32>(s + SL_OFFSET, slotOffset(s) + n);
+      store<u32>(s + SL_LEN, have - n);
+    }
+    h++;
+    ret += n;
+    if (packet) break;
+  }
+  setHead(into, h);
+  let result: i32 = <i32>ret;
+  if (ret == 0 && writers(r) != 0) result = nonblock ? EAGAIN : BLOCK;
+  unlock(r);
+  if (ret > 0) bump(r);
+  return result;
 }
 
 /** anon_pipe_read() (fs/pipe.c): a PACKET buffer ends the read and drops its rest. */

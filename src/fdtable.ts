@@ -18,6 +18,9 @@ export class FdTable {
   /** No fd below this is free (files_struct.next_fd). */
   private nextFd = 0;
 
+  /** Told of every change (the mirror a Worker's thread reads, see fdmirror.ts). */
+  onChange: ((fd: number, file: OpenFile | undefined) => void) | undefined;
+
   /** @param limit RLIMIT_NOFILE: fds are below it. */
   constructor(public limit = INR_OPEN_CUR) {}
 
@@ -60,6 +63,7 @@ export class FdTable {
     else {
       this.files[fd] = file;
       this.cloexec[fd] = cloexec;
+      this.onChange?.(fd, file);
     }
     return old;
   }
@@ -72,6 +76,7 @@ export class FdTable {
     this.files[fd] = file;
     this.cloexec[fd] = cloexec;
     this.used++;
+    this.onChange?.(fd, file);
   }
 
   /** Takes `fd` out of the table; returns its file (the caller releases it). */
@@ -82,7 +87,15 @@ export class FdTable {
     this.cloexec[fd] = false;
     this.used--;
     if (fd < this.nextFd) this.nextFd = fd;
+    this.onChange?.(fd, undefined);
     return f;
+  }
+
+  /** Every fd that names `file`. */
+  fdsOf(file: OpenFile): number[] {
+    const out: number[] = [];
+    this.files.forEach((f, fd) => { if (f === file) out.push(fd); });
+    return out;
   }
 
   getCloexec(fd: number): boolean {

@@ -9,16 +9,23 @@
 // page Linux faulted in stays).
 
 import { PAGE_SIZE } from './constants.js';
-import type { Machine } from './machine.js';
 import { foreignPage } from './spaces.js';
 import type { UserBuffer } from './types.js';
+
+/** What the zero-page rule needs of the machine. */
+export interface ZeroPage {
+  /** The machine's zero page. */
+  readonly zeroPage: number;
+  /** Whether the machine maps it for never-written memory (see MachineOptions.sharedZeroPage). */
+  readonly sharedZeroPage: boolean;
+}
 
 export class LinearMemory {
   /** The whole memory as a user buffer: iovecs into it are the process's own pages. */
   readonly buffer: UserBuffer;
   private written = new Uint8Array(0);
 
-  constructor(private readonly k: Machine, readonly memory: WebAssembly.Memory, readonly space: number) {
+  constructor(private readonly k: ZeroPage, readonly memory: WebAssembly.Memory, readonly space: number) {
     const self = this;
     this.buffer = {
       addr: 0,

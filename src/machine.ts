@@ -64,6 +64,9 @@ export const ARGS_SIZE = 256 * 1024;
  */
 export const STAGE_SIZE = 2 * 1024 * 1024 + 2 * PAGE_SIZE;
 
+/** The longest a machine's wait sleeps before it looks again: a missed wake-up costs a retry, never a hang. */
+const WATCH_MS = 100;
+
 const DEFAULTS = { pages: 8192, userPages: 4096, rings: 4096, ringMemory: 8 << 20, maxFiles: 65536 };
 
 /**
@@ -87,6 +90,8 @@ export interface MachineProcess {
   terminate(status: number): void;
   /** Its fds and user memory, for snapshots. */
   view(): SnapshotProcess;
+  /** An open file's status flags changed (its fds' mirror, if any, follows). */
+  fileChanged(f: OpenFile): void;
 }
 
 export class Machine implements Kctx, SnapshotSource {
@@ -113,6 +118,13 @@ export class Machine implements Kctx, SnapshotSource {
   readonly spaces: Spaces;
   private readonly freeSpaces: number[] = [];
   private nextSpace = 1;
+  /**
+   * How many spaces have ever been made, shared with guests' threads: one
+   * that knows fewer learns the new ones before it reads pages (see local.ts).
+   */
+  readonly spaceGen = new Int32Array(typeof SharedArrayBuffer === 'undefined' ? new ArrayBuffer(4) : new SharedArrayBuffer(4));
+  /** Guests' threads told of every new space: where they can learn them (Node's ports). */
+  private readonly spaceListeners = new Set<{ postMessage(m: unknown): void }>();
 
   /** The directory's names (one flat directory). */
   readonly files = new Map<string, Inode>();
@@ -208,7 +220,18 @@ export class Machine implements Kctx, SnapshotSource {
     if (space < 0) return space;
     this.core.spaceOpen(space);
     this.spaces.set(space, memory);
+    for (const l of this.spaceListeners) l.postMessage([space, memory]);
+    Atomics.add(this.spaceGen, 0, 1);
     return space;
+  }
+
+  /** `port` is told of every space made from now on (until `unlistenSpaces`). */
+  listenSpaces(port: { postMessage(m: unknown): void }): void {
+    this.spaceListeners.add(port);
+  }
+
+  unlistenSpaces(port: { postMessage(m: unknown): void }): void {
+    this.spaceListeners.delete(port);
   }
 
   /**
@@ -236,6 +259,11 @@ export class Machine implements Kctx, SnapshotSource {
     return 0;
   }
 
+  /** F_SETFL changed an open file's status flags: every process's mirror of it follows. */
+  flagsChanged(f: OpenFile): void {
+    for (const p of this.procs.values()) p.fileChanged(f);
+  }
+
   /** fput(): the last reference to an open file description is dropped. */
   put(f: OpenFile, k: Kctx = this): void {
     if (--f.refs > 0) return;
@@ -250,7 +278,7 @@ export class Machine implements Kctx, SnapshotSource {
 
   /** Counts a pipe end another thread now holds (see Process.exportPipeEnd). */
   exportEnd(ring: number, read: boolean): ExportedEnd {
-    this.core.setThreaded();
+    this.useThreads();
     this.core.ringShare(ring);
     this.core.ringOpen(ring);
     if (read) this.core.addReaders(ring, 1);
@@ -319,9 +347,47 @@ export class Machine implements Kctx, SnapshotSource {
     for (const f of w) f();
   }
 
-  /** Resolves at the next change of machine state. */
+  /**
+   * Resolves at the next change of machine state: a call on this thread,
+   * or, once other threads run calls themselves, any change of a shared
+   * ring (the core's change word).
+   */
   changed(): Promise<void> {
-    return new Promise((resolve) => this.waiters.push(resolve));
+    const p = new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.otherThreads && !this.watching) void this.watchChanges();
+    return p;
+  }
+
+  /** Other threads run calls on this machine (see useThreads). */
+  private otherThreads = false;
+  private watching = false;
+
+  /** From now on other threads change rings themselves: the machine's waits watch the change word too. */
+  useThreads(): void {
+    this.core.setThreaded();
+    this.otherThreads = true;
+  }
+
+  /** Sleeps (without blocking this thread) until the change word moves, then wakes every waiter. */
+  private async watchChanges(): Promise<void> {
+    this.watching = true;
+    const words = new Int32Array(this.memory.buffer);
+    const at = this.core.changeAddr() >> 2;
+    try {
+      while (this.waiters.length > 0) {
+        const seen = Atomics.load(words, at);
+        Atomics.add(words, at + 1, 1);
+        try {
+          const w = Atomics.waitAsync(words, at, seen, WATCH_MS);
+          if (w.async) await w.value;
+        } finally {
+          Atomics.sub(words, at + 1, 1);
+        }
+        this.wake();
+      }
+    } finally {
+      this.watching = false;
+    }
   }
 
   /** Delivers the completions the core queued (a tag's last reference dropped). */

@@ -10,6 +10,7 @@ import type { OpenFile } from './files/file.js';
 import type { Result } from './files/kctx.js';
 import { PipeEnd } from './files/pipe.js';
 import type { TaskFrag } from './files/socket.js';
+import { FdMirror } from './fdmirror.js';
 import { FdTable, INR_OPEN_CUR, NR_OPEN } from './fdtable.js';
 import { LoanTable } from './loan.js';
 import { dropFrag, type Machine, type MachineProcess } from './machine.js';
@@ -171,6 +172,24 @@ export class Process implements Task, MachineProcess {
 
   view(): SnapshotProcess {
     return { pid: this.pid, fds: this.fds.entries(), userRuns: this.user.list() };
+  }
+
+  /** The fd mirror another thread running this process reads (see fdmirror.ts), made once. */
+  useMirror(): FdMirror {
+    if (!this.mirror) {
+      const m = new FdMirror(this.fds.limit);
+      for (const [fd, f] of this.fds.entries()) m.set(fd, f);
+      this.fds.onChange = (fd, f) => m.set(fd, f);
+      this.mirror = m;
+    }
+    return this.mirror;
+  }
+
+  private mirror: FdMirror | undefined;
+
+  fileChanged(f: OpenFile): void {
+    if (!this.mirror) return;
+    for (const fd of this.fds.fdsOf(f)) this.mirror.set(fd, f);
   }
 
   /**

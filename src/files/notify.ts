@@ -27,6 +27,12 @@ export class NotifyFile extends OpenFile {
     return id;
   }
 
+  /** The last id tracked made no reference after all: it is not handed out. */
+  untrack(id: number): void {
+    this.outstanding.delete(id);
+    if (id === this.nextId - 1) this.nextId--;
+  }
+
   isReleased(id: number): boolean {
     return id < this.nextId && !this.outstanding.has(id);
   }

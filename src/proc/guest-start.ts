@@ -4,13 +4,19 @@
 import { TRAP_STATUS } from '../wasi/status.js';
 import { WasiHost } from '../wasi/host.js';
 import { Channel } from './channel.js';
+import { LocalCalls } from './local.js';
 import { RemoteProcess } from './remote.js';
 import type { GuestStart } from './spawn-with.js';
 import type { UserBuffer } from '../types.js';
 
-/** Runs the guest to its end; returns its exit status (already reported to the kernel). */
-export function runGuest(start: GuestStart): number {
-  const remote = new RemoteProcess(new Channel(start.channel), start.memory, start.staging, start.stagingSize);
+/**
+ * Runs the guest to its end; returns its exit status (already reported to
+ * the kernel). `learn` fetches the process memories made since the guest
+ * started, or says this thread cannot (see LocalCalls).
+ */
+export function runGuest(start: GuestStart, learn: () => [number, WebAssembly.Memory][] | false = () => false): number {
+  const local = new LocalCalls(start.local, start.memory, start.pages, start.linear, { addr: start.staging, size: start.stagingSize }, learn);
+  const remote = new RemoteProcess(new Channel(start.channel), start.memory, start.staging, start.stagingSize, local);
   let status: number;
   try {
     const host = new WasiHost(remote, { args: start.args, env: start.env, sigpipe: true, linear: linear(start) });

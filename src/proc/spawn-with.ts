@@ -9,6 +9,7 @@ import type { Process } from '../process.js';
 import { bytesOf, guestMemory } from '../wasi/import-memory.js';
 import { TRAP_STATUS } from '../wasi/status.js';
 import { Channel } from './channel.js';
+import type { LocalStart } from './local.js';
 import { ProcessServer } from './server.js';
 
 export interface SpawnOptions {
@@ -42,6 +43,10 @@ export interface GuestStart {
   /** The guest's memory and its space, when the machine maps its pages (see importMemory). */
   linear?: { memory: WebAssembly.Memory; space: number };
   memory: WebAssembly.Memory;
+  /** Address of the machine's pool page 0. */
+  pages: number;
+  /** What the guest's thread needs to run pipe calls itself (see local.ts). */
+  local: LocalStart;
   channel: SharedArrayBuffer;
   staging: number;
   stagingSize: number;
@@ -56,6 +61,13 @@ export interface WorkerLike {
   onError(f: (e: unknown) => void): void;
   /** `f` runs when the Worker's thread is gone, however it went (where the platform says so). */
   onExit?(f: () => void): void;
+  /**
+   * Where the guest's thread is told of process memories made after it
+   * started, and can learn them while it runs (Node: a MessagePort it
+   * reads with receiveMessageOnPort). Without it, the thread reads pages
+   * of memories it does not know through the machine's thread.
+   */
+  spaces?: { postMessage(m: unknown): void; close(): void };
 }
 
 /** 128 + SIGKILL: what a shell reports for a process that was killed. */
@@ -63,6 +75,8 @@ export const KILL_STATUS = 137;
 
 /** Bytes a call can carry at once between the guest and the kernel. */
 const STAGING = 1 << 20;
+/** Slots of the guest thread's own ring for reads: a pipe's most (1 MiB). */
+const SCRATCH_SLOTS = 256;
 
 /**
  * Starts a guest. Given the program's bytes, its memory becomes the
@@ -75,38 +89,71 @@ export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Proce
   if (opts.stdin !== undefined) inherit[0] = opts.stdin;
   if (opts.stdout !== undefined) inherit[1] = opts.stdout;
   if (opts.stderr !== undefined) inherit[2] = opts.stderr;
+  const m = parent.machine;
   const proc = parent.process(inherit);
   const server = new ProcessServer(proc, Channel.create(), STAGING);
-  let worker: WorkerLike;
+  // The guest's thread runs pipe calls itself: a ring of its own for reads, a thread id, the fd mirror.
+  m.useThreads();
+  const scratch = m.check('spawn', m.core.ringNew(SCRATCH_SLOTS));
+  const local: LocalStart = {
+    mirror: proc.useMirror().buffer, nofile: proc.fds.limit, scratch, tid: m.core.newThreadId(),
+    spaces: m.spaces.entries(), spaceGen: m.spaceGen.buffer as SharedArrayBuffer,
+    zeroPage: m.zeroPage, sharedZeroPage: m.sharedZeroPage,
+  };
+  let worker: WorkerLike | undefined;
+  // Once the guest's thread is gone: its locks and its ring go too (a Worker killed mid-call may hold a lock).
+  let cleaned = false;
+  const cleanup = () => {
+    if (cleaned) return;
+    cleaned = true;
+    m.core.releaseLocksOf(local.tid);
+    m.core.ringFree(scratch);
+    if (worker?.spaces) {
+      m.unlistenSpaces(worker.spaces);
+      worker.spaces.close();
+    }
+    m.settle();
+  };
   try {
     const own = program instanceof WebAssembly.Module ? undefined : guestMemory(bytesOf(program), true);
     if (own) proc.useMemory(own.memory);
+    local.spaces = m.spaces.entries();
     worker = start({
       module: own ? own.bytes : program instanceof WebAssembly.Module ? program : bytesOf(program).slice(),
       linear: own ? { memory: own.memory, space: proc.user.linear!.space } : undefined,
-      memory: parent.machine.memory, channel: server.channel.buffer, staging: server.staging.addr,
+      memory: m.memory, pages: m.pages, local, channel: server.channel.buffer, staging: server.staging.addr,
       stagingSize: STAGING, args: opts.args ?? ['guest'], env: opts.env ?? [],
     });
   } catch (e) {
     proc.terminate(TRAP_STATUS);
+    cleanup();
     throw e;
   }
+  const w = worker;
+  if (w.spaces) m.listenSpaces(w.spaces);
   let error: unknown;
   void server.serve();
-  worker.onError((e) => {
+  w.onError((e) => {
     error = e;
     proc.terminate(TRAP_STATUS);
+    cleanup();
   });
   // A Worker that is gone without its guest's exit: its process ends here.
-  worker.onExit?.(() => proc.terminate(KILL_STATUS));
+  w.onExit?.(() => {
+    proc.terminate(KILL_STATUS);
+    cleanup();
+  });
+  // A guest that exits makes no more calls: its ring can go.
+  void proc.exited.then(() => { if (!w.onExit) cleanup(); });
   return {
     process: proc,
     exited: proc.exited,
     get error() { return error; },
     async kill() {
       server.stop();
+      await w.terminate();
       proc.terminate(KILL_STATUS);
-      await worker.terminate();
+      cleanup();
     },
   };
 }

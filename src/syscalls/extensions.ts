@@ -50,19 +50,25 @@ export function vmspliceNotify(p: Task, fd: number, iov: IoVec[], flags: number,
   if (!(nf instanceof NotifyFile)) p.fail('vmsplice', EBADF);
   const tag = p.core.tagNew();
   if (tag < 0) p.fail('vmsplice', tag);
+  // The owner goes in first: a thread that reads the pipe may drop the last reference at once.
+  const id = nf.track();
+  p.machine.tagOwners.set(tag, { file: nf, id });
+  const undo = () => {
+    p.machine.tagOwners.delete(tag);
+    nf.untrack(id);
+    p.core.tagFree(tag);
+  };
   let count: number;
   try {
     count = vmspliceTagged(p, fd, iov, flags, tag, true);
   } catch (e) {
-    p.core.tagFree(tag);
+    undo();
     throw e;
   }
   if (count === 0) {
-    p.core.tagFree(tag);
+    undo();
     return { count, id: -1 };
   }
-  const id = nf.track();
-  p.machine.tagOwners.set(tag, { file: nf, id });
   return { count, id };
 }
 

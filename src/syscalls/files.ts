@@ -201,6 +201,8 @@ export function storePos(f: OpenFile, pos: Pos, off: Offset | null): void {
 export function read(p: Task, fd: number, count: number): Uint8Array {
   const f = p.file(fd);
   if (!f || !f.readable) p.fail('read', EBADF);
+  // Releases other threads completed are a notify fd's data.
+  p.machine.drainCompletions();
   count = Math.min(count, MAX_RW_COUNT);
   // Pipes and sockets hold less than the staging area; files and devices
   // are read a staging area at a time, as one call.
@@ -241,6 +243,7 @@ export function readInto(p: Task, fd: number, dst: Uint8Array): number {
   }
   const f = p.file(fd);
   if (!f || !f.readable) p.fail('read', EBADF);
+  p.machine.drainCompletions();
   const pos = posOf(f);
   const r = f.read(p, dst.byteOffset, Math.min(dst.length, MAX_RW_COUNT), pos);
   setPos(f, pos);
@@ -316,6 +319,7 @@ export function fcntl(p: Task, fd: number, cmd: number, arg = 0): number {
       return f.flags;
     case F_SETFL:
       f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
+      p.machine.flagsChanged(f);
       return 0;
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ: {
@@ -365,6 +369,7 @@ export function fionread(p: Task, fd: number): number {
 
 /** poll(2) with timeout 0: the revents of each entry. */
 export function poll(p: Task, fds: PollFd[], _timeout = 0): number[] {
+  p.machine.drainCompletions();
   return fds.map(({ fd, events }) => {
     if (fd < 0) return 0;
     const f = p.file(fd);

@@ -16,8 +16,10 @@ export const toOffset = (v: bigint): number => Number(BigInt.asIntN(64, v));
 export function fdCalls(ctx: WasiContext) {
   const { kernel: k, mem: m } = ctx;
 
-  /** readv(2): one read for all iovecs, scattered into them. */
+  /** readv(2): one read for all iovecs, scattered into them (one iovec: straight into it). */
   const readv = (fd: number, iovs: GuestIov[]): number => {
+    const parts = iovs.filter((v) => v.len > 0);
+    if (parts.length === 1) return k.readInto(fd, m.bytes(parts[0]!.ptr, parts[0]!.len));
     const total = iovs.reduce((n, v) => n + v.len, 0);
     return m.scatter(iovs, k.read(fd, total));
   };
