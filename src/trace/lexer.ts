@@ -18,6 +18,8 @@ export class TraceSyntaxError extends Error {
 export interface Token {
   /** The token as written (quotes and escapes included), for bare tokens and messages. */
   readonly text: string;
+  /** The token's length in the file, in bytes. */
+  readonly size: number;
   /** The decoded bytes of a `"text"` token; absent for a bare token. */
   readonly quoted?: Uint8Array;
 }
@@ -38,6 +40,47 @@ const SIMPLE_ESCAPES: Record<number, number> = {
 // Non-fatal: malformed UTF-8 outside quotes can only appear in a bad token,
 // and the message showing it should not itself throw.
 const utf8 = new TextDecoder();
+
+/** The most characters of user input a message quotes (see `excerpt`). */
+export const EXCERPT_CHARS = 40;
+
+/**
+ * User input as a message quotes it: between `quote`s, control characters
+ * as `\xHH`, and past EXCERPT_CHARS characters only the first ones, an
+ * ellipsis and the length in bytes (`bytes` if given, else its UTF-8
+ * length), so that a 50 MB token makes a one-line message:
+ * `'frobfrobfrob…' (52428800 bytes)`.
+ */
+export function excerpt(text: string, quote = "'", bytes?: number): string {
+  let shown = '';
+  let chars = 0;
+  let clipped = false;
+  for (const ch of text) {
+    if (chars++ === EXCERPT_CHARS) { clipped = true; break; }
+    const c = ch.codePointAt(0)!;
+    shown += c < 0x20 || c === 0x7f ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
+  }
+  if (!clipped) return `${quote}${shown}${quote}`;
+  return `${quote}${shown}…${quote} (${bytes ?? utf8Length(text)} bytes)`;
+}
+
+/** `excerpt` of bytes of the trace, decoding no more of them than it shows. */
+function excerptBytes(b: Uint8Array, quote = "'"): string {
+  return excerpt(utf8.decode(b.subarray(0, (EXCERPT_CHARS + 1) * 4)), quote, b.length);
+}
+
+/** The length of `text` in UTF-8 (a lone surrogate counts as U+FFFD, 3 bytes). */
+function utf8Length(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
 
 const isBlank = (b: number | undefined): boolean => b === SPACE || b === TAB;
 
@@ -78,16 +121,16 @@ function lexLine(b: Uint8Array, file: string, line: number): Token[] {
       const decoded: number[] = [];
       i = lexString(b, i + 1, decoded, fail);
       if (i < b.length && !isBlank(b[i]) && b[i] !== HASH) {
-        fail(`unexpected character after string ${utf8.decode(b.subarray(start, i))}`);
+        fail(`unexpected character after string ${excerptBytes(b.subarray(start, i), '')}`);
       }
-      tokens.push({ text: utf8.decode(b.subarray(start, i)), quoted: Uint8Array.from(decoded) });
+      tokens.push({ text: utf8.decode(b.subarray(start, i)), size: i - start, quoted: Uint8Array.from(decoded) });
       continue;
     }
     while (i < b.length && !isBlank(b[i]) && b[i] !== HASH) {
-      if (b[i] === QUOTE) fail(`unexpected '"' in token '${utf8.decode(b.subarray(start, i + 1))}'`);
+      if (b[i] === QUOTE) fail(`unexpected '"' in token ${excerptBytes(b.subarray(start, i + 1))}`);
       i++;
     }
-    tokens.push({ text: utf8.decode(b.subarray(start, i)) });
+    tokens.push({ text: utf8.decode(b.subarray(start, i)), size: i - start });
   }
   return tokens;
 }
@@ -105,11 +148,11 @@ function lexString(b: Uint8Array, i: number, out: number[], fail: (d: string) =>
     if (simple !== undefined) { out.push(simple); i += 2; continue; }
     if (e === 0x78 /* x */) {
       const hi = hexValue(b[i + 2]), lo = hexValue(b[i + 3]);
-      if (hi < 0 || lo < 0) fail(`bad escape '${utf8.decode(b.subarray(i, Math.min(i + 4, b.length)))}' (\\xHH needs two hex digits)`);
+      if (hi < 0 || lo < 0) fail(`bad escape ${excerptBytes(b.subarray(i, i + 4))} (\\xHH needs two hex digits)`);
       out.push(hi * 16 + lo);
       i += 4;
       continue;
     }
-    fail(`bad escape '${utf8.decode(b.subarray(i, i + 2))}'`);
+    fail(`bad escape ${excerptBytes(b.subarray(i, i + 2))}`);
   }
 }
