@@ -335,3 +335,59 @@ describe('messages quote at most a short excerpt of the input', () => {
     expect(err.message).toBe(`t.trace:2: unknown operation '${'q'.repeat(40)}…' (52428800 bytes)`);
   });
 });
+
+describe('large strings', () => {
+  /** `write p.w "…"` whose string stands for `n` bytes: letters, and every 4099th byte as an escape. */
+  function bigWrite(n: number): { source: Uint8Array; want: Uint8Array } {
+    const want = new Uint8Array(n);
+    const head = bytes('write p.w "');
+    const source = new Uint8Array(head.length + n * 4 + 2);
+    source.set(head);
+    let at = head.length;
+    for (let i = 0; i < n; i++) {
+      if (i % 4099 === 7) {
+        want[i] = i % 256;
+        source.set(bytes(`\\x${want[i]!.toString(16).padStart(2, '0')}`), at);
+        at += 4;
+      } else {
+        want[i] = 0x61 + (i % 26);
+        source[at++] = want[i]!;
+      }
+    }
+    source[at++] = 0x22; // "
+    source[at++] = 0x0a;
+    return { source: source.subarray(0, at), want };
+  }
+
+  it('holds a 50 MB literal as its bytes, with memory near the input size', () => {
+    const n = 50 << 20;
+    const { source, want } = bigWrite(n);
+    const heap = process.memoryUsage().heapUsed;
+    const ops = parseTrace(source, 'big.trace');
+    const grown = process.memoryUsage().heapUsed - heap;
+    const data = (ops[0] as Extract<Op, { kind: 'write' }>).data;
+    expect(data.kind).toBe('text');
+    const got = dataBytes(data);
+    expect(got.length).toBe(n);
+    expect(Buffer.compare(got, want)).toBe(0);
+    // The bytes live outside the JS heap, once; a byte as a JS number (or the
+    // literal as a string) would grow it by hundreds of megabytes.
+    expect(grown).toBeLessThan(16 << 20);
+  }, 60_000);
+
+  it('decodes a string of escapes only into its exact length', () => {
+    const n = 1 << 20;
+    const src = bytes(`write p.w "${'\\x00\\n'.repeat(n / 2)}"`);
+    const data = (parseTrace(src)[0] as Extract<Op, { kind: 'write' }>).data as { kind: 'text'; bytes: Uint8Array };
+    expect(data.bytes.length).toBe(n);
+    expect(data.bytes.buffer.byteLength).toBe(n);
+    expect(data.bytes.subarray(0, 4)).toEqual(Uint8Array.from([0, 10, 0, 10]));
+  });
+
+  it('lexes a line of many short strings in linear time', () => {
+    const line = `write p.w ${'"ab" '.repeat(100_000)}`;
+    const t = performance.now();
+    expect(malformed(line).detail).toMatch(/wrong number of arguments/);
+    expect(performance.now() - t).toBeLessThan(5_000);
+  });
+});

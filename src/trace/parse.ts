@@ -9,7 +9,7 @@ import {
   SEEK_CUR, SEEK_END, SEEK_SET,
   SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
 } from '../constants.js';
-import { excerpt, lex, TraceSyntaxError, type Token } from './lexer.js';
+import { excerpt, lexLines, TraceSyntaxError, type Token } from './lexer.js';
 
 export { EXCERPT_CHARS, excerpt, TraceSyntaxError } from './lexer.js';
 
@@ -382,7 +382,7 @@ export function parseTrace(source: string | Uint8Array, file = '<trace>', option
   const table = options.extensions ? { ...SYNTAX, ...EXTENSION_SYNTAX } : SYNTAX;
   const bufs = new Map<string, number>();
   const ops: Op[] = [];
-  for (const { line, tokens } of lex(source, file)) {
+  for (const { line, tokens } of lexLines(source, file)) {
     const fail = (detail: string): never => { throw new TraceSyntaxError(file, line, detail); };
     const head = tokens[0]!;
     const syntax = !head.quoted && Object.hasOwn(table, head.text) ? table[head.text] : undefined;
