@@ -391,3 +391,14 @@ describe('large strings', () => {
     expect(performance.now() - t).toBeLessThan(5_000);
   });
 });
+
+describe('long numbers', () => {
+  it('takes leading zeros however many, and rejects a huge N at once', () => {
+    expect(one(`read p.r ${'0'.repeat(1 << 20)}5`)).toMatchObject({ count: 5 });
+    expect(one(`read p.r ${'0'.repeat(1 << 20)}9007199254740991`)).toMatchObject({ count: 2 ** 53 - 1 });
+    expect(malformed(`read p.r ${'0'.repeat(1 << 20)}9007199254740992`).detail).toMatch(/^bad count '0{40}…' \(1048592 bytes\)/);
+    const t = performance.now();
+    expect(malformed(`read p.r ${'9'.repeat(20 << 20)}`).detail).toMatch(/^bad count '9{40}…' \(20971520 bytes\)/);
+    expect(performance.now() - t).toBeLessThan(2_000);
+  });
+});

@@ -116,7 +116,10 @@ class Args {
   /** A decimal N from a token or a part of one. */
   number(t: Token | string, what = 'number'): number {
     const text = typeof t === 'string' ? t : t.text;
-    if (!DIGITS_RE.test(text) || BigInt(text) > MAX_N) {
+    // Leading zeros are allowed; past 16 significant digits N is above 2^53-1,
+    // which a BigInt of a huge digit string would take seconds to find.
+    const significant = text.length - (/^0*/.exec(text)![0].length);
+    if (!DIGITS_RE.test(text) || significant > 16 || BigInt(text) > MAX_N) {
       this.fail(`bad ${what} ${typeof t === 'string' ? excerpt(t) : shown(t)} (decimal 0 to 2^53-1)`);
     }
     return Number(text);
