@@ -9,9 +9,14 @@ export const USAGE = `usage: splicekit run FILE...   run syscall traces on the e
                                run a WASI program with this stdio on a fresh kernel
        splicekit --help        show this help
 
-A trace is a script of pipe, splice, tee, vmsplice and sendfile calls; each
-operation prints one line "LINE: RESULT". A malformed trace runs nothing and
-exits with status 2.
+run: a trace is a script of pipe, splice, tee, vmsplice and sendfile calls
+(docs/trace-format.md); each operation prints one line "LINE: RESULT", and
+with several files each file's lines follow a header "== FILE". The FILE -
+is standard input, named - in headers and messages (./- is a file named -).
+A malformed trace runs nothing: one line "FILE:LINE: message" on standard
+error, quoting at most 40 characters of any token. Exit status: 0 every
+trace ran, 1 an internal error, 2 a malformed or unreadable trace or a usage
+error.
 `;
 
 /** Runs the command line `argv` (without node and script) and returns what to print. */

@@ -1,9 +1,13 @@
 // Runs trace files from disk: the `splicekit run` contract (Node only).
 
 import { readFileSync } from 'node:fs';
+import { readAll } from '../hostfd.js';
 import { Kernel } from '../kernel.js';
 import { parseTrace, TraceSyntaxError, type Op } from './parse.js';
 import { runTrace, TraceRuntimeError } from './run.js';
+
+/** The path that names standard input (`./-` is a file named `-`). */
+export const STDIN = '-';
 
 export interface RunResult {
   stdout: string;
@@ -14,14 +18,15 @@ export interface RunResult {
 /**
  * The `splicekit run` contract: parse every file first (a malformed or
  * unreadable one runs nothing, exit 2), then run each on a fresh Kernel,
- * with `== FILE` headers when there are several.
+ * with `== FILE` headers when there are several. The path `-` is standard
+ * input, named `-` in messages and headers as any path is, as given.
  */
 export function runFiles(paths: readonly string[]): RunResult {
   const traces: Op[][] = [];
   for (const path of paths) {
     let source: Uint8Array;
     try {
-      source = readFileSync(path);
+      source = path === STDIN ? readAll(0) : readFileSync(path);
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
       return { stdout: '', stderr: `${path}: cannot read trace (${why})\n`, status: 2 };

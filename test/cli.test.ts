@@ -1,0 +1,97 @@
+// The built command line (bin/splicekit.js) under hostile input and
+// hostile stdio: huge tokens and strings, standard input as a trace, a
+// standard output that closes or fills.
+
+import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'bin/splicekit.js');
+const dir = mkdtempSync(join(tmpdir(), 'splicekit-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The sources of dist/ that are newer than their build, if any. */
+function staleBuild(): string[] {
+  const stale: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) {
+        const built = join(ROOT, 'dist', relative(ROOT, p)).replace(/\.ts$/, '.js');
+        if (!existsSync(built) || statSync(built).mtimeMs < statSync(p).mtimeMs) stale.push(relative(ROOT, p));
+      }
+    }
+  };
+  for (const d of ['src/trace', 'src/wasi']) walk(join(ROOT, d));
+  for (const f of ['src/cli.ts', 'src/hostfd.ts']) {
+    const built = join(ROOT, 'dist', f.replace(/\.ts$/, '.js'));
+    if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, f)).mtimeMs) stale.push(f);
+  }
+  return stale;
+}
+
+beforeAll(() => {
+  const stale = staleBuild();
+  if (stale.length > 0) throw new Error(`dist/ is older than ${stale.join(', ')}: run npm run build`);
+});
+
+interface Ran { status: number | null; stdout: string; stderr: string }
+
+function splicekit(args: string[], opts: SpawnSyncOptions & { node?: string[] } = {}): Ran {
+  const r = spawnSync('node', [...(opts.node ?? []), CLI, ...args], { maxBuffer: 1 << 28, ...opts });
+  return { status: r.status, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
+}
+
+function file(name: string, content: string | Uint8Array): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+/** `head` and `fnv1a32` of the bytes, as a read prints more than 64 of them. */
+function fnv1a32(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
+describe('splicekit run - (standard input)', () => {
+  it('reads the trace from standard input', () => {
+    const r = splicekit(['run', '-'], { input: 'pipe p\nwrite p.w "hi"\nread p.r 5\n' });
+    expect(r).toEqual({ status: 0, stdout: '1: 0\n2: 2\n3: 2 "hi"\n', stderr: '' });
+  });
+
+  it('names it - in messages and headers', () => {
+    expect(splicekit(['run', '-'], { input: 'pipe p\nfrob\n' })).toEqual({ status: 2, stdout: '', stderr: "-:2: unknown operation 'frob'\n" });
+    const a = file('a.trace', 'pipe q\n');
+    expect(splicekit(['run', a, '-'], { input: 'pipe p\nwrite p.w "hi"\n' })).toEqual({
+      status: 0, stdout: `== ${a}\n1: 0\n== -\n1: 0\n2: 2\n`, stderr: '',
+    });
+  });
+
+  it('reads a large trace through the pipe to its end', () => {
+    const n = 3 << 20;
+    const want = new Uint8Array(n).map((_, i) => 0x61 + (i % 26));
+    const input = `pipe p\nfcntl p.w SETPIPE_SZ 1048576\nwrite p.w "${Buffer.from(want).toString('latin1')}"\nread p.r ${n}\n`;
+    const r = splicekit(['run', '-'], { input });
+    expect(r).toEqual({
+      status: 0, stderr: '',
+      stdout: `1: 0\n2: 1048576\n3: 1048576\n4: 1048576 <1048576 bytes fnv1a32=${fnv1a32(want.subarray(0, 1 << 20))}>\n`,
+    });
+  });
+
+  it('is an empty trace when standard input is empty, and ./- is a file', () => {
+    expect(splicekit(['run', '-'], { stdio: ['ignore', 'pipe', 'pipe'] })).toEqual({ status: 0, stdout: '', stderr: '' });
+    file('-', 'pipe p\n');
+    expect(splicekit(['run', './-'], { cwd: dir, input: 'frob\n' })).toEqual({ status: 0, stdout: '1: 0\n', stderr: '' });
+  });
+
+  it('says so in --help', () => {
+    expect(splicekit(['--help']).stdout).toMatch(/The FILE -\nis standard input, named - in headers and messages/);
+  });
+});
