@@ -2,8 +2,8 @@
 // hostile stdio: huge tokens and strings, standard input as a trace, a
 // standard output that closes or fills.
 
-import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -53,7 +53,7 @@ function file(name: string, content: string | Uint8Array): string {
   return path;
 }
 
-/** `head` and `fnv1a32` of the bytes, as a read prints more than 64 of them. */
+/** The 32-bit FNV-1a hash, as a read of more than 64 bytes prints it. */
 function fnv1a32(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
   for (const b of bytes) h = Math.imul(h ^ b, 0x01000193) >>> 0;
@@ -93,5 +93,25 @@ describe('splicekit run - (standard input)', () => {
 
   it('says so in --help', () => {
     expect(splicekit(['--help']).stdout).toMatch(/The FILE -\nis standard input, named - in headers and messages/);
+  });
+});
+
+describe('huge input', () => {
+  it('runs a trace with a 64 MB string on a 64 MB JavaScript heap, the bytes intact', () => {
+    const n = 64 << 20;
+    const body = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) body[i] = 0x61 + (i % 26);
+    const trace = join(dir, 'big-string.trace');
+    writeFileSync(trace, Buffer.concat([Buffer.from('pipe p\nwrite p.w "'), body, Buffer.from('"\nread p.r 65536\n')]));
+    // The old lexer held the string as one JS number per byte: gigabytes.
+    const r = splicekit(['run', trace], { node: ['--max-old-space-size=64'] });
+    expect(r).toEqual({ status: 0, stderr: '', stdout: `1: 0\n2: 65536\n3: 65536 <65536 bytes fnv1a32=${fnv1a32(body.subarray(0, 65536))}>\n` });
+  }, 60_000);
+
+  it('reports a 50 MB unknown token in one short line', () => {
+    const trace = file('big-token.trace', `pipe p\n${'q'.repeat(50 << 20)} p\n`);
+    expect(splicekit(['run', trace])).toEqual({
+      status: 2, stdout: '', stderr: `${trace}:2: unknown operation '${'q'.repeat(40)}…' (52428800 bytes)\n`,
+    });
   });
 });
