@@ -1,6 +1,7 @@
 // The `splicekit` command line: `run FILE...` prints trace results (docs/trace-format.md);
 // `exec PROG.wasm [ARGS...]` runs a WASI program (src/wasi/exec.ts).
 
+import { strerror, writeAll } from './hostfd.js';
 import { runFiles, type RunResult } from './trace/files.js';
 import { execCommand } from './wasi/command.js';
 
@@ -17,6 +18,11 @@ A malformed trace runs nothing: one line "FILE:LINE: message" on standard
 error, quoting at most 40 characters of any token. Exit status: 0 every
 trace ran, 1 an internal error, 2 a malformed or unreadable trace or a usage
 error.
+
+Standard output: if its reader goes away (splicekit run ... | head -1),
+splicekit stops quietly with status 141, as a program that SIGPIPE kills
+does under a shell; any other error writing it (a full disk) prints one line
+"splicekit: write error: MESSAGE", as coreutils do, and exits with status 1.
 `;
 
 /** Runs the command line `argv` (without node and script) and returns what to print. */
@@ -30,7 +36,16 @@ export function cli(argv: readonly string[]): RunResult {
   return { stdout: '', stderr: why + USAGE, status: 2 };
 }
 
-/** Entry point for bin/splicekit.js: sets exitCode instead of exiting so output is never cut short. */
+/** Exit status when standard output is a pipe nobody reads: a shell's for a death by SIGPIPE (128 + 13). */
+export const SIGPIPE_STATUS = 141;
+
+/**
+ * Entry point for bin/splicekit.js: writes synchronously and sets exitCode
+ * instead of exiting, so output is never cut short. A reader that goes
+ * away (`splicekit run ... | head -1`) ends the run quietly with 141, as
+ * SIGPIPE ends a C program; any other error writing standard output (a
+ * full disk) is one line `splicekit: write error: MESSAGE` and status 1.
+ */
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   // exec streams its own stdio and returns the guest's exit status.
   if (argv[0] === 'exec') {
@@ -38,7 +53,16 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
     return;
   }
   const { stdout, stderr, status } = cli(argv);
-  if (stdout) process.stdout.write(stdout);
-  if (stderr) process.stderr.write(stderr);
+  const failed = stdout ? writeAll(1, stdout) : null;
+  if (failed === 'EPIPE') {
+    process.exitCode = SIGPIPE_STATUS;
+    return;
+  }
+  if (stderr) writeAll(2, stderr);
+  if (failed !== null) {
+    writeAll(2, `splicekit: write error: ${strerror(failed)}\n`);
+    process.exitCode = 1;
+    return;
+  }
   process.exitCode = status;
 }

@@ -3,7 +3,7 @@
 // standard output that closes or fills.
 
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,5 +113,37 @@ describe('huge input', () => {
     expect(splicekit(['run', trace])).toEqual({
       status: 2, stdout: '', stderr: `${trace}:2: unknown operation '${'q'.repeat(40)}…' (52428800 bytes)\n`,
     });
+  });
+});
+
+describe('a standard output that closes or fills', () => {
+  /** 100000 lines of output: far more than a pipe holds. */
+  const many = () => file('many.trace', `pipe p\n${'fcntl p.r GETPIPE_SZ\n'.repeat(100_000)}`);
+
+  it('ends quietly with 141, as SIGPIPE would, when the reader goes away', () => {
+    const trace = many();
+    const r = spawnSync('bash', ['-c', `node "${CLI}" run "${trace}" | head -1; echo "\${PIPESTATUS[0]}"`]);
+    expect([r.stdout.toString(), r.stderr.toString()]).toEqual(['1: 0\n141\n', '']);
+    const help = spawnSync('bash', ['-c', `node "${CLI}" --help | head -c 0; echo "\${PIPESTATUS[0]}"`]);
+    expect(help.stderr.toString()).toBe('');
+    expect(['0\n', '141\n']).toContain(help.stdout.toString());
+  });
+
+  it.runIf(existsSync('/dev/full'))('says "write error: No space left on device" and exits 1 on a full disk', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['run', many()], ['--help']]) {
+        const r = splicekit(args, { stdio: ['ignore', full, 'pipe'] });
+        expect([r.status, r.stderr]).toEqual([1, 'splicekit: write error: No space left on device\n']);
+      }
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  it('says so in --help', () => {
+    const help = splicekit(['--help']).stdout;
+    expect(help).toMatch(/if its reader goes away \(splicekit run \.\.\. \| head -1\),\nsplicekit stops quietly with status 141/);
+    expect(help).toMatch(/"splicekit: write error: MESSAGE"/);
   });
 });
