@@ -19,10 +19,20 @@ error, quoting at most 40 characters of any token. Exit status: 0 every
 trace ran, 1 an internal error, 2 a malformed or unreadable trace or a usage
 error.
 
-Standard output: if its reader goes away (splicekit run ... | head -1),
-splicekit stops quietly with status 141, as a program that SIGPIPE kills
-does under a shell; any other error writing it (a full disk) prints one line
-"splicekit: write error: MESSAGE", as coreutils do, and exits with status 1.
+exec: runs a wasm32-wasi (preview 1) command with this process's standard
+input, output and error; the exit status is the program's, 134 if it traps,
+141 if it writes to a pipe nobody reads. A program that cannot start is one
+line "splicekit exec: PROG: message" and status 127 if PROG does not exist,
+126 if it cannot run: a directory, not a WebAssembly module, not a WASI
+command (no exported memory, or no _start of type () -> ()), an import
+splicekit lacks or has with another type, or a module that fails to
+instantiate.
+
+Standard output of run and --help: if its reader goes away (splicekit run
+... | head -1), splicekit stops quietly with status 141, as a program that
+SIGPIPE kills does under a shell; any other error writing it (a full disk)
+prints one line "splicekit: write error: MESSAGE", as coreutils do, and
+exits with status 1.
 `;
 
 /** Runs the command line `argv` (without node and script) and returns what to print. */

@@ -41,6 +41,11 @@ export function strerror(code: string | undefined): string {
   return Object.hasOwn(STRERROR, code) ? STRERROR[code]! : code;
 }
 
+/** `text` with control characters as `\xHH`, so that a message quoting it stays one line. */
+export function printable(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 const tiny = new Int32Array(new SharedArrayBuffer(4));
 /** A non-blocking fd answered EAGAIN: wait a moment and try again (Node has no synchronous poll). */
 const pause = () => Atomics.wait(tiny, 0, 0, 1);
@@ -70,7 +75,7 @@ export function writeAll(fd: number, data: string | Uint8Array): string | null {
  * one buffer that doubles as it fills (sized at once for a regular file);
  * throws a Node system error.
  */
-export function readAll(fd: number): Uint8Array {
+export function readAll(fd: number): Uint8Array<ArrayBuffer> {
   let capacity = 1 << 16;
   try {
     const st = fstatSync(fd);

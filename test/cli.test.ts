@@ -1,13 +1,15 @@
 // The built command line (bin/splicekit.js) under hostile input and
 // hostile stdio: huge tokens and strings, standard input as a trace, a
-// standard output that closes or fills.
+// standard output that closes or fills, programs that cannot start.
 
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
+import { UNLINKABLE } from './support/tiny-modules.mjs';
+import { T, wasmModule } from './support/wasm-bytes.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'bin/splicekit.js');
@@ -143,7 +145,64 @@ describe('a standard output that closes or fills', () => {
 
   it('says so in --help', () => {
     const help = splicekit(['--help']).stdout;
-    expect(help).toMatch(/if its reader goes away \(splicekit run \.\.\. \| head -1\),\nsplicekit stops quietly with status 141/);
+    expect(help).toMatch(/if its reader goes away \(splicekit run\n\.\.\. \| head -1\), splicekit stops quietly with status 141/);
     expect(help).toMatch(/"splicekit: write error: MESSAGE"/);
+  });
+});
+
+describe('splicekit exec: a program that cannot start', () => {
+  const P1 = 'wasi_snapshot_preview1';
+  const start = { export: '_start', body: [] };
+  const programs: [string, Uint8Array | null, number, string][] = [
+    ['missing.wasm', null, 127, 'No such file or directory'],
+    ['empty.wasm', new Uint8Array(0), 126, 'not a WebAssembly module (an empty file)'],
+    ['truncated.wasm', wasmModule({ funcs: [start] }).subarray(0, 20), 126, 'invalid WebAssembly module: section (code 5, "Memory") extends past end of the module (length 3, remaining bytes 0) @+18'],
+    ['nomemory.wasm', wasmModule({ memory: null, funcs: [start] }), 126, 'not a WASI command: it exports no memory'],
+    ['badstart.wasm', wasmModule({ funcs: [{ ...start, params: [T.i32] }] }), 126, 'not a WASI command: its _start has type (i32) -> (), not () -> ()'],
+    ['unresolved.wasm', wasmModule({ imports: [{ module: 'env', name: 'memory', kind: 'memory' }], funcs: [start] }), 126,
+      'unresolved import env.memory (a memory): splicekit has no such import'],
+    ['unlinkable.wasm', UNLINKABLE, 126, 'not a WASI command: it exports no _start function'],
+    // Linked as a JS function, it would throw a TypeError at the call: a stack trace.
+    ['mismatched.wasm', wasmModule({
+      imports: [{ module: P1, name: 'fd_write', params: [T.i64], results: [T.i64] }],
+      funcs: [{ export: '_start', body: [0x42, 0x00, 0x10, 0x00, 0x1a] }], // i64.const 0; call 0; drop
+    }), 126, "import wasi_snapshot_preview1.fd_write has type (i64) -> i64; splicekit's has type (i32, i32, i32, i32) -> i32"],
+    ['wrongkind.wasm', wasmModule({ imports: [{ module: P1, name: 'fd_write', kind: 'table' }], funcs: [start] }), 126,
+      "import wasi_snapshot_preview1.fd_write is a table; splicekit's is a function of type (i32, i32, i32, i32) -> i32"],
+    ['outofbounds.wasm', wasmModule({ funcs: [start], data: { offset: 70000, bytes: [42] } }), 126, 'cannot instantiate: data segment is out of bounds'],
+  ];
+
+  for (const [name, bytes, status, message] of programs) {
+    it(`${name}: ${status}, one line`, () => {
+      const prog = join(dir, name);
+      if (bytes) writeFileSync(prog, bytes);
+      expect(splicekit(['exec', prog], { input: '' })).toEqual({ status, stdout: '', stderr: `splicekit exec: ${prog}: ${message}\n` });
+    });
+  }
+
+  it('a directory: 126, "Is a directory", as a shell says', () => {
+    mkdirSync(join(dir, 'dir.wasm'), { recursive: true });
+    expect(splicekit(['exec', join(dir, 'dir.wasm')])).toEqual({ status: 126, stdout: '', stderr: `splicekit exec: ${join(dir, 'dir.wasm')}: Is a directory\n` });
+  });
+
+  it('a name with a newline stays on one line', () => {
+    const prog = join(dir, 'two\nlines.wasm');
+    expect(splicekit(['exec', prog])).toEqual({ status: 127, stdout: '', stderr: `splicekit exec: ${join(dir, 'two\\x0alines.wasm')}: No such file or directory\n` });
+  });
+
+  it('a start function that traps, a stack overflow: 134, a line saying it trapped', () => {
+    const trapsAtStart = file('startfn.wasm', wasmModule({ funcs: [start, { body: [0x00] }], start: 1 }));
+    expect(splicekit(['exec', trapsAtStart])).toEqual({ status: 134, stdout: '', stderr: `splicekit: ${trapsAtStart}: trap: unreachable\n` });
+    const recurses = file('recurse.wasm', wasmModule({ funcs: [{ export: '_start', body: [0x10, 0x00] }] })); // call 0
+    expect(splicekit(['exec', recurses])).toEqual({ status: 134, stdout: '', stderr: `splicekit: ${recurses}: trap: Maximum call stack size exceeded\n` });
+  });
+
+  it('a program that can start still runs', () => {
+    expect(splicekit(['exec', file('ok.wasm', wasmModule({ funcs: [start] }))])).toEqual({ status: 0, stdout: '', stderr: '' });
+  });
+
+  it('says so in --help', () => {
+    const help = splicekit(['--help']).stdout;
+    expect(help).toMatch(/status 127 if PROG does not exist,\n126 if it cannot run: a directory, not a WebAssembly module, not a WASI\ncommand/);
   });
 });
