@@ -3,6 +3,7 @@
 
 import { strerror, writeAll } from './hostfd.js';
 import { runFiles, type RunResult } from './trace/files.js';
+import { excerpt } from './trace/lexer.js';
 import { execCommand } from './wasi/command.js';
 
 export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
@@ -42,7 +43,7 @@ export function cli(argv: readonly string[]): RunResult {
     return { stdout: USAGE, stderr: '', status: 0 };
   }
   if (command === 'run' && args.length > 0) return runFiles(args);
-  const why = command === undefined ? '' : command === 'run' ? 'splicekit run: no trace files\n' : `splicekit: unknown command '${command}'\n`;
+  const why = command === undefined ? '' : command === 'run' ? 'splicekit run: no trace files\n' : `splicekit: unknown command ${excerpt(command)}\n`;
   return { stdout: '', stderr: why + USAGE, status: 2 };
 }
 

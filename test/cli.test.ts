@@ -206,3 +206,12 @@ describe('splicekit exec: a program that cannot start', () => {
     expect(help).toMatch(/status 127 if PROG does not exist,\n126 if it cannot run: a directory, not a WebAssembly module, not a WASI\ncommand/);
   });
 });
+
+describe('messages quoting the command line', () => {
+  it('name a file with control characters as \\xHH, and clip an unknown command', () => {
+    const odd = file('a\x1b[2Jb.trace', 'frob\n');
+    expect(splicekit(['run', odd])).toEqual({ status: 2, stdout: '', stderr: `${join(dir, 'a\\x1b[2Jb.trace')}:1: unknown operation 'frob'\n` });
+    expect(splicekit(['run', join(dir, 'no\nfile')]).stderr).toBe(`${join(dir, 'no\\x0afile')}: cannot read trace (ENOENT)\n`);
+    expect(splicekit(['frob'.repeat(1000)]).stderr).toMatch(/^splicekit: unknown command 'frobfrobfrobfrobfrobfrobfrobfrobfrobfrob…' \(4000 bytes\)\nusage:/);
+  });
+});

@@ -1,7 +1,7 @@
 // Runs trace files from disk: the `splicekit run` contract (Node only).
 
 import { readFileSync } from 'node:fs';
-import { readAll } from '../hostfd.js';
+import { printable, readAll } from '../hostfd.js';
 import { Kernel } from '../kernel.js';
 import { parseTrace, TraceSyntaxError, type Op } from './parse.js';
 import { runTrace, TraceRuntimeError } from './run.js';
@@ -29,10 +29,11 @@ export function runFiles(paths: readonly string[]): RunResult {
       source = path === STDIN ? readAll(0) : readFileSync(path);
     } catch (e) {
       const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
-      return { stdout: '', stderr: `${path}: cannot read trace (${why})\n`, status: 2 };
+      return { stdout: '', stderr: `${printable(path)}: cannot read trace (${why})\n`, status: 2 };
     }
     try {
-      traces.push(parseTrace(source, path));
+      // Messages name the file with control characters as \xHH, to stay one line.
+      traces.push(parseTrace(source, printable(path)));
     } catch (e) {
       if (e instanceof TraceSyntaxError) return { stdout: '', stderr: `${e.message}\n`, status: 2 };
       throw e;
@@ -47,7 +48,7 @@ export function runFiles(paths: readonly string[]): RunResult {
     } catch (e) {
       if (!(e instanceof TraceRuntimeError)) throw e;
       stdout += lines(e.output);
-      return { stdout, stderr: `${path}:${e.line}: internal error: ${(e.cause as Error)?.message ?? e.message}\n`, status: 1 };
+      return { stdout, stderr: `${printable(path)}:${e.line}: internal error: ${(e.cause as Error)?.message ?? e.message}\n`, status: 1 };
     } finally {
       kernel.destroy();
     }
