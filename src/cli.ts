@@ -36,13 +36,17 @@ prints one line "splicekit: write error: MESSAGE", as coreutils do, and
 exits with status 1.
 `;
 
-/** Runs the command line `argv` (without node and script) and returns what to print. */
-export function cli(argv: readonly string[]): RunResult {
+/**
+ * Runs the command line `argv` (without node and script) and returns what to
+ * print; with `write`, a run's output goes to it as it is made instead (see
+ * runFiles).
+ */
+export function cli(argv: readonly string[], write?: (text: string) => boolean): RunResult {
   const [command, ...args] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     return { stdout: USAGE, stderr: '', status: 0 };
   }
-  if (command === 'run' && args.length > 0) return runFiles(args);
+  if (command === 'run' && args.length > 0) return runFiles(args, write);
   const why = command === undefined ? '' : command === 'run' ? 'splicekit run: no trace files\n' : `splicekit: unknown command ${excerpt(command)}\n`;
   return { stdout: '', stderr: why + USAGE, status: 2 };
 }
@@ -63,8 +67,10 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
     process.exitCode = execCommand(argv.slice(1), USAGE);
     return;
   }
-  const { stdout, stderr, status } = cli(argv);
-  const failed = stdout ? writeAll(1, stdout) : null;
+  let failed: string | null = null;
+  const write = (text: string): boolean => (failed = writeAll(1, text)) === null;
+  const { stdout, stderr, status } = cli(argv, write);
+  if (stdout && failed === null) write(stdout);
   if (failed === 'EPIPE') {
     process.exitCode = SIGPIPE_STATUS;
     return;
