@@ -402,3 +402,13 @@ describe('long numbers', () => {
     expect(performance.now() - t).toBeLessThan(2_000);
   });
 });
+
+describe('a token outside a string longer than a JS string can be', () => {
+  it('is malformed, with a short message, rather than an engine error', () => {
+    const head = bytes('read p.r ');
+    const src = new Uint8Array(head.length + (1 << 28) + 1).fill(0x30); // 0000…05: well formed, but 256 MiB long
+    src.set(head);
+    src[src.length - 1] = 0x35;
+    expect(malformed(src).detail).toBe(`token '${'0'.repeat(40)}…' (268435457 bytes) is too long (at most 268435456 bytes outside a string)`);
+  }, 30_000);
+});

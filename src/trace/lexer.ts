@@ -44,6 +44,13 @@ const SIMPLE_ESCAPES: Record<number, number> = {
 // and the message showing it should not itself throw.
 const utf8 = new TextDecoder();
 
+/**
+ * The longest token outside a string, in bytes: it becomes a JS string,
+ * and V8's cannot reach 512 MiB. Only a form the grammar lets grow without
+ * end (leading zeros, a repeated flag) can be valid at this length.
+ */
+export const MAX_BARE_TOKEN = 1 << 28;
+
 /** The most characters of user input a message quotes (see `excerpt`). */
 export const EXCERPT_CHARS = 40;
 
@@ -153,6 +160,7 @@ function lexLine(b: Uint8Array, file: string, line: number): Token[] {
       if (b[i] === QUOTE) fail(`unexpected '"' in token ${excerptBytes(b.subarray(start, i + 1))}`);
       i++;
     }
+    if (i - start > MAX_BARE_TOKEN) fail(`token ${excerptBytes(b.subarray(start, i))} is too long (at most ${MAX_BARE_TOKEN} bytes outside a string)`);
     tokens.push({ text: decodeText(b.subarray(start, i)), size: i - start });
   }
   return tokens;
