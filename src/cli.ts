@@ -1,7 +1,9 @@
 // The `splicekit` command line: `run FILE...` prints trace results (docs/trace-format.md);
 // `exec PROG.wasm [ARGS...]` runs a WASI program (src/wasi/exec.ts).
 
+import { strerror, writeAll } from './hostfd.js';
 import { runFiles, type RunResult } from './trace/files.js';
+import { excerpt } from './trace/lexer.js';
 import { execCommand } from './wasi/command.js';
 
 export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
@@ -9,31 +11,75 @@ export const USAGE = `usage: splicekit run FILE...   run syscall traces on the e
                                run a WASI program with this stdio on a fresh kernel
        splicekit --help        show this help
 
-A trace is a script of pipe, splice, tee, vmsplice and sendfile calls; each
-operation prints one line "LINE: RESULT". A malformed trace runs nothing and
-exits with status 2.
+run: a trace is a script of pipe, splice, tee, vmsplice and sendfile calls
+(docs/trace-format.md); each operation prints one line "LINE: RESULT", and
+with several files each file's lines follow a header "== FILE". The FILE -
+is standard input, named - in headers and messages (./- is a file named -).
+A malformed trace runs nothing: one line "FILE:LINE: message" on standard
+error, quoting at most 40 characters of any token. Exit status: 0 every
+trace ran, 1 an internal error, 2 a malformed or unreadable trace or a usage
+error.
+
+exec: runs a wasm32-wasi (preview 1) command with this process's standard
+input, output and error; the exit status is the program's, 134 if it traps,
+141 if it writes to a pipe nobody reads. A program that cannot start is one
+line "splicekit exec: PROG: message" and status 127 if PROG does not exist,
+126 if it cannot run: a directory, not a WebAssembly module, not a WASI
+command (no exported memory, or no _start of type () -> ()), an import
+splicekit lacks or has with another type, or a module that fails to
+instantiate.
+
+Standard output of run and --help: if its reader goes away (splicekit run
+... | head -1), splicekit stops quietly with status 141, as a program that
+SIGPIPE kills does under a shell; any other error writing it (a full disk)
+prints one line "splicekit: write error: MESSAGE", as coreutils do, and
+exits with status 1.
 `;
 
-/** Runs the command line `argv` (without node and script) and returns what to print. */
-export function cli(argv: readonly string[]): RunResult {
+/**
+ * Runs the command line `argv` (without node and script) and returns what to
+ * print; with `write`, a run's output goes to it as it is made instead (see
+ * runFiles).
+ */
+export function cli(argv: readonly string[], write?: (text: string) => boolean): RunResult {
   const [command, ...args] = argv;
   if (command === '--help' || command === '-h' || command === 'help') {
     return { stdout: USAGE, stderr: '', status: 0 };
   }
-  if (command === 'run' && args.length > 0) return runFiles(args);
-  const why = command === undefined ? '' : command === 'run' ? 'splicekit run: no trace files\n' : `splicekit: unknown command '${command}'\n`;
+  if (command === 'run' && args.length > 0) return runFiles(args, write);
+  const why = command === undefined ? '' : command === 'run' ? 'splicekit run: no trace files\n' : `splicekit: unknown command ${excerpt(command)}\n`;
   return { stdout: '', stderr: why + USAGE, status: 2 };
 }
 
-/** Entry point for bin/splicekit.js: sets exitCode instead of exiting so output is never cut short. */
+/** Exit status when standard output is a pipe nobody reads: a shell's for a death by SIGPIPE (128 + 13). */
+export const SIGPIPE_STATUS = 141;
+
+/**
+ * Entry point for bin/splicekit.js: writes synchronously and sets exitCode
+ * instead of exiting, so output is never cut short. A reader that goes
+ * away (`splicekit run ... | head -1`) ends the run quietly with 141, as
+ * SIGPIPE ends a C program; any other error writing standard output (a
+ * full disk) is one line `splicekit: write error: MESSAGE` and status 1.
+ */
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   // exec streams its own stdio and returns the guest's exit status.
   if (argv[0] === 'exec') {
     process.exitCode = execCommand(argv.slice(1), USAGE);
     return;
   }
-  const { stdout, stderr, status } = cli(argv);
-  if (stdout) process.stdout.write(stdout);
-  if (stderr) process.stderr.write(stderr);
+  let failed: string | null = null;
+  const write = (text: string): boolean => (failed = writeAll(1, text)) === null;
+  const { stdout, stderr, status } = cli(argv, write);
+  if (stdout && failed === null) write(stdout);
+  if (failed === 'EPIPE') {
+    process.exitCode = SIGPIPE_STATUS;
+    return;
+  }
+  if (stderr) writeAll(2, stderr);
+  if (failed !== null) {
+    writeAll(2, `splicekit: write error: ${strerror(failed)}\n`);
+    process.exitCode = 1;
+    return;
+  }
   process.exitCode = status;
 }

@@ -282,3 +282,133 @@ describe('malformed traces', () => {
     expect(malformed('pipe p\rq').line).toBe(1);
   });
 });
+
+describe('messages quote at most a short excerpt of the input', () => {
+  const long = 'x'.repeat(1 << 20);
+  const clipped = `${'x'.repeat(40)}…`;
+  const cases: [string, string, string][] = [
+    ['an unknown operation', `${long} p`, `unknown operation '${clipped}' (1048576 bytes)`],
+    ['a quoted operation', `"${long}" p`, `unknown operation "${'x'.repeat(39)}… (1048578 bytes)`],
+    ['a bad name', `pipe P${long}`, `bad name 'P${'x'.repeat(39)}…' (1048577 bytes)`],
+    ['a string for a name', `pipe "${long}"`, `expected a name, got string "${'x'.repeat(39)}… (1048578 bytes)`],
+    ['a bad fd', `read ${long}.x 1`, `bad fd '${clipped}' (1048578 bytes)`],
+    ['a bad count', `read p.r 1${long}`, `bad count '1${'x'.repeat(39)}…' (1048577 bytes) (decimal 0 to 2^53-1)`],
+    ['a bad flag', `tee p.r q.w 1 MOVE|${long}`, `bad flag '${clipped}' (1048576 bytes) in 'MOVE|${'x'.repeat(35)}…' (1048581 bytes) (allowed: 0, MOVE, NONBLOCK, MORE, GIFT)`],
+    ['a bad open flag', `open f "x" RDONLY|${long}`, `bad open flag '${clipped}' (1048576 bytes) in 'RDONLY|${'x'.repeat(33)}…' (1048583 bytes)`],
+    ['two access modes', `open f "x" RDONLY|RDWR|${long.replace(/x/g, 'CREAT|').slice(0, 60)}CREAT`, "two access modes in 'RDONLY|RDWR|CREAT|CREAT|CREAT|CREAT|CREA…' (77 bytes)"],
+    ['a bad whence', `lseek f 0 ${long}`, `bad whence '${clipped}' (1048576 bytes)`],
+    ['an unquoted path', `open f ${long} RDONLY`, `expected a quoted path, got '${clipped}' (1048576 bytes)`],
+    ['bad data', `write p.w ${long}`, `bad data '${clipped}' (1048576 bytes) (expected "text", pat:N[:SEED] or zero:N)`],
+    ['an unbound buffer', `fill b${long} 0 "x"`, `buffer 'b${'x'.repeat(39)}…' (1048577 bytes) is not bound by an earlier buf`],
+    ["a bad iovec", `vmsplice p.w 0 b:0:1:${long}`, `bad iovec 'b:0:1:${"x".repeat(34)}…' (1048582 bytes) (expected B:OFFSET:LEN)`],
+    ['a bad fcntl command', `fcntl p.r ${long}`, `bad fcntl command '${clipped}' (1048576 bytes) (GETPIPE_SZ, SETPIPE_SZ N, GETFL, SETFL FLAGS, GETFD, SETFD FLAGS)`],
+    ["text after a string", `write p.w "${long}"y`, `unexpected character after string "${"x".repeat(39)}… (1048578 bytes)`],
+    ['a quote in a token', `write p.w ${long}"`, `unexpected '"' in token '${clipped}' (1048577 bytes)`],
+  ];
+  for (const [what, source, detail] of cases) {
+    it(`for ${what}`, () => {
+      const err = malformed(`pipe ok\n${source}`);
+      expect(err.detail).toBe(detail);
+      expect(err.message).toBe(`t.trace:2: ${detail}`);
+    });
+  }
+
+  it('counts characters, not UTF-16 units, and the length in bytes as written', () => {
+    const err = malformed(`${'é'.repeat(50)} p`);
+    expect(err.detail).toBe(`unknown operation '${'é'.repeat(40)}…' (100 bytes)`);
+    const bad = malformed(Uint8Array.from([...bytes('pipe '), ...new Array(50).fill(0xff)]));
+    expect(bad.detail).toBe(`bad name '${'\ufffd'.repeat(40)}…' (50 bytes)`);
+  });
+
+  it('shows control characters as \\xHH, so a message stays one line and prints no escape sequence', () => {
+    expect(malformed('frob\x1b[2J\rx p').detail).toBe("unknown operation 'frob\\x1b[2J\\x0dx'");
+    expect(malformed('pipe p\x7f').detail).toBe("bad name 'p\\x7f'");
+  });
+
+  it('quotes short tokens whole, as before', () => {
+    expect(malformed('x'.repeat(40)).detail).toBe(`unknown operation '${'x'.repeat(40)}'`);
+    expect(malformed('x'.repeat(41)).detail).toBe(`unknown operation '${'x'.repeat(40)}…' (41 bytes)`);
+  });
+
+  it('keeps a 50 MB unknown token out of the message', () => {
+    const err = malformed(`pipe p\n${'q'.repeat(50 << 20)}`);
+    expect(err.message).toBe(`t.trace:2: unknown operation '${'q'.repeat(40)}…' (52428800 bytes)`);
+  });
+});
+
+describe('large strings', () => {
+  /** `write p.w "…"` whose string stands for `n` bytes: letters, and every 4099th byte as an escape. */
+  function bigWrite(n: number): { source: Uint8Array; want: Uint8Array } {
+    const want = new Uint8Array(n);
+    const head = bytes('write p.w "');
+    const source = new Uint8Array(head.length + n * 4 + 2);
+    source.set(head);
+    let at = head.length;
+    for (let i = 0; i < n; i++) {
+      if (i % 4099 === 7) {
+        want[i] = i % 256;
+        source.set(bytes(`\\x${want[i]!.toString(16).padStart(2, '0')}`), at);
+        at += 4;
+      } else {
+        want[i] = 0x61 + (i % 26);
+        source[at++] = want[i]!;
+      }
+    }
+    source[at++] = 0x22; // "
+    source[at++] = 0x0a;
+    return { source: source.subarray(0, at), want };
+  }
+
+  it('holds a 50 MB literal as its bytes, with memory near the input size', () => {
+    const n = 50 << 20;
+    const { source, want } = bigWrite(n);
+    const heap = process.memoryUsage().heapUsed;
+    const ops = parseTrace(source, 'big.trace');
+    const grown = process.memoryUsage().heapUsed - heap;
+    const data = (ops[0] as Extract<Op, { kind: 'write' }>).data;
+    expect(data.kind).toBe('text');
+    const got = dataBytes(data);
+    expect(got.length).toBe(n);
+    expect(Buffer.compare(got, want)).toBe(0);
+    // The bytes live outside the JS heap, once; a byte as a JS number (or the
+    // literal as a string) would grow it by hundreds of megabytes.
+    expect(grown).toBeLessThan(16 << 20);
+  }, 60_000);
+
+  it('decodes a string of escapes only into its exact length', () => {
+    const n = 1 << 20;
+    const src = bytes(`write p.w "${'\\x00\\n'.repeat(n / 2)}"`);
+    const data = (parseTrace(src)[0] as Extract<Op, { kind: 'write' }>).data as { kind: 'text'; bytes: Uint8Array };
+    expect(data.bytes.length).toBe(n);
+    expect(data.bytes.buffer.byteLength).toBe(n);
+    expect(data.bytes.subarray(0, 4)).toEqual(Uint8Array.from([0, 10, 0, 10]));
+  });
+
+  it('lexes a line of many short strings in linear time', () => {
+    const line = `write p.w ${'"ab" '.repeat(100_000)}`;
+    const t = performance.now();
+    expect(malformed(line).detail).toMatch(/wrong number of arguments/);
+    expect(performance.now() - t).toBeLessThan(5_000);
+  });
+});
+
+describe('long numbers', () => {
+  it('takes leading zeros however many, and rejects a huge N at once', () => {
+    expect(one(`read p.r ${'0'.repeat(1 << 20)}5`)).toMatchObject({ count: 5 });
+    expect(one(`read p.r ${'0'.repeat(1 << 20)}9007199254740991`)).toMatchObject({ count: 2 ** 53 - 1 });
+    expect(malformed(`read p.r ${'0'.repeat(1 << 20)}9007199254740992`).detail).toMatch(/^bad count '0{40}…' \(1048592 bytes\)/);
+    const t = performance.now();
+    expect(malformed(`read p.r ${'9'.repeat(20 << 20)}`).detail).toMatch(/^bad count '9{40}…' \(20971520 bytes\)/);
+    expect(performance.now() - t).toBeLessThan(2_000);
+  });
+});
+
+describe('a token outside a string longer than a JS string can be', () => {
+  it('is malformed, with a short message, rather than an engine error', () => {
+    const head = bytes('read p.r ');
+    const src = new Uint8Array(head.length + (1 << 28) + 1).fill(0x30); // 0000…05: well formed, but 256 MiB long
+    src.set(head);
+    src[src.length - 1] = 0x35;
+    expect(malformed(src).detail).toBe(`token '${'0'.repeat(40)}…' (268435457 bytes) is too long (at most 268435456 bytes outside a string)`);
+  }, 30_000);
+});

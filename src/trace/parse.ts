@@ -9,9 +9,9 @@ import {
   SEEK_CUR, SEEK_END, SEEK_SET,
   SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
 } from '../constants.js';
-import { lex, TraceSyntaxError, type Token } from './lexer.js';
+import { excerpt, lexLines, TraceSyntaxError, type Token } from './lexer.js';
 
-export { TraceSyntaxError } from './lexer.js';
+export { EXCERPT_CHARS, excerpt, TraceSyntaxError } from './lexer.js';
 
 /** Bytes named by a DATA token; pat and zero stay symbolic since N may be huge. */
 export type Data =
@@ -72,6 +72,9 @@ const ACCESS_MODES: Record<string, number> = { RDONLY: O_RDONLY, WRONLY: O_WRONL
 const OPEN_MODIFIERS: Record<string, number> = { CREAT: O_CREAT, TRUNC: O_TRUNC, APPEND: O_APPEND, NONBLOCK: O_NONBLOCK, CLOEXEC: O_CLOEXEC };
 const WHENCE: Record<string, number> = { SET: SEEK_SET, CUR: SEEK_CUR, END: SEEK_END };
 
+/** A token as messages quote it: a string with its own quotes, a bare token between '…'. */
+const shown = (t: Token): string => excerpt(t.text, t.quoted ? '' : "'", t.size);
+
 const NAME_RE = /^[a-z][a-z0-9_]*$/;
 const FD_RE = /^[a-z][a-z0-9_]*(\.[rwab])?$/;
 const DIGITS_RE = /^[0-9]+$/;
@@ -89,29 +92,37 @@ class Args {
   get count(): number { return this.tokens.length - 1; }
   get more(): boolean { return this.i < this.tokens.length; }
 
-  private bare(what: string): string {
+  /** The next token, which must be bare. */
+  private bare(what: string): Token {
     const t = this.tokens[this.i++]!;
-    if (t.quoted) this.fail(`expected ${what}, got string ${t.text}`);
-    return t.text;
+    if (t.quoted) this.fail(`expected ${what}, got string ${shown(t)}`);
+    return t;
   }
 
   name(): string {
     const t = this.bare('a name');
-    return NAME_RE.test(t) ? t : this.fail(`bad name '${t}'`);
+    return NAME_RE.test(t.text) ? t.text : this.fail(`bad name ${shown(t)}`);
   }
 
   fd(): string {
     const t = this.bare('an fd');
-    return FD_RE.test(t) ? t : this.fail(`bad fd '${t}'`);
+    return FD_RE.test(t.text) ? t.text : this.fail(`bad fd ${shown(t)}`);
   }
 
   num(what = 'number'): number {
     return this.number(this.bare(`a ${what}`), what);
   }
 
-  number(t: string, what = 'number'): number {
-    if (!DIGITS_RE.test(t) || BigInt(t) > MAX_N) this.fail(`bad ${what} '${t}' (decimal 0 to 2^53-1)`);
-    return Number(t);
+  /** A decimal N from a token or a part of one. */
+  number(t: Token | string, what = 'number'): number {
+    const text = typeof t === 'string' ? t : t.text;
+    // Leading zeros are allowed; past 16 significant digits N is above 2^53-1,
+    // which a BigInt of a huge digit string would take seconds to find.
+    const significant = text.length - (/^0*/.exec(text)![0].length);
+    if (!DIGITS_RE.test(text) || significant > 16 || BigInt(text) > MAX_N) {
+      this.fail(`bad ${what} ${typeof t === 'string' ? excerpt(t) : shown(t)} (decimal 0 to 2^53-1)`);
+    }
+    return Number(text);
   }
 
   /** TO of dup2/dup3: an fd name, or a decimal fd number below 2^31. */
@@ -128,17 +139,17 @@ class Args {
   /** `-` (NULL) or a number. */
   offset(): number | null {
     const t = this.bare('an offset');
-    return t === '-' ? null : this.number(t, 'offset');
+    return t.text === '-' ? null : this.number(t, 'offset');
   }
 
   /** `0` or names from `table` joined by `|`. */
   flags(table: Record<string, number>): number {
     const t = this.bare('flags');
-    if (t === '0') return 0;
+    if (t.text === '0') return 0;
     let flags = 0;
-    for (const part of t.split('|')) {
+    for (const part of t.text.split('|')) {
       const bit = Object.hasOwn(table, part) ? table[part] : undefined;
-      if (bit === undefined) this.fail(`bad flag '${part}' in '${t}' (allowed: 0, ${Object.keys(table).join(', ')})`);
+      if (bit === undefined) this.fail(`bad flag ${excerpt(part)} in ${shown(t)} (allowed: 0, ${Object.keys(table).join(', ')})`);
       flags |= bit!;
     }
     return flags;
@@ -149,30 +160,30 @@ class Args {
     const t = this.bare('open flags');
     let mode: number | undefined;
     let flags = 0;
-    for (const part of t.split('|')) {
+    for (const part of t.text.split('|')) {
       if (Object.hasOwn(ACCESS_MODES, part)) {
-        if (mode !== undefined) this.fail(`two access modes in '${t}'`);
+        if (mode !== undefined) this.fail(`two access modes in ${shown(t)}`);
         mode = ACCESS_MODES[part];
       } else if (Object.hasOwn(OPEN_MODIFIERS, part)) {
         flags |= OPEN_MODIFIERS[part]!;
       } else {
-        this.fail(`bad open flag '${part}' in '${t}'`);
+        this.fail(`bad open flag ${excerpt(part)} in ${shown(t)}`);
       }
     }
-    if (mode === undefined) this.fail(`open flags '${t}' need one of RDONLY, WRONLY, RDWR`);
+    if (mode === undefined) this.fail(`open flags ${shown(t)} need one of RDONLY, WRONLY, RDWR`);
     return flags | mode!;
   }
 
   keyword(table: Record<string, number>, what: string): number {
     const t = this.bare(what);
-    return Object.hasOwn(table, t) ? table[t]! : this.fail(`bad ${what} '${t}'`);
+    return Object.hasOwn(table, t.text) ? table[t.text]! : this.fail(`bad ${what} ${shown(t)}`);
   }
 
-  word(): string { return this.bare('a word'); }
+  word(): string { return this.bare('a word').text; }
 
   path(): string {
     const t = this.tokens[this.i++]!;
-    if (!t.quoted) this.fail(`expected a quoted path, got '${t.text}'`);
+    if (!t.quoted) this.fail(`expected a quoted path, got ${shown(t)}`);
     return new TextDecoder().decode(t.quoted);
   }
 
@@ -186,15 +197,15 @@ class Args {
       const seed = parts.length === 3 ? this.number(parts[2]!, 'seed') : 0;
       return { kind: 'pat', length, seed };
     }
-    return this.fail(`bad data '${t.text}' (expected "text", pat:N[:SEED] or zero:N)`);
+    return this.fail(`bad data ${shown(t)} (expected "text", pat:N[:SEED] or zero:N)`);
   }
 
   /** A buffer bound by an earlier `buf` whose range [offset, offset+length) fits it. */
   range(buf: string, offset: number, length: number): void {
     const size = this.bufs.get(buf);
-    if (size === undefined) this.fail(`buffer '${buf}' is not bound by an earlier buf`);
+    if (size === undefined) this.fail(`buffer ${excerpt(buf)} is not bound by an earlier buf`);
     if (offset > size! || length > size! - offset) {
-      this.fail(`${length} bytes at offset ${offset} lie outside buffer '${buf}' of ${size} bytes`);
+      this.fail(`${length} bytes at offset ${offset} lie outside buffer ${excerpt(buf)} of ${size} bytes`);
     }
   }
 
@@ -210,15 +221,15 @@ class Args {
   /** `ack=MS` of an extended socketpair. */
   ack(): number {
     const t = this.bare('ack=MS');
-    const m = /^ack=(.*)$/.exec(t);
-    if (!m) this.fail(`bad socketpair option '${t}' (expected ack=MS)`);
+    const m = /^ack=(.*)$/.exec(t.text);
+    if (!m) this.fail(`bad socketpair option ${shown(t)} (expected ack=MS)`);
     return this.number(m![1]!, 'ack delay');
   }
 
   iov(): IovRef {
     const t = this.bare('an iovec');
-    const parts = t.split(':');
-    if (parts.length !== 3 || !NAME_RE.test(parts[0]!)) this.fail(`bad iovec '${t}' (expected B:OFFSET:LEN)`);
+    const parts = t.text.split(':');
+    if (parts.length !== 3 || !NAME_RE.test(parts[0]!)) this.fail(`bad iovec ${shown(t)} (expected B:OFFSET:LEN)`);
     const ref = { buf: parts[0]!, offset: this.number(parts[1]!, 'offset'), length: this.number(parts[2]!, 'length') };
     this.range(ref.buf, ref.offset, ref.length);
     return ref;
@@ -351,7 +362,7 @@ function parseFcntl(a: Args): OpBody {
   const cmd = a.word();
   const needsArg = cmd === 'SETPIPE_SZ' || cmd === 'SETFL' || cmd === 'SETFD';
   if (cmd !== 'GETPIPE_SZ' && cmd !== 'GETFL' && cmd !== 'GETFD' && !needsArg) {
-    a.fail(`bad fcntl command '${cmd}' (GETPIPE_SZ, SETPIPE_SZ N, GETFL, SETFL FLAGS, GETFD, SETFD FLAGS)`);
+    a.fail(`bad fcntl command ${excerpt(cmd)} (GETPIPE_SZ, SETPIPE_SZ N, GETFL, SETFL FLAGS, GETFD, SETFD FLAGS)`);
   }
   if (needsArg !== a.more) a.fail(`fcntl ${cmd} ${needsArg ? 'needs' : 'takes no'} argument`);
   if (cmd === 'SETPIPE_SZ') return { kind: 'fcntl', fd, cmd, arg: a.num() };
@@ -374,11 +385,11 @@ export function parseTrace(source: string | Uint8Array, file = '<trace>', option
   const table = options.extensions ? { ...SYNTAX, ...EXTENSION_SYNTAX } : SYNTAX;
   const bufs = new Map<string, number>();
   const ops: Op[] = [];
-  for (const { line, tokens } of lex(source, file)) {
+  for (const { line, tokens } of lexLines(source, file)) {
     const fail = (detail: string): never => { throw new TraceSyntaxError(file, line, detail); };
     const head = tokens[0]!;
     const syntax = !head.quoted && Object.hasOwn(table, head.text) ? table[head.text] : undefined;
-    if (syntax === undefined) fail(`unknown operation '${head.text}'`);
+    if (syntax === undefined) fail(`unknown operation ${shown(head)}`);
     const args = new Args(tokens, bufs, fail);
     if (args.count < syntax!.min || args.count > syntax!.max) {
       fail(`${head.text}: wrong number of arguments (usage: ${syntax!.usage})`);

@@ -77,8 +77,13 @@ export class Bindings {
   }
 }
 
-/** Runs `ops` in order and returns the output lines `LINE: RESULT`. */
-export function runTrace(ops: readonly Op[], kernel: TraceKernel): string[] {
+/**
+ * Runs `ops` in order and returns the output lines `LINE: RESULT`. With
+ * `emit`, each line goes to it as it is made and none is kept (the array
+ * returned, and a TraceRuntimeError's output, hold no lines); `emit`
+ * returning false stops the run there (its reader has gone).
+ */
+export function runTrace(ops: readonly Op[], kernel: TraceKernel, emit?: (line: string) => boolean): string[] {
   const names = new Bindings();
   const out: string[] = [];
   for (const op of ops) {
@@ -90,7 +95,8 @@ export function runTrace(ops: readonly Op[], kernel: TraceKernel): string[] {
       else if (e instanceof WouldBlock) result = 'blocks';
       else throw new TraceRuntimeError(op.line, out, e);
     }
-    out.push(resultLine(op.line, result));
+    if (!emit) out.push(resultLine(op.line, result));
+    else if (!emit(resultLine(op.line, result))) break;
   }
   return out;
 }

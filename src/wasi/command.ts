@@ -1,33 +1,40 @@
-// `splicekit exec PROG.wasm [ARGS...]`: reads and compiles the program,
+// `splicekit exec PROG.wasm [ARGS...]`: loads the program (wasi/load.ts),
 // then execWasm with this process's stdio and environment. Statuses as a
-// shell gives them: 127 for a program that cannot be read, 126 for one
-// that is not a WASI command we can link, 2 for a usage error.
+// shell gives them: 127 for a program that does not exist, 126 for one
+// that cannot run (not a WASI command we can link, say), 2 for a usage
+// error; each is one line `splicekit exec: PROG: message`.
 
-import { readFileSync, writeSync } from 'node:fs';
+import { printable, writeAll } from '../hostfd.js';
 import { execWasm } from './exec.js';
 import { NotACommand } from './host.js';
+import { loadCommand, NOT_EXECUTABLE, v8Message } from './load.js';
+import { TRAP_STATUS } from './status.js';
 
 export function execCommand(args: readonly string[], usage: string): number {
   const [prog, ...rest] = args;
-  const say = (msg: string) => writeSync(2, `splicekit exec: ${msg}\n`);
+  const say = (msg: string) => writeAll(2, `splicekit exec: ${msg}\n`);
   if (prog === undefined) {
-    writeSync(2, `splicekit exec: no program\n${usage}`);
+    writeAll(2, `splicekit exec: no program\n${usage}`);
     return 2;
   }
-  let module: WebAssembly.Module;
-  try {
-    module = new WebAssembly.Module(readFileSync(prog));
-  } catch (e) {
-    say(`${prog}: ${(e as Error).message}`);
-    return e instanceof WebAssembly.CompileError ? 126 : 127;
+  const loaded = loadCommand(prog);
+  if ('status' in loaded) {
+    say(`${printable(prog)}: ${loaded.message}`);
+    return loaded.status;
   }
   try {
-    return execWasm(module, { args: [prog, ...rest], env: process.env });
+    return execWasm(loaded.module, { args: [prog, ...rest], env: process.env });
   } catch (e) {
-    // LinkError (an import we lack) or no _start/memory: not a WASI command for us.
-    if (e instanceof WebAssembly.LinkError || e instanceof NotACommand) {
-      say(`${prog}: ${e.message}`);
-      return 126;
+    // loadCommand checked what it can; instantiating can still fail (a data
+    // segment out of bounds), and a start function or a stack overflow can trap.
+    if (e instanceof WebAssembly.LinkError || e instanceof NotACommand
+      || (e instanceof WebAssembly.RuntimeError && /^WebAssembly\.Instance\(\)/.test(e.message))) {
+      say(`${printable(prog)}: cannot instantiate: ${v8Message(e)}`);
+      return NOT_EXECUTABLE;
+    }
+    if (e instanceof WebAssembly.RuntimeError || (e instanceof RangeError && /call stack size/.test(e.message))) {
+      writeAll(2, `splicekit: ${printable(prog)}: trap: ${v8Message(e)}\n`);
+      return TRAP_STATUS;
     }
     throw e;
   }
