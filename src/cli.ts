@@ -4,11 +4,14 @@
 import { strerror, writeAll } from './hostfd.js';
 import { runFiles, type RunResult } from './trace/files.js';
 import { excerpt } from './trace/lexer.js';
+import { execPipeline } from './proc/pipeline-command.js';
 import { execCommand } from './wasi/command.js';
 
 export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
        splicekit exec PROG.wasm [ARGS...]
                                run a WASI program with this stdio on a fresh kernel
+       splicekit exec [--pipefail] 'PROG [ARGS] | PROG [ARGS] ...'
+                               run a pipeline of WASI programs, each in its own Worker
        splicekit --help        show this help
 
 run: a trace is a script of pipe, splice, tee, vmsplice and sendfile calls
@@ -28,6 +31,18 @@ line "splicekit exec: PROG: message" and status 127 if PROG does not exist,
 command (no exported memory, or no _start of type () -> ()), an import
 splicekit lacks or has with another type, or a module that fails to
 instantiate.
+
+exec with a pipeline (one argument holding |): each program runs in its own
+Worker, a process of one machine, each one's stdout the next one's stdin
+through a pipe; the first reads this process's standard input, the last
+writes its standard output, and every stderr goes to its standard error.
+Words are split as a POSIX shell splits them (quotes, backslashes); other
+operators (<, >, &&, ;) are refused (status 2). A PROG is a path (with a /,
+or ending in .wasm), or NAME for NAME.wasm in a directory of SPLICEKIT_PATH
+(colon-separated, as PATH; when unset, the current directory); one not found is
+status 127, one that is not WebAssembly 126. Files the programs open are in
+the machine's directory, shared by the pipeline. The exit status is the last
+program's, or with --pipefail the last non-zero one (bash's pipefail).
 
 Standard output of run and --help: if its reader goes away (splicekit run
 ... | head -1), splicekit stops quietly with status 141, as a program that
@@ -64,7 +79,15 @@ export const SIGPIPE_STATUS = 141;
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   // exec streams its own stdio and returns the guest's exit status.
   if (argv[0] === 'exec') {
-    process.exitCode = execCommand(argv.slice(1), USAGE);
+    const pipefail = argv[1] === '--pipefail';
+    const args = argv.slice(pipefail ? 2 : 1);
+    if (args.length === 1 && args[0]!.includes('|')) {
+      // A pipeline: its Workers run while this thread pumps stdio; a read of a
+      // terminal that nobody ends would keep the process alive, so exit.
+      void execPipeline(args[0]!, { pipefail }).then((status) => process.exit(status));
+      return;
+    }
+    process.exitCode = execCommand(args, USAGE);
     return;
   }
   let failed: string | null = null;

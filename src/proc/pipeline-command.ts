@@ -27,12 +27,13 @@ export function pipelineWords(text: string): string[][] | string {
 
 /**
  * A command's program: a path (with a /, or ending in .wasm), or NAME.wasm
- * in the current directory or in a directory of SPLICEKIT_PATH (as PATH).
+ * in a directory of SPLICEKIT_PATH (colon-separated, as PATH; when it is
+ * unset, the current directory).
  */
 export function findProgram(word: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const isFile = (f: string) => existsSync(f) && statSync(f).isFile();
   if (word.includes('/') || word.endsWith('.wasm')) return isFile(word) ? word : undefined;
-  const dirs = ['.', ...(env.SPLICEKIT_PATH ?? '').split(delimiter).filter((d) => d !== '')];
+  const dirs = env.SPLICEKIT_PATH === undefined ? ['.'] : env.SPLICEKIT_PATH.split(delimiter).filter((d) => d !== '');
   return dirs.map((d) => join(d, `${word}.wasm`)).find(isFile);
 }
 
@@ -92,7 +93,7 @@ export async function execPipeline(text: string, opts: { pipefail?: boolean } = 
   for (const [word, ...args] of words) {
     const file = findProgram(word!);
     if (!file) {
-      say(`${word}: not found (a .wasm file, or NAME.wasm here or in SPLICEKIT_PATH)`);
+      say(`${word}: not found (a .wasm file, or NAME.wasm in SPLICEKIT_PATH, by default here)`);
       return 127;
     }
     const program = readFileSync(file);

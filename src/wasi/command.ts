@@ -23,7 +23,8 @@ export function execCommand(args: readonly string[], usage: string): number {
     return loaded.status;
   }
   try {
-    return execWasm(loaded.module, { args: [prog, ...rest], env: process.env });
+    // The bytes, not the compiled module: its memory becomes the machine's to map (zero-copy vmsplice).
+    return execWasm(loaded.bytes, { args: [prog, ...rest], env: process.env });
   } catch (e) {
     // loadCommand checked what it can; instantiating can still fail (a data
     // segment out of bounds), and a start function or a stack overflow can trap.

@@ -1,0 +1,67 @@
+// `splicekit exec 'A | B | C'`: a pipeline of WASI programs, each in its own
+// Worker on one machine, with the CLI's stdio at its ends, run as a shell
+// runs one (statuses, pipefail, SIGPIPE, programs found by name).
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipelineWords } from '../src/proc/pipeline-command.js';
+import { producerHash } from './support/producer.js';
+import { build, HAVE_WASI_CLANG, ROOT } from './wasi/toolchain.js';
+
+const CLI = join(ROOT, 'bin', 'splicekit.js');
+
+describe('pipeline words', () => {
+  it('splits commands on | and words as a shell does; other operators are refused', () => {
+    expect(pipelineWords(`producer 100 | tee "my copy" | sum # done`)).toEqual([['producer', '100'], ['tee', 'my copy'], ['sum']]);
+    expect(pipelineWords(`a 'b|c' | d\\ e`)).toEqual([['a', 'b|c'], ['d e']]);
+    expect(pipelineWords('a | | b')).toMatch(/empty command/);
+    expect(pipelineWords('a > f | b')).toMatch(/'>' is not supported/);
+    expect(pipelineWords('a && b | c')).toMatch(/'&&' is not supported/);
+  });
+});
+
+describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('splicekit exec with a pipeline', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'splicekit-pipeline-'));
+    for (const name of ['producer', 'tee', 'sum', 'cat', 'wc']) await build(name, dir);
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Runs the CLI in the programs' directory, found by name through SPLICEKIT_PATH. */
+  const exec = (args: string[], input = '') => spawnSync(process.execPath, [CLI, 'exec', ...args], {
+    input, encoding: 'utf8', cwd: tmpdir(), env: { ...process.env, SPLICEKIT_PATH: dir }, timeout: 60_000,
+  });
+
+  it('producer -n | tee FILE | sum: three Workers, every byte in order; the first reads stdin, the last writes stdout', () => {
+    const bytes = 20 << 20;
+    const r = exec([`producer -n ${bytes} | tee copy | sum`]);
+    expect(r.stdout).toBe(`${bytes} ${producerHash(bytes)}\n`);
+    expect(r.stderr).toBe(`producer: ${bytes} bytes through a 65536-byte pipe\n`);
+    expect(r.status).toBe(0);
+    const c = exec(['cat | wc'], 'hello, pipeline\n');
+    expect([c.stdout, c.status]).toEqual(['16\n', 0]);
+  }, 60_000);
+
+  it('the status is the last program\'s, or with --pipefail the last non-zero one', () => {
+    // wc of a missing file fails (1), cat does not.
+    expect(exec(['wc -c missing | cat']).status).toBe(0);
+    expect(exec(['--pipefail', 'wc -c missing | cat']).status).toBe(1);
+    expect(exec(['cat | wc -c missing']).status).toBe(1);
+  }, 60_000);
+
+  it('a program not found is 127, a pipeline malformed 2, each one line', () => {
+    const r = exec(['cat | nosuchprogram']);
+    expect([r.status, r.stderr]).toEqual([127, 'splicekit exec: nosuchprogram: not found (a .wasm file, or NAME.wasm in SPLICEKIT_PATH, by default here)\n']);
+    expect(exec(['cat | | cat']).status).toBe(2);
+  }, 60_000);
+
+  it('a reader that goes away ends the last program with SIGPIPE (141), as under a shell', () => {
+    const out = execFileSync('bash', ['-c', `node "$1" exec 'producer 100000000 | cat' | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`, 'bash', CLI],
+      { encoding: 'utf8', env: { ...process.env, SPLICEKIT_PATH: dir }, timeout: 60_000 });
+    expect(out.trim()).toBe('141');
+  }, 60_000);
+});
