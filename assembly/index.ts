@@ -16,7 +16,7 @@ import {
 import { pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead } from "./rw";
 import { addFragCopy, moveToSkb, linearToPipe, prefixBytes } from "./skb";
 import { slabInit, slabFreeUnits } from "./slab";
-import { releaseWordOf, setThreadId, threadId } from "./stack";
+import { releaseWordOf, setMaySleep, setThreadId, threadId } from "./stack";
 import { tagsInit, tagNew, tagFree, tagRefs, completionPop, completionSeqAddr } from "./tags";
 import {
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
@@ -86,7 +86,7 @@ export function setThreaded(): void { atomic.store<u32>(sb(SB_THREADED), 1); }
 export function ringCap(): u32 { return RING_CAP; }
 /** Address of ring `r`'s slot array (ringSize(r) slots of SL_SIZE bytes). */
 export function ringSlotBase(r: u32): usize { return slotBase(r); }
-export { threadId, slabFreeUnits, ringSize, spaceOpen, spaceClose, changeAddr };
+export { threadId, setMaySleep, slabFreeUnits, ringSize, spaceOpen, spaceClose, changeAddr };
 
 export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,

@@ -13,22 +13,54 @@ export function setThreadId(tid: u32): void { TID = tid; }
 export function threadId(): u32 { return TID; }
 
 /**
- * Spins for a lock word, storing this thread's id in it; contended only
- * across threads, and holders never block.
+ * Whether this instance's thread may sleep in memory.atomic.wait (a
+ * Worker); a browser's main thread may not, and spins instead.
+ */
+let MAY_SLEEP = false;
+
+export function setMaySleep(may: bool): void { MAY_SLEEP = may; }
+
+/** Set in a lock word, beside the holder's id, while some thread sleeps for it. */
+const CONTENDED: u32 = 0x80000000;
+/** Tries before sleeping: a holder that runs lets go within them (critical sections are short). */
+const SPINS: i32 = 256;
+/** A sleeper looks again after this long even unwoken (ns). */
+const SLEEP_NS: i64 = 10_000_000;
+
+/**
+ * Takes a lock word, storing this thread's id in it: a futex mutex
+ * (Drepper, "Futexes Are Tricky", mutex 2). Spins first; then, where the
+ * thread may sleep, marks the word contended and sleeps until the holder
+ * lets go, so a thread never burns its time slice on a holder that the
+ * scheduler has put aside (more threads than cores). Holders never block.
  */
 export function lockWord(addr: usize): void {
-  while (atomic.cmpxchg<u32>(addr, 0, TID) != 0) {
-    // spin
+  if (atomic.cmpxchg<u32>(addr, 0, TID) == 0) return;
+  for (let i = 0; i < SPINS || !MAY_SLEEP; i++) {
+    if (atomic.load<u32>(addr) == 0 && atomic.cmpxchg<u32>(addr, 0, TID) == 0) return;
+  }
+  // From here on take it marked contended: others may still sleep for it.
+  for (;;) {
+    const seen = atomic.load<u32>(addr);
+    if (seen == 0) {
+      if (atomic.cmpxchg<u32>(addr, 0, TID | CONTENDED) == 0) return;
+      continue;
+    }
+    if ((seen & CONTENDED) == 0 && atomic.cmpxchg<u32>(addr, seen, seen | CONTENDED) != seen) continue;
+    memory.atomic.wait32(addr, seen | CONTENDED, SLEEP_NS);
   }
 }
 
 /** Lets go of a lock word if thread `tid` holds it (a thread that died). */
 export function releaseWordOf(addr: usize, tid: u32): void {
-  atomic.cmpxchg<u32>(addr, tid, 0);
+  const seen = atomic.load<u32>(addr);
+  if ((seen & ~CONTENDED) == tid && atomic.cmpxchg<u32>(addr, seen, 0) == seen && (seen & CONTENDED) != 0) {
+    atomic.notify(addr, 1);
+  }
 }
 
 @inline export function unlockWord(addr: usize): void {
-  atomic.store<u32>(addr, 0);
+  if ((atomic.xchg<u32>(addr, 0) & CONTENDED) != 0) atomic.notify(addr, 1);
 }
 
 /** The pool lock, taken only once the kernel is threaded. */

@@ -10,6 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { O_WRONLY } from '../src/constants.js';
 import { Kernel } from '../src/kernel.js';
 import { runPipeline, type AsyncSink } from '../src/proc/pipeline.js';
 import { spawn } from '../src/proc/spawn.js';
@@ -51,24 +52,28 @@ export function buildPrograms(): Built | { skipped: string } {
   return { dir };
 }
 
-/** A sink keeping what it is given (a few bytes: sum's line). */
+/** A sink keeping what it is given (a few bytes: sum's line, syscall's time). */
 function capture(): AsyncSink & { text(): string } {
   const parts: Uint8Array[] = [];
   return { async write(d) { parts.push(d.slice()); return true; }, text: () => Buffer.concat(parts).toString('utf8') };
 }
 
-const discard: AsyncSink = { async write() { return true; } };
-
-/** Runs commands as guests in Workers; returns the wall time in ms and what the last printed. */
-async function guests(dir: string, commands: string[][], out: AsyncSink = capture()): Promise<{ ms: number; out: string }> {
+/**
+ * Runs commands as guests in Workers, stderr to /dev/null as in the native
+ * rows (and stdout too with `nullOut`, as `> /dev/null`); returns the wall
+ * time in ms and what the last printed.
+ */
+async function guests(dir: string, commands: string[][], nullOut = false): Promise<{ ms: number; out: string }> {
   const k = new Kernel({ shared: true });
   const cmds = commands.map(([name, ...args]) => ({ program: readFileSync(join(dir, `${name}.wasm`)), args: [name!, ...args] }));
+  const devNull = k.open('/dev/null', O_WRONLY);
+  const out = capture();
   const t0 = performance.now();
-  const r = await runPipeline(k, cmds, { stdin: { read: async () => null }, stdout: out, stderr: discard, spawn });
+  const r = await runPipeline(k, cmds, { stdin: { read: async () => null }, stdout: nullOut ? devNull : out, stderr: devNull, spawn });
   const ms = performance.now() - t0;
   k.destroy();
   if (r.statuses.some((s) => s !== 0)) throw new Error(`${commands.map((c) => c[0]).join(' | ')} exited ${r.statuses.join(' ')}`);
-  return { ms, out: 'text' in out ? (out as { text(): string }).text() : '' };
+  return { ms, out: out.text() };
 }
 
 /** Runs a bash pipeline of the native builds; returns the wall time in ms and its stdout. */
@@ -95,12 +100,12 @@ export async function programRows(b: Built, runs: number, mib: number, only: str
     rows.push(row(name, unit, values, note));
   };
   const rate = (ms: number) => (mib * 1000) / ms;
-  await measure('guest-pipeline-tee-sum', `producer ${mib} MiB | tee | sum, three guests in Workers`, 'MiB/s',
+  await measure('guest-pipeline-tee-sum', `producer ${mib} MiB | tee 2>/dev/null | sum, three guests in Workers`, 'MiB/s',
     async () => rate((await guests(b.dir, [['producer', bytes], ['tee'], ['sum']])).ms));
   await measure('native-guest-pipeline-tee-sum', 'the same three programs with gcc, by bash', 'MiB/s',
     () => rate(native(b.dir, `producer ${bytes} | tee 2>/dev/null | sum`).ms));
-  await measure('guest-pipeline-cat', `producer ${mib} MiB | cat, two guests in Workers, cat's output discarded`, 'MiB/s',
-    async () => rate((await guests(b.dir, [['producer', bytes], ['cat']], discard)).ms));
+  await measure('guest-pipeline-cat', `producer ${mib} MiB | cat > /dev/null, two guests in Workers`, 'MiB/s',
+    async () => rate((await guests(b.dir, [['producer', bytes], ['cat']], true)).ms));
   await measure('native-guest-pipeline-cat', 'the same two programs with gcc, by bash, > /dev/null', 'MiB/s',
     () => rate(native(b.dir, `producer ${bytes} | cat > /dev/null`).ms));
   const calls = '200000';

@@ -95,6 +95,8 @@ interface Ratio {
   target: string;
   /** Whether the target is met, when there is one. */
   ok?: (r: number) => boolean;
+  /** Whether the floor (what must hold at least) is, when there is one. */
+  floorOk?: (r: number) => boolean;
 }
 
 const RATIOS: Ratio[] = [
@@ -105,9 +107,9 @@ const RATIOS: Ratio[] = [
   { a: 'write-read', b: 'js-ring', target: '>= 0.8', ok: (r) => r >= 0.8 },
   { a: 'loan-read', b: 'vmsplice-read', target: '(reported, no target)' },
   { a: 'worker-zero-copy', b: 'sab-copy-ring', target: '(reported, no target)' },
-  { a: 'guest-pipeline-tee-sum', b: 'native-guest-pipeline-tee-sum', target: '>= 1.0 (floor 0.6)', ok: (r) => r >= 1 },
-  { a: 'guest-pipeline-cat', b: 'native-guest-pipeline-cat', target: '>= 1.0 (floor 0.6)', ok: (r) => r >= 1 },
-  { a: 'guest-syscall', b: 'native-guest-syscall', target: '<= 5 (floor 20)', ok: (r) => r <= 5 },
+  { a: 'guest-pipeline-tee-sum', b: 'native-guest-pipeline-tee-sum', target: '>= 1.0 (floor 0.6)', ok: (r) => r >= 1, floorOk: (r) => r >= 0.6 },
+  { a: 'guest-pipeline-cat', b: 'native-guest-pipeline-cat', target: '>= 1.0 (floor 0.6)', ok: (r) => r >= 1, floorOk: (r) => r >= 0.6 },
+  { a: 'guest-syscall', b: 'native-guest-syscall', target: '<= 5 (floor 20)', ok: (r) => r <= 5, floorOk: (r) => r <= 20 },
 ];
 
 export function ratios(rows: Row[]): string {
@@ -123,7 +125,7 @@ export function ratios(rows: Row[]): string {
       continue;
     }
     const x = a.median / b.median;
-    const verdict = r.ok ? (r.ok(x) ? 'met' : 'NOT met') : '';
+    const verdict = !r.ok ? '' : r.ok(x) ? 'met' : r.floorOk?.(x) ? 'NOT met (the floor is)' : 'NOT met';
     out.push(`  ${label}  ${fmt(x).padStart(7)}   target ${r.target}  ${verdict}`.trimEnd());
   }
   // splice cost grows with pages, not with bytes: the extra cost per page

@@ -7,7 +7,9 @@
 // --only S     only scenarios whose name contains S (the sustained check runs when S matches it)
 // --no-native  skip the C kernel twins
 // --gib N      GiB pushed by the sustained-load check (default 10)
-// --mib N      MiB through each real-program pipeline (default 256; --quick 64)
+// --mib N      MiB through each real-program pipeline (default 1024; --quick 64)
+//
+// Guests run optimised code (optimizeGuestCode), as under splicekit exec.
 //
 // The chart goes to bench/throughput.svg (not on an --only run).
 
@@ -21,6 +23,9 @@ import { buildNative, NATIVE_NAMES, root, runNative } from './native.js';
 import { chart, json, ratios, table } from './report.js';
 import { buildPrograms, PROGRAM_NAMES, programRows } from './programs.js';
 import { canExport, workerScenarios } from './workers.js';
+import { optimizeGuestCode } from '../src/proc/tier.js';
+
+optimizeGuestCode();
 
 interface Args {
   json?: string;
@@ -90,7 +95,7 @@ async function main(): Promise<void> {
   for (const s of inWorkers) await attempt(s);
   if (programs && 'dir' in programs) {
     try {
-      rows.push(...await programRows(programs, args.quick ? 1 : 3, args.mib ?? (args.quick ? 64 : 256), args.only, (name) => progress.step(name)));
+      rows.push(...await programRows(programs, args.quick ? 1 : 3, args.mib ?? (args.quick ? 64 : 1024), args.only, (name) => progress.step(name)));
     } catch (e) {
       notes.push(`FAILED real programs: ${(e as Error).message}`);
     }

@@ -3,7 +3,7 @@
 // constants, both from assembly/), the TypeScript types of the WIT
 // interface, and compiles the host into a fresh dist/ (with the WIT types
 // beside the declarations that import them, so the shipped .d.ts files
-// resolve on their own).
+// resolve on their own), and bundles a guest Worker's entry.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -42,6 +42,16 @@ run(bin('tsc'), ['-p', '.']);
 // tsc emits no .d.ts input: dist/src/errors.d.ts and wit/host.d.ts import
 // the WIT's types from ./generated/wit, so they go there as generated.
 cpSync(join(root, 'src/generated/wit'), join(root, 'dist/src/generated/wit'), { recursive: true });
+
+// A guest's Worker (Node) loads one file, not the 46 modules it imports:
+// that halves the time from spawn to the program's first instruction.
+const { build } = await import('rolldown');
+await build({
+  input: join(root, 'dist/src/proc/guest-node.js'),
+  platform: 'node',
+  output: { file: join(root, 'dist/src/proc/guest-node.bundle.js'), format: 'esm' },
+  logLevel: 'warn',
+});
 
 /**
  * src/generated/core-abi.ts: `CoreExports`, one method per export of the

@@ -5,6 +5,7 @@ import { strerror, writeAll } from './hostfd.js';
 import { runFiles, type RunResult } from './trace/files.js';
 import { excerpt } from './trace/lexer.js';
 import { execPipeline } from './proc/pipeline-command.js';
+import { optimizeGuestCode } from './proc/tier.js';
 import { execCommand } from './wasi/command.js';
 
 export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
@@ -79,6 +80,7 @@ export const SIGPIPE_STATUS = 141;
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   // exec streams its own stdio and returns the guest's exit status.
   if (argv[0] === 'exec') {
+    optimizeGuestCode();
     const pipefail = argv[1] === '--pipefail';
     const args = argv.slice(pipefail ? 2 : 1);
     if (args.length === 1 && args[0]!.includes('|')) {

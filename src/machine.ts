@@ -358,6 +358,58 @@ export class Machine implements Kctx, SnapshotSource {
     return p;
   }
 
+  private int32View: Int32Array | undefined;
+
+  /** The machine's memory as words, for Atomics (viewed again once the memory has grown). */
+  private int32(): Int32Array {
+    if (this.int32View?.buffer !== this.memory.buffer || this.int32View.byteLength !== this.memory.buffer.byteLength) {
+      this.int32View = new Int32Array(this.memory.buffer);
+    }
+    return this.int32View;
+  }
+
+  /** The futex words of `rings`, to read before a call that may wait on them (see ringsChanged). */
+  ringSeqs(rings: readonly number[]): number[] {
+    const w = this.int32();
+    return rings.map((r) => Atomics.load(w, this.core.seqAddr(r) >> 2));
+  }
+
+  /**
+   * As `changed`, for a call that waits on pipes only: resolves at a call on
+   * this thread, or when one of `rings` changed since its word read `seen`
+   * (read before the call, so no change in between is missed). Another
+   * thread's changes elsewhere do not wake it, as a task sleeping on one
+   * pipe's wait queue is not woken by others.
+   */
+  ringsChanged(rings: readonly number[], seen: readonly number[]): Promise<void> {
+    const p = new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (!this.otherThreads) return p;
+    const w = this.int32();
+    rings.forEach((r, i) => {
+      const word = this.core.seqAddr(r) >> 2;
+      const at = seen[i]!;
+      if (Atomics.load(w, word) !== at) return this.wake();
+      // One sleeper per ring and value, however many calls wait on it.
+      if (this.ringWatch.get(r) === at) return;
+      this.ringWatch.set(r, at);
+      const waiters = this.core.waitersAddr(r) >> 2;
+      // Counted before waitAsync compares, so the changer either notifies us or we see its change.
+      Atomics.add(w, waiters, 1);
+      const done = () => {
+        Atomics.sub(w, waiters, 1);
+        if (this.ringWatch.get(r) === at) this.ringWatch.delete(r);
+        this.wake();
+      };
+      const res = Atomics.waitAsync(w, word, at, WATCH_MS);
+      if (res.async) void res.value.then(done);
+      else done();
+    });
+    return p;
+  }
+
+  /** The rings a sleeper watches on this thread, and the word's value it sleeps on. */
+  private readonly ringWatch = new Map<number, number>();
+
   /** Other threads run calls on this machine (see useThreads). */
   private otherThreads = false;
   private watching = false;
@@ -371,7 +423,7 @@ export class Machine implements Kctx, SnapshotSource {
   /** Sleeps (without blocking this thread) until the change word moves, then wakes every waiter. */
   private async watchChanges(): Promise<void> {
     this.watching = true;
-    const words = new Int32Array(this.memory.buffer);
+    const words = this.int32();
     const at = this.core.changeAddr() >> 2;
     try {
       while (this.waiters.length > 0) {

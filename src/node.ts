@@ -2,3 +2,4 @@
 
 export * from './index.js';
 export { spawn, type Child, type SpawnOptions } from './proc/spawn.js';
+export { optimizeGuestCode } from './proc/tier.js';

@@ -14,6 +14,7 @@ import { FdMirror } from './fdmirror.js';
 import { FdTable, INR_OPEN_CUR, NR_OPEN } from './fdtable.js';
 import { LoanTable } from './loan.js';
 import { dropFrag, type Machine, type MachineProcess } from './machine.js';
+import { fd as fdArg } from './syscalls/args.js';
 import { DEFS, SYSCALL_NAMES, type AsyncSyscalls, type SyscallName, type Syscalls } from './syscalls/table.js';
 import type { SnapshotProcess } from './snapshot.js';
 import type { Task } from './syscalls/task.js';
@@ -206,6 +207,17 @@ export class Process implements Task, MachineProcess {
     return this.machine.changed();
   }
 
+  /** The pipes' rings among `fds` (what a call on them waits on), or null if one is not a pipe. */
+  pipeRings(fds: readonly unknown[]): number[] | null {
+    const rings: number[] = [];
+    for (const fd of fds) {
+      const r = typeof fd === 'number' ? this.file(fd)?.pipeRing() ?? -1 : -1;
+      if (r < 0) return null;
+      rings.push(r);
+    }
+    return rings;
+  }
+
   /** Resolves when vmspliceNotify's `id` on `notifyFd` has been released. */
   released(notifyFd: number, id: number): Promise<void> {
     if (this.isReleased(notifyFd, id)) return Promise.resolve();
@@ -293,14 +305,18 @@ function asyncCalls(p: Process): AsyncSyscalls {
     const { blocks } = DEFS[name];
     if (blocks === false) continue;
     const f = p[name] as Loose;
+    const fdArgs = DEFS[name].args.flatMap((t, i) => (t === fdArg ? [i] : []));
     out[name] = blocks === 'all' ? (fd, data) => writeAll(p, fd as number, data as Uint8Array) : async (...a) => {
       for (;;) {
+        // A call on pipes only waits for those pipes (their words read before it tries).
+        const rings = p.pipeRings(fdArgs.map((i) => a[i]));
+        const seen = rings && p.machine.ringSeqs(rings);
         try {
           return f.apply(p, a);
         } catch (e) {
           if (!(e instanceof WouldBlock)) throw e;
         }
-        await p.changed();
+        await (rings ? p.machine.ringsChanged(rings, seen!) : p.changed());
       }
     };
   }
@@ -311,17 +327,20 @@ function asyncCalls(p: Process): AsyncSyscalls {
 async function writeAll(p: Process, fd: number, data: Uint8Array): Promise<number> {
   let done = 0;
   for (;;) {
+    const rings = p.pipeRings([fd]);
+    const seen = rings && p.machine.ringSeqs(rings);
+    const changed = () => (rings ? p.machine.ringsChanged(rings, seen!) : p.changed());
     try {
       done += done === 0 ? p.write(fd, data) : p.writeMore(fd, data.subarray(done));
     } catch (e) {
       if (e instanceof WouldBlock) {
-        await p.changed();
+        await changed();
         continue;
       }
       if (done > 0) return done;
       throw e;
     }
     if (done >= data.length || (p.file(fd)?.flags ?? 0) & O_NONBLOCK) return done;
-    await p.changed();
+    await changed();
   }
 }

@@ -126,7 +126,7 @@ describe('the package', () => {
     }
     expect(missing).toEqual([]);
     expect(checked).toBeGreaterThan(200);
-    expect(paths).toContain('dist/src/proc/guest-node.js');
+    expect(paths).toContain('dist/src/proc/guest-node.bundle.js');
     expect(paths).toContain('dist/src/proc/guest-web.js');
   });
 

@@ -1,6 +1,7 @@
 // What a guest's Worker runs, on any platform: a WASI host over the remote
 // process; the guest's blocking calls sleep until the kernel's thread answers.
 
+import { useCoreModule } from '../core.js';
 import { TRAP_STATUS } from '../wasi/status.js';
 import { WasiHost } from '../wasi/host.js';
 import { Channel } from './channel.js';
@@ -15,6 +16,7 @@ import type { UserBuffer } from '../types.js';
  * started, or says this thread cannot (see LocalCalls).
  */
 export function runGuest(start: GuestStart, learn: () => [number, WebAssembly.Memory][] | false = () => false): number {
+  useCoreModule(true, start.core);
   const local = new LocalCalls(start.local, start.memory, start.pages, start.linear, { addr: start.staging, size: start.stagingSize }, learn);
   const remote = new RemoteProcess(new Channel(start.channel), start.memory, start.staging, start.stagingSize, local);
   let status: number;

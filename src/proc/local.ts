@@ -70,6 +70,8 @@ export class LocalCalls {
     if (linear) this.spaces.set(linear.space, linear.memory);
     this.core = instantiateCore(memory, true, this.spaces.copy);
     if (this.core.attach(s.tid) === 0) throw new Error('no machine in this memory');
+    // A Worker's thread sleeps for a lock whose holder is not running (it already sleeps on rings).
+    this.core.setMaySleep(true);
     this.words = new Int32Array(memory.buffer);
     this.mirror = new FdMirror(s.nofile, s.mirror);
     this.gen = new Int32Array(s.spaceGen);
@@ -165,7 +167,7 @@ export class LocalCalls {
     if (a === b) return NOT_HERE;
     if (len === 0) return 0;
     const nonblock = (flags & SPLICE_F_NONBLOCK) !== 0 || this.nonblock(fdIn) || this.nonblock(fdOut);
-    return this.blockingAny('splice', () => this.core.splicePipeToPipe(a, b, Math.min(len, MAX_RW_COUNT), nonblock));
+    return this.blocking2('splice', a, b, () => this.core.splicePipeToPipe(a, b, Math.min(len, MAX_RW_COUNT), nonblock));
   }
 
   /** tee(2) between two pipes. */
@@ -176,7 +178,7 @@ export class LocalCalls {
     if (a === b) return NOT_HERE;
     if (len === 0) return 0;
     const nonblock = (flags & SPLICE_F_NONBLOCK) !== 0 || this.nonblock(fdIn) || this.nonblock(fdOut);
-    return this.blockingAny('tee', () => this.core.tee(a, b, Math.min(len, MAX_RW_COUNT), nonblock));
+    return this.blocking2('tee', a, b, () => this.core.tee(a, b, Math.min(len, MAX_RW_COUNT), nonblock));
   }
 
   /** fcntl(2): F_GETPIPE_SZ and F_GETFL of a pipe end. */
@@ -237,30 +239,51 @@ export class LocalCalls {
 
   /** Runs `op` until it stops answering BLOCK, sleeping on ring `r`'s futex word in between. */
   private blocking(syscall: string, r: number, op: () => number): number {
-    const seq = this.core.seqAddr(r) >> 2;
-    const waiters = this.core.waitersAddr(r) >> 2;
-    return this.wait(syscall, seq, waiters, op);
-  }
-
-  /** As `blocking`, for a call on two rings: it sleeps on the machine-wide change word. */
-  private blockingAny(syscall: string, op: () => number): number {
-    const at = this.core.changeAddr() >> 2;
-    return this.wait(syscall, at, at + 1, op);
-  }
-
-  private wait(syscall: string, word: number, waiters: number, op: () => number): number {
     const w = this.words;
+    const seq = this.core.seqAddr(r) >> 2;
     for (;;) {
-      const seen = Atomics.load(w, word);
+      const seen = Atomics.load(w, seq);
+      const r2 = op();
+      if (r2 !== BLOCK) return this.check(syscall, r2);
+      this.sleep(r, seen);
+    }
+  }
+
+  /**
+   * As `blocking`, for a call from ring `a` into ring `b` (splice, tee): it
+   * sleeps on `a` while `a` is empty (ipipe_prep), else on `b`, which is
+   * full (opipe_prep), as Linux waits on one pipe's queue at a time
+   * (fs/splice.c). The other ring's word, read before the call too, must
+   * not have moved meanwhile, or it tries again at once.
+   */
+  private blocking2(syscall: string, a: number, b: number, op: () => number): number {
+    const w = this.words;
+    const seqA = this.core.seqAddr(a) >> 2;
+    const seqB = this.core.seqAddr(b) >> 2;
+    for (;;) {
+      const seenA = Atomics.load(w, seqA);
+      const seenB = Atomics.load(w, seqB);
       const r = op();
       if (r !== BLOCK) return this.check(syscall, r);
-      const until = performance.now() + SPIN_MS;
-      while (Atomics.load(w, word) === seen && performance.now() < until);
-      // Count ourselves before the last look, so a writer either sees us or we see it.
-      Atomics.add(w, waiters, 1);
-      if (Atomics.load(w, word) === seen) Atomics.wait(w, word, seen, WAIT_MS);
-      Atomics.sub(w, waiters, 1);
+      if (this.core.occupancy(a) === 0) {
+        if (Atomics.load(w, seqB) === seenB) this.sleep(a, seenA);
+      } else if (Atomics.load(w, seqA) === seenA) {
+        this.sleep(b, seenB);
+      }
     }
+  }
+
+  /** Sleeps until ring `r`'s futex word moves from `seen` (spinning briefly first). */
+  private sleep(r: number, seen: number): void {
+    const w = this.words;
+    const word = this.core.seqAddr(r) >> 2;
+    const waiters = this.core.waitersAddr(r) >> 2;
+    const until = performance.now() + SPIN_MS;
+    while (Atomics.load(w, word) === seen && performance.now() < until);
+    // Count ourselves before the last look, so a writer either sees us or we see it.
+    Atomics.add(w, waiters, 1);
+    if (Atomics.load(w, word) === seen) Atomics.wait(w, word, seen, WAIT_MS);
+    Atomics.sub(w, waiters, 1);
   }
 
   /** Whether every process memory the machine has made is known here (learning the new ones if it can). */

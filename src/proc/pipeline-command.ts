@@ -3,9 +3,10 @@
 // Words are split as a POSIX shell splits them (quotes, backslashes; shell-quote
 // does it); operators other than `|` are refused.
 
-import { existsSync, readFileSync, statSync, read, write } from 'node:fs';
+import { existsSync, fstatSync, readFileSync, statSync, read, write } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { parse } from 'shell-quote';
+import { O_RDONLY, O_WRONLY } from '../constants.js';
 import { Kernel } from '../kernel.js';
 import { runPipeline, type AsyncSink, type AsyncSource, type Command } from './pipeline.js';
 import { spawn } from './spawn.js';
@@ -77,6 +78,19 @@ export function fdSinkAsync(fd: number): AsyncSink {
   };
 }
 
+/** Linux's /dev/null: character device 1:3 (Documentation/admin-guide/devices.txt). */
+const DEV_NULL_RDEV = (1 << 8) | 3;
+
+/** Whether host fd `fd` is /dev/null, so that the programs can use the machine's instead of a pump. */
+function isDevNull(fd: number): boolean {
+  try {
+    const st = fstatSync(fd);
+    return process.platform === 'linux' && st.isCharacterDevice() && st.rdev === DEV_NULL_RDEV;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Runs the pipeline `text` with this process's stdio; resolves with its
  * exit status: the last command's (or with `pipefail` the last non-zero
@@ -106,9 +120,12 @@ export async function execPipeline(text: string, opts: { pipefail?: boolean } = 
   const k = new Kernel({ shared: true });
   try {
     const env = Object.entries(process.env).flatMap(([n, v]) => (v === undefined ? [] : [`${n}=${v}`]));
+    // An end that is /dev/null on the host is the machine's /dev/null: the programs write it themselves.
     const { status, errors } = await runPipeline(k, commands, {
       env, pipefail: opts.pipefail, spawn,
-      stdin: fdSourceAsync(0), stdout: fdSinkAsync(1), stderr: fdSinkAsync(2),
+      stdin: isDevNull(0) ? k.open('/dev/null', O_RDONLY) : fdSourceAsync(0),
+      stdout: isDevNull(1) ? k.open('/dev/null', O_WRONLY) : fdSinkAsync(1),
+      stderr: isDevNull(2) ? k.open('/dev/null', O_WRONLY) : fdSinkAsync(2),
     });
     errors.forEach((e, i) => {
       if (e !== undefined) say(`${commands[i]!.args[0]}: ${e instanceof Error ? e.message : String(e)}`);

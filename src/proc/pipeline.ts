@@ -25,11 +25,18 @@ export interface Command {
   args: string[];
 }
 
+/**
+ * Where an end of the pipeline goes: a host stream that the machine's thread
+ * pumps, or an fd of the kernel handed to the programs themselves, as a
+ * shell's redirection does (`2>/dev/null`: the programs write it directly).
+ */
+export type PipelineEnd<T> = T | number;
+
 export interface PipelineOptions {
   env?: string[];
-  stdin: AsyncSource;
-  stdout: AsyncSink;
-  stderr: AsyncSink;
+  stdin: PipelineEnd<AsyncSource>;
+  stdout: PipelineEnd<AsyncSink>;
+  stderr: PipelineEnd<AsyncSink>;
   /** The status is the last non-zero one (bash's pipefail), not the last command's. */
   pipefail?: boolean;
   /** How a guest starts (spawn in Node, spawnWeb in a browser). */
@@ -47,23 +54,25 @@ const CHUNK = 1 << 16;
 export async function runPipeline(kernel: Kernel, commands: Command[], opts: PipelineOptions): Promise<PipelineResult> {
   if (commands.length === 0) throw new TypeError('a pipeline needs a command');
   const k = kernel;
-  const [inR, inW] = k.pipe();
-  const [errR, errW] = k.pipe();
+  // Each end: the caller's fd (a dup, closed here once handed on), or a pipe pumped from or to the host.
+  const [inR, inW] = typeof opts.stdin === 'number' ? [k.dup(opts.stdin), -1] : k.pipe();
+  const [errR, errW] = typeof opts.stderr === 'number' ? [-1, k.dup(opts.stderr)] : k.pipe();
   const kids: Child[] = [];
   let stdin = inR;
   let outR = -1;
   commands.forEach((c, i) => {
-    const [r, w] = k.pipe();
+    const last = i === commands.length - 1;
+    const [r, w] = last && typeof opts.stdout === 'number' ? [-1, k.dup(opts.stdout)] : k.pipe();
     kids.push(opts.spawn(k, c.program, { args: c.args, env: opts.env, stdin, stdout: w, stderr: errW }));
     k.close(stdin);
     k.close(w);
-    if (i === commands.length - 1) outR = r;
+    if (last) outR = r;
     else stdin = r;
   });
   k.close(errW);
-  void pumpIn(k, opts.stdin, inW);
-  const out = pumpOut(k, outR, opts.stdout);
-  const err = pumpOut(k, errR, opts.stderr);
+  if (typeof opts.stdin !== 'number') void pumpIn(k, opts.stdin, inW);
+  const out = typeof opts.stdout === 'number' ? null : pumpOut(k, outR, opts.stdout);
+  const err = typeof opts.stderr === 'number' ? null : pumpOut(k, errR, opts.stderr);
   const statuses = await Promise.all(kids.map((c) => c.exited));
   await Promise.all([out, err]);
   const failed = statuses.filter((s) => s !== 0);

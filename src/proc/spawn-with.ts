@@ -5,6 +5,7 @@
 // crashed), its process ends: fds close, peers see EOF or EPIPE, its pages
 // come back, and `exited` resolves.
 
+import { coreModule } from '../core.js';
 import type { Process } from '../process.js';
 import { bytesOf, guestMemory } from '../wasi/import-memory.js';
 import { TRAP_STATUS } from '../wasi/status.js';
@@ -43,6 +44,8 @@ export interface GuestStart {
   /** The guest's memory and its space, when the machine maps its pages (see importMemory). */
   linear?: { memory: WebAssembly.Memory; space: number };
   memory: WebAssembly.Memory;
+  /** The core, compiled once by the machine's thread (a Worker need not decode and compile it again). */
+  core: WebAssembly.Module;
   /** Address of the machine's pool page 0. */
   pages: number;
   /** What the guest's thread needs to run pipe calls itself (see local.ts). */
@@ -121,7 +124,7 @@ export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Proce
     worker = start({
       module: own ? own.bytes : program instanceof WebAssembly.Module ? program : bytesOf(program).slice(),
       linear: own ? { memory: own.memory, space: proc.user.linear!.space } : undefined,
-      memory: m.memory, pages: m.pages, local, channel: server.channel.buffer, staging: server.staging.addr,
+      memory: m.memory, core: coreModule(true), pages: m.pages, local, channel: server.channel.buffer, staging: server.staging.addr,
       stagingSize: STAGING, args: opts.args ?? ['guest'], env: opts.env ?? [],
     });
   } catch (e) {

@@ -1,4 +1,5 @@
-// spawn() for Node: each guest in a worker_threads Worker.
+// spawn() for Node: each guest in a worker_threads Worker, whose entry is
+// guest-node.ts bundled into one file by the build.
 
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { Process } from '../process.js';
@@ -10,7 +11,7 @@ export function spawn(parent: Process, program: WebAssembly.Module | BufferSourc
   return spawnWith((start) => {
     // New process memories reach the guest's thread on a port it reads while it runs.
     const { port1, port2 } = new MessageChannel();
-    const w = new Worker(new URL('./guest-node.js', import.meta.url), { workerData: { start, spaces: port2 }, transferList: [port2] });
+    const w = new Worker(new URL('./guest-node.bundle.js', import.meta.url), { workerData: { start, spaces: port2 }, transferList: [port2] });
     return {
       terminate: () => w.terminate(),
       onError: (f) => w.once('error', f),

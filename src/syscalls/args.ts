@@ -56,7 +56,8 @@ export const size = integer('size_t', 0, 2 ** 53, 'an integer from 0 to 2^53-1')
 export const ulong = integer('unsigned long', -(2 ** 53) + 1, 2 ** 53, 'a safe integer');
 /** `off_t`: a file offset or a distance (lseek). */
 export const off = integer('off_t', -(2 ** 53) + 1, 2 ** 53, 'a safe integer');
-export const fd = int;
+/** `int` naming a file descriptor (its own type, so a call's fds can be found among its arguments). */
+export const fd: ArgType<number> = { ...int };
 
 /** The same type, or undefined (the call then uses its default). */
 export function opt<T>(t: ArgType<T>): ArgType<T | undefined> {

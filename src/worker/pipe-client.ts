@@ -36,6 +36,8 @@ export class PipeClient {
     for (const [space, memory] of h.spaces) spaces.set(space, memory);
     this.core = instantiateCore(h.memory, true, spaces.copy);
     if (this.core.attach(h.tid) === 0) throw new Error('no kernel in this memory');
+    // A Worker's thread sleeps for a lock whose holder is not running (it already sleeps on rings).
+    this.core.setMaySleep(true);
     this.state = new Int32Array(h.state);
     this.words = new Int32Array(h.memory.buffer);
     this.mem = new Uint8Array(h.memory.buffer);

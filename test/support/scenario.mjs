@@ -93,3 +93,44 @@ export function guestScenario(api, module, input, kernelOptions = {}) {
   k.destroy();
   return { stdout, status, leaked: k.stats().pagesInUse };
 }
+
+/** Bytes of one record of pipeRecords: at most PIPE_BUF, so each write is atomic (pipe(7)). */
+export const RECORD = 512;
+
+/**
+ * Many writers on one pipe: each writes `records` records of RECORD bytes,
+ * [writer, seq low byte, writer, ...]; the reader checks that every record
+ * arrives whole and each writer's in order. Returns what the parent compares.
+ */
+export function pipeRecords(end, { role, id, records, writers }) {
+  if (role === 'writer') {
+    const rec = new Uint8Array(RECORD);
+    for (let seq = 0; seq < records; seq++) {
+      for (let i = 0; i < RECORD; i += 2) { rec[i] = id; rec[i + 1] = seq & 0xff; }
+      if (end.write(rec) !== RECORD) return { short: seq };
+    }
+    end.close();
+    return { wrote: records };
+  }
+  const next = new Array(writers).fill(0);
+  let torn = 0;
+  let pending = new Uint8Array(0);
+  for (;;) {
+    const part = end.read(1 << 16);
+    if (part.length === 0) break;
+    const all = new Uint8Array(pending.length + part.length);
+    all.set(pending);
+    all.set(part, pending.length);
+    let at = 0;
+    for (; at + RECORD <= all.length; at += RECORD) {
+      const w = all[at];
+      let whole = w < writers && all[at + 1] === (next[w] & 0xff);
+      for (let i = 0; whole && i < RECORD; i += 2) whole = all[at + i] === w && all[at + i + 1] === all[at + 1];
+      if (whole) next[w]++;
+      else torn++;
+    }
+    pending = all.slice(at);
+  }
+  end.close();
+  return { next, torn, rest: pending.length };
+}
