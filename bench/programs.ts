@@ -6,6 +6,8 @@
 //   guest-pipeline-tee-sum   producer N | tee | sum          MiB/s
 //   guest-pipeline-cat       producer N | cat > /dev/null    MiB/s
 //   guest-syscall            fcntl(F_GETPIPE_SZ) from a guest ns/call
+//   guest-sustained-10gib    producer 10 GiB | tee | sum: MiB/s, and the
+//                            machine's memory and pages before and after
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -22,7 +24,7 @@ const MIB = 1 << 20;
 /** The rows, in the order they are measured (for the progress count and --only). */
 export const PROGRAM_NAMES = [
   'guest-pipeline-tee-sum', 'native-guest-pipeline-tee-sum', 'guest-pipeline-cat', 'native-guest-pipeline-cat',
-  'guest-syscall', 'native-guest-syscall',
+  'guest-syscall', 'native-guest-syscall', 'guest-sustained',
 ];
 
 interface Built {
@@ -58,6 +60,44 @@ function capture(): AsyncSink & { text(): string } {
   return { async write(d) { parts.push(d.slice()); return true; }, text: () => Buffer.concat(parts).toString('utf8') };
 }
 
+/** What the sustained run saw, for the report's notes. */
+export let guestSustainedNote = '';
+
+/**
+ * producer | tee | sum for `gib` GiB on one machine: its memory and pool
+ * pages before, at most during (sampled every 100 ms) and after.
+ */
+async function sustainedGuests(dir: string, gib: number): Promise<Row[]> {
+  const k = new Kernel({ shared: true });
+  const bytesBefore = k.memory.buffer.byteLength;
+  const pagesBefore = k.stats().pagesInUse;
+  const rssBefore = process.memoryUsage().rss;
+  let peak = pagesBefore;
+  const sample = setInterval(() => { peak = Math.max(peak, k.stats().pagesInUse); }, 100);
+  const total = String(gib * 1024 * MIB);
+  const cmds = [['producer', total], ['tee'], ['sum']].map(([name, ...args]) => ({ program: readFileSync(join(dir, `${name}.wasm`)), args: [name!, ...args] }));
+  const devNull = k.open('/dev/null', O_WRONLY);
+  const out = capture();
+  const t0 = performance.now();
+  const r = await runPipeline(k, cmds, { stdin: { read: async () => null }, stdout: out, stderr: devNull, spawn });
+  const ms = performance.now() - t0;
+  clearInterval(sample);
+  k.close(devNull);
+  if (r.statuses.some((s) => s !== 0) || !out.text().startsWith(`${total} `)) throw new Error(`guest-sustained: ${r.statuses.join(' ')} ${out.text()}`);
+  const grew = k.memory.buffer.byteLength - bytesBefore;
+  const leaked = k.stats().pagesInUse - pagesBefore;
+  const rssGrew = process.memoryUsage().rss - rssBefore;
+  k.destroy();
+  guestSustainedNote = `machine memory ${(bytesBefore / MIB).toFixed(1)} MiB before and after ${gib} GiB through three guests; ` +
+    `pool pages in use ${pagesBefore} before, at most ${peak} during, ${pagesBefore + leaked} after; process RSS ${rssGrew >= 0 ? '+' : ''}${(rssGrew / MIB).toFixed(1)} MiB`;
+  const group = 'workers';
+  return [
+    { name: `guest-sustained-${gib}gib`, unit: 'MiB/s', median: (gib * 1024 * 1000) / ms, min: (gib * 1024 * 1000) / ms, max: (gib * 1024 * 1000) / ms, group, note: `producer ${gib} GiB | tee | sum, one sample` },
+    { name: `guest-sustained-${gib}gib-memory-growth`, unit: 'bytes', median: grew, min: grew, max: grew, group, note: 'the machine\'s memory.buffer.byteLength after - before' },
+    { name: `guest-sustained-${gib}gib-pages-leaked`, unit: 'pages', median: leaked, min: leaked, max: leaked, group, note: 'stats().pagesInUse after - before' },
+  ];
+}
+
 /**
  * Runs commands as guests in Workers, stderr to /dev/null as in the native
  * rows (and stdout too with `nullOut`, as `> /dev/null`); returns the wall
@@ -87,8 +127,8 @@ function row(name: string, unit: string, values: number[], note: string): Row {
   return { name, unit, median: median(values), min: Math.min(...values), max: Math.max(...values), group: name.startsWith('native-') ? 'kernel' : 'workers', note };
 }
 
-/** The real-program rows: `runs` runs of each, `mib` MiB through each pipeline. */
-export async function programRows(b: Built, runs: number, mib: number, only: string | undefined, step: (name: string) => void): Promise<Row[]> {
+/** The real-program rows: `runs` runs of each, `mib` MiB through each pipeline, `gib` GiB through the sustained one. */
+export async function programRows(b: Built, runs: number, mib: number, gib: number, only: string | undefined, step: (name: string) => void): Promise<Row[]> {
   const bytes = String(mib * MIB);
   const rows: Row[] = [];
   const want = (name: string) => !only || name.includes(only);
@@ -113,5 +153,9 @@ export async function programRows(b: Built, runs: number, mib: number, only: str
     async () => Number((await guests(b.dir, [['syscall', calls]])).out.trim()));
   await measure('native-guest-syscall', 'the same program with gcc', 'ns/call',
     () => Number(native(b.dir, `syscall ${calls}`).out.trim()));
+  if (want('guest-sustained')) {
+    step(`guest-sustained-${gib}gib`);
+    rows.push(...await sustainedGuests(b.dir, gib));
+  }
   return rows;
 }

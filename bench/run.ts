@@ -6,7 +6,7 @@
 // --quick      shorter time budget per scenario (a smoke run, noisier)
 // --only S     only scenarios whose name contains S (the sustained check runs when S matches it)
 // --no-native  skip the C kernel twins
-// --gib N      GiB pushed by the sustained-load check (default 10)
+// --gib N      GiB pushed by the sustained-load checks (default 10; --quick 1)
 // --mib N      MiB through each real-program pipeline (default 1024; --quick 64)
 //
 // Guests run optimised code (optimizeGuestCode), as under splicekit exec.
@@ -21,7 +21,7 @@ import { emulatorScenarios, sustained, sustainedNote } from './emulator.js';
 import { measure, Progress, type MeasureOptions, type Row, type Scenario } from './harness.js';
 import { buildNative, NATIVE_NAMES, root, runNative } from './native.js';
 import { chart, json, ratios, table } from './report.js';
-import { buildPrograms, PROGRAM_NAMES, programRows } from './programs.js';
+import { buildPrograms, guestSustainedNote, PROGRAM_NAMES, programRows } from './programs.js';
 import { canExport, workerScenarios } from './workers.js';
 import { optimizeGuestCode } from '../src/proc/tier.js';
 
@@ -49,6 +49,7 @@ function parseArgs(argv: string[]): Args {
     else throw new Error(`unknown argument ${v} (see bench/run.ts)`);
   }
   if (a.json === undefined && argv.includes('--json')) throw new Error('--json needs a file name');
+  if (a.quick && !argv.includes('--gib')) a.gib = 1;
   return a;
 }
 
@@ -95,7 +96,8 @@ async function main(): Promise<void> {
   for (const s of inWorkers) await attempt(s);
   if (programs && 'dir' in programs) {
     try {
-      rows.push(...await programRows(programs, args.quick ? 1 : 3, args.mib ?? (args.quick ? 64 : 1024), args.only, (name) => progress.step(name)));
+      rows.push(...await programRows(programs, args.quick ? 1 : 3, args.mib ?? (args.quick ? 64 : 1024), args.gib, args.only, (name) => progress.step(name)));
+      if (guestSustainedNote) notes.push(`Sustained guests: ${guestSustainedNote}.`);
     } catch (e) {
       notes.push(`FAILED real programs: ${(e as Error).message}`);
     }

@@ -20,3 +20,6 @@ export { PipeClient, type WorkerBuffer } from './worker/pipe-client.js';
 export * from './wasi/index.js';
 export { spawnWeb } from './proc/spawn-web.js';
 export type { Child, SpawnOptions } from './proc/spawn-with.js';
+export {
+  runPipeline, type AsyncSink, type AsyncSource, type Command, type PipelineEnd, type PipelineOptions, type PipelineResult,
+} from './proc/pipeline.js';

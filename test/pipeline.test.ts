@@ -3,7 +3,7 @@
 // runs one (statuses, pipefail, SIGPIPE, programs found by name).
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +44,30 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     expect(r.status).toBe(0);
     const c = exec(['cat | wc'], 'hello, pipeline\n');
     expect([c.stdout, c.status]).toEqual(['16\n', 0]);
+  }, 60_000);
+
+  it('an end can be a kernel fd, as a shell\'s redirection: the programs use it directly', async () => {
+    const { Kernel, O_CREAT, O_RDONLY, O_WRONLY, runPipeline, spawn } = await import('../dist/src/node.js');
+    const k = new Kernel({ shared: true });
+    const out = k.open('out', O_WRONLY | O_CREAT);
+    const nul = k.open('/dev/null', O_WRONLY);
+    const hello = new TextEncoder().encode('hello, file\n');
+    let given = false;
+    const r = await runPipeline(k, [{ program: readFileSync(join(dir, 'cat.wasm')), args: ['cat'] }, { program: readFileSync(join(dir, 'cat.wasm')), args: ['cat'] }], {
+      stdin: { read: async () => (given ? null : ((given = true), hello)) }, stdout: out, stderr: nul, spawn,
+    });
+    expect(r.statuses).toEqual([0, 0]);
+    const f = k.open('out', O_RDONLY);
+    expect(new TextDecoder().decode(k.read(f, 100))).toBe('hello, file\n');
+    for (const fd of [out, nul, f]) k.close(fd);
+    k.destroy();
+    expect(k.stats().pagesInUse).toBe(0);
+  }, 60_000);
+
+  it('an end that is /dev/null on the host is the machine\'s /dev/null', () => {
+    const r = spawnSync('bash', ['-c', `node "$1" exec 'cat | wc -c' </dev/null; node "$1" exec 'producer 100000 | cat' >/dev/null; echo "status $?"`, 'bash', CLI],
+      { encoding: 'utf8', env: { ...process.env, SPLICEKIT_PATH: dir }, timeout: 60_000 });
+    expect(r.stdout).toBe('0\nstatus 0\n');
   }, 60_000);
 
   it('the status is the last program\'s, or with --pipefail the last non-zero one', () => {
