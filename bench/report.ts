@@ -4,7 +4,7 @@
 import type { Group, Row } from './harness.js';
 
 /** Table sections, in order; a row's kernel twin follows it. */
-const SECTIONS: { title: string; names: string[]; prefix?: string }[] = [
+const SECTIONS: { title: string; names: string[]; prefixes?: string[] }[] = [
   {
     title: 'Zero-copy paths',
     names: ['vmsplice-splice-null', 'splice-pipe-pipe', 'tee-two-drains', 'splice-file-file', 'sendfile'],
@@ -21,7 +21,7 @@ const SECTIONS: { title: string; names: string[]; prefix?: string }[] = [
   { title: 'Alternatives in JavaScript (one thread)', names: ['node-streams', 'webstreams-transform', 'webstreams-tee', 'js-ring'] },
   { title: 'Across Workers', names: ['worker-zero-copy', 'sab-copy-ring', 'postmessage-transfer'] },
   { title: 'Across Workers: real programs (WASI guests vs the same C on this kernel)', names: ['guest-pipeline-tee-sum', 'guest-pipeline-cat', 'guest-syscall'] },
-  { title: 'Sustained load (memory footprint)', names: [], prefix: 'sustained-' },
+  { title: 'Sustained load (memory footprint)', names: [], prefixes: ['sustained-', 'guest-sustained-'] },
 ];
 
 export const twinOf = (name: string): string => `native-${name}`;
@@ -33,7 +33,7 @@ export function ordered(rows: Row[]): { title: string; rows: Row[] }[] {
   const out: { title: string; rows: Row[] }[] = [];
   for (const sec of SECTIONS) {
     const list: Row[] = [];
-    const names = sec.prefix ? rows.map((r) => r.name).filter((n) => n.startsWith(sec.prefix!)) : sec.names;
+    const names = sec.prefixes ? rows.map((r) => r.name).filter((n) => sec.prefixes!.some((p) => n.startsWith(p))) : sec.names;
     for (const n of names) {
       for (const m of [n, twinOf(n)]) {
         const r = by.get(m);
