@@ -157,7 +157,15 @@ export function ringNew(slots: u32): i32 {
   memory.fill(bufs, 0, <usize>slots * SL_SIZE);
   const r = <u32>id;
   const h = hdr(r);
-  memory.fill(h, 0, RH_SIZE);
+  // The futex word and its sleepers' count outlive the ring: a thread may
+  // still sleep on (or be counted at) a ring that was freed and is used
+  // again. Zeroing the count would let a wake-up be skipped; zeroing the
+  // word would let a sleeper take the new ring's value for the old one.
+  // So both stay untouched (sleepers change them atomically); the word moves on.
+  memory.fill(h, 0, RH_SEQ);
+  memory.fill(h + RH_SEQ + 4, 0, RH_WAITERS - RH_SEQ - 4);
+  memory.fill(h + RH_WAITERS + 4, 0, RH_SIZE - RH_WAITERS - 4);
+  atomic.add<u32>(h + RH_SEQ, 1);
   store<u32>(h + RH_RING_SIZE, slots);
   store<u32>(h + RH_MAX_USAGE, slots);
   store<u32>(h + RH_IN_USE, 1);

@@ -5,7 +5,8 @@
 // sleep they throw WouldBlock (or return the partial count moved), and
 // `kernel.async` has the awaitable forms.
 
-import { Machine, type MachineOptions } from './machine.js';
+import { Machine, MACHINE_OPTIONS, type MachineOptions } from './machine.js';
+import { checkOptions } from './options.js';
 import { Process, type ProcessOptions } from './process.js';
 import { takeSnapshot, type KernelSnapshot } from './snapshot.js';
 import type { KernelStats } from './types.js';
@@ -14,7 +15,9 @@ export type KernelOptions = MachineOptions & Pick<ProcessOptions, 'nofile'>;
 
 export class Kernel extends Process {
   constructor(opts: KernelOptions = {}) {
-    super(new Machine(opts), { nofile: opts.nofile });
+    checkOptions('new Kernel', opts, [...MACHINE_OPTIONS, 'nofile']);
+    const { nofile, ...machine } = opts;
+    super(new Machine(machine), { nofile });
   }
 
   get memory(): WebAssembly.Memory { return this.machine.memory; }

@@ -6,7 +6,7 @@
 
 import { PAGE_SIZE, PIPE_DEF_BUFFERS } from './constants.js';
 import { instantiateCore, LAYOUT, MAX_WASM_PAGES, sharedMemoryAvailable, wasmPages, type CoreExports } from './core.js';
-import { errnoName, SyscallError, WouldBlock } from './errors.js';
+import { errnoName, InvalidArgument, SyscallError, WouldBlock } from './errors.js';
 import type { OpenFile } from './files/file.js';
 import { BLOCK, ENFILE, ENOMEM, type Kctx, type Result } from './files/kctx.js';
 import type { Inode } from './files/memfs.js';
@@ -14,6 +14,8 @@ import type { NotifyFile } from './files/notify.js';
 import { PipeEnd } from './files/pipe.js';
 import { SocketEnd, type TaskFrag } from './files/socket.js';
 import type { SnapshotProcess, SnapshotSource } from './snapshot.js';
+import { checkOptions } from './options.js';
+import { shown } from './syscalls/args.js';
 import { Spaces } from './spaces.js';
 import { EXPORT_OPEN, EXPORT_RUN, EXPORT_RUNS, EXPORT_STATE_BYTES } from './worker/handle.js';
 
@@ -68,6 +70,9 @@ export const STAGE_SIZE = 2 * 1024 * 1024 + 2 * PAGE_SIZE;
 const WATCH_MS = 100;
 
 const DEFAULTS = { pages: 8192, userPages: 4096, rings: 4096, ringMemory: 8 << 20, maxFiles: 65536 };
+
+/** The options a machine takes (checkOptions refuses others). */
+export const MACHINE_OPTIONS = ['pages', 'userPages', 'rings', 'ringMemory', 'maxFiles', 'shared', 'dirtyPipe', 'sharedZeroPage'] as const;
 
 /**
  * A pipe end handed to another thread, and what that thread took from the
@@ -149,6 +154,7 @@ export class Machine implements Kctx, SnapshotSource {
   private readonly completionWords: Uint32Array;
 
   constructor(opts: MachineOptions = {}) {
+    checkOptions('new Machine', opts, MACHINE_OPTIONS);
     const npages = opts.pages ?? DEFAULTS.pages;
     const nuser = opts.userPages ?? DEFAULTS.userPages;
     const nrings = opts.rings ?? DEFAULTS.rings;
@@ -158,11 +164,12 @@ export class Machine implements Kctx, SnapshotSource {
     const topBytes = LAYOUT.RING_CAP * LAYOUT.SL_SIZE;
     const slabUnits = Math.max(1, Math.ceil(ringMemory / topBytes)) * LAYOUT.RING_CAP;
     this.shared = opts.shared ?? sharedMemoryAvailable();
-    const end = layoutProbe(this.shared).memoryNeeded(npages, nuser, nrings, slabUnits);
+    // A u32: past 2 GiB it reads negative here.
+    const end = layoutProbe(this.shared).memoryNeeded(npages, nuser, nrings, slabUnits) >>> 0;
     this.args = align(end, PAGE_SIZE);
     this.stage = this.args + ARGS_SIZE;
     const total = wasmPages(this.stage + STAGE_SIZE);
-    if (total > MAX_WASM_PAGES) throw new RangeError('machine too large for one memory');
+    if (total > MAX_WASM_PAGES) throw new InvalidArgument('new Machine', `pages, userPages, rings and ringMemory need ${total} Wasm pages, more than one memory's ${MAX_WASM_PAGES}`);
     this.memory = new WebAssembly.Memory(this.shared
       ? { initial: total, maximum: MAX_WASM_PAGES, shared: true }
       : { initial: total, maximum: MAX_WASM_PAGES });
@@ -467,7 +474,7 @@ export class Machine implements Kctx, SnapshotSource {
 
   /** Advances the clock: acknowledgements now due arrive and release their pages. */
   tick(ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`tick: ${ms} is not a number of milliseconds`);
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgument('tick', `ms must be a number of milliseconds, 0 or more, got ${shown(ms)}`);
     this.now += ms;
     for (const end of this.ackedSockets) end.ack(this);
     this.settle();

@@ -4,17 +4,18 @@
 // types, then runs on this process; `async` has the awaitable forms.
 
 import { O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY } from './constants.js';
-import { SyscallError, WouldBlock } from './errors.js';
+import { InvalidArgument, SyscallError, WouldBlock } from './errors.js';
 import { DevNull } from './files/devices.js';
 import type { OpenFile } from './files/file.js';
 import type { Result } from './files/kctx.js';
 import { PipeEnd } from './files/pipe.js';
 import type { TaskFrag } from './files/socket.js';
 import { FdMirror } from './fdmirror.js';
-import { FdTable, INR_OPEN_CUR, NR_OPEN } from './fdtable.js';
+import { FdTable, INR_OPEN_CUR } from './fdtable.js';
+import { checkOptions, PROCESS_OPTIONS } from './options.js';
 import { LoanTable } from './loan.js';
 import { dropFrag, type Machine, type MachineProcess } from './machine.js';
-import { fd as fdArg } from './syscalls/args.js';
+import { fd as fdArg, shown } from './syscalls/args.js';
 import { DEFS, SYSCALL_NAMES, type AsyncSyscalls, type SyscallName, type Syscalls } from './syscalls/table.js';
 import type { SnapshotProcess } from './snapshot.js';
 import type { Task } from './syscalls/task.js';
@@ -57,10 +58,8 @@ export class Process implements Task, MachineProcess {
    * daemon's are), unless `stdio` names the files for them.
    */
   constructor(readonly machine: Machine, opts: ProcessOptions = {}, stdio?: Map<number, OpenFile>) {
+    checkOptions('process', opts, PROCESS_OPTIONS);
     const nofile = opts.nofile ?? INR_OPEN_CUR;
-    if (!Number.isInteger(nofile) || nofile < 3 || nofile > NR_OPEN) {
-      throw new RangeError(`nofile must be an integer from 3 to ${NR_OPEN}, got ${nofile}`);
-    }
     this.fds = new FdTable(nofile);
     this.user = new UserMemory(machine);
     this.loans = new LoanTable(machine);
@@ -116,6 +115,9 @@ export class Process implements Task, MachineProcess {
    * files of (as after fork and dup2); 0, 1 and 2 not given are /dev/null.
    */
   process(fds: Record<number, number> = {}, opts: ProcessOptions = {}): Process {
+    checkOptions('process', opts, PROCESS_OPTIONS);
+    if (typeof fds !== 'object' || fds === null || Array.isArray(fds)) throw new InvalidArgument('process', `fds must be an object mapping fd numbers to this process's fds, got ${shown(fds)}`);
+    for (const from of Object.values(fds)) fdArg.check(from, 'process', 0);
     const given = new Map<number, OpenFile>();
     if (opts.inherit) {
       for (const [fd, f] of this.fds.entries()) if (!this.fds.getCloexec(fd)) given.set(fd, f);
@@ -252,38 +254,53 @@ export class Process implements Task, MachineProcess {
 type Loose = (...a: unknown[]) => unknown;
 
 /** A method of the table's entry `name`: checks each argument's type, then runs on `this`. */
+/** A process that has ended makes no more calls (ESRCH: there is no such process any more). */
+function live(p: Process, name: string): void {
+  if (p.exitStatus !== undefined) throw new SyscallError('ESRCH', name);
+}
+
 function method(name: SyscallName): Loose {
   const def = DEFS[name];
   const run = def.run as (p: Task, ...a: unknown[]) => unknown;
   const c = def.args.map((t) => t.check);
   // One shape per arity: no rest arrays on the hot calls.
   switch (c.length) {
-    case 0: return function (this: Process) { return run(this); };
+    case 0: return function (this: Process) {
+      live(this, name);
+      return run(this);
+    };
     case 1: return function (this: Process, a: unknown) {
+      live(this, name);
       c[0](a, name, 0);
       return run(this, a);
     };
     case 2: return function (this: Process, a: unknown, b: unknown) {
+      live(this, name);
       c[0](a, name, 0); c[1](b, name, 1);
       return run(this, a, b);
     };
     case 3: return function (this: Process, a: unknown, b: unknown, d: unknown) {
+      live(this, name);
       c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2);
       return run(this, a, b, d);
     };
     case 4: return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown) {
+      live(this, name);
       c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2); c[3](e, name, 3);
       return run(this, a, b, d, e);
     };
     case 5: return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown, f: unknown) {
+      live(this, name);
       c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2); c[3](e, name, 3); c[4](f, name, 4);
       return run(this, a, b, d, e, f);
     };
     case 6: return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown, f: unknown, g: unknown) {
+      live(this, name);
       c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2); c[3](e, name, 3); c[4](f, name, 4); c[5](g, name, 5);
       return run(this, a, b, d, e, f, g);
     };
     default: return function (this: Process, ...a: unknown[]) {
+      live(this, name);
       for (let i = 0; i < c.length; i++) c[i](a[i], name, i);
       return run(this, ...a);
     };
@@ -307,7 +324,9 @@ function asyncCalls(p: Process): AsyncSyscalls {
     const f = p[name] as Loose;
     const fdArgs = DEFS[name].args.flatMap((t, i) => (t === fdArg ? [i] : []));
     out[name] = blocks === 'all' ? (fd, data) => writeAll(p, fd as number, data as Uint8Array) : async (...a) => {
+      const files = fdArgs.map((i) => (typeof a[i] === 'number' ? p.file(a[i] as number) : undefined));
       for (;;) {
+        sameFiles(p, name, fdArgs.map((i) => a[i]), files);
         // A call on pipes only waits for those pipes (their words read before it tries).
         const rings = p.pipeRings(fdArgs.map((i) => a[i]));
         const seen = rings && p.machine.ringSeqs(rings);
@@ -323,10 +342,26 @@ function asyncCalls(p: Process): AsyncSyscalls {
   return out as AsyncSyscalls;
 }
 
+/**
+ * An awaiting call goes on with the files its fds named when it began: if
+ * one was closed (or now names another file) meanwhile, it ends with EBADF,
+ * as if it had begun after the close. (Linux's sleeping call holds its file
+ * and would go on with it; closing an fd is how a JS caller cancels a wait.)
+ */
+function sameFiles(p: Process, name: string, fds: unknown[], files: (OpenFile | undefined)[]): void {
+  live(p, name);
+  for (let i = 0; i < fds.length; i++) {
+    if (files[i] !== undefined && p.file(fds[i] as number) !== files[i]) throw new SyscallError('EBADF', name);
+  }
+}
+
 /** A blocking write: returns when all is written, or the count so far when an error ends it. */
 async function writeAll(p: Process, fd: number, data: Uint8Array): Promise<number> {
   let done = 0;
+  const file = p.file(fd);
   for (;;) {
+    if (done === 0) sameFiles(p, 'write', [fd], [file]);
+    else if (p.file(fd) !== file) return done;
     const rings = p.pipeRings([fd]);
     const seen = rings && p.machine.ringSeqs(rings);
     const changed = () => (rings ? p.machine.ringsChanged(rings, seen!) : p.changed());

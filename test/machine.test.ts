@@ -5,6 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { kernel } from './support/kernels.js';
+import { InvalidArgument } from '../src/errors.js';
 import {
   F_DUPFD, F_GETFD, F_GETPIPE_SZ, F_SETFD, F_SETPIPE_SZ, FD_CLOEXEC, O_CLOEXEC, O_NONBLOCK, O_RDONLY, SPLICE_F_NONBLOCK,
 } from '../src/constants.js';
@@ -137,7 +138,7 @@ describe('what each process owns: its fd table', () => {
     expect(code(() => small.pipe())).toBe('EMFILE');
     expect(small.dup(3)).toBe(7);
     expect(code(() => small.dup2(3, 8))).toBe('EBADF');
-    expect(() => kernel({ nofile: 2 })).toThrow(RangeError);
+    expect(() => kernel({ nofile: 2 })).toThrow(InvalidArgument);
   });
 
   it('close-on-exec is the fd\'s: O_CLOEXEC, F_GETFD/F_SETFD, dup3; an exec (inherit) leaves those fds behind', () => {
@@ -193,5 +194,46 @@ describe('what each process owns: its fd table', () => {
     k.exportPipeEnd(k.pipe()[1]);
     expect(k.stats().processes).toBe(3);
     expect(k.stats().pagesInUse).toBeGreaterThan(6);
+  });
+
+  it('a process that has ended makes no more calls (ESRCH), so it cannot take pages nobody would return', () => {
+    const k = kernel();
+    const child = k.process();
+    child.exit(0);
+    for (const call of [() => child.alloc(4096), () => child.pipe(), () => child.read(0, 1), () => child.exit(1)]) {
+      expect(call).toThrow(expect.objectContaining({ code: 'ESRCH', errno: 3 }));
+    }
+    expect(child.exitStatus).toBe(0);
+    k.destroy();
+    expect(k.stats().pagesInUse).toBe(0);
+  });
+
+  it('destroy settles a call that awaits: its process ended, it fails with ESRCH', async () => {
+    const k = kernel();
+    const [r] = k.pipe();
+    const waiting = k.async.read(r, 10);
+    k.destroy();
+    await expect(waiting).rejects.toMatchObject({ code: 'ESRCH', syscall: 'read' });
+    expect(k.stats().pagesInUse).toBe(0);
+  });
+
+  it('tick takes a number of milliseconds, 0 or more; anything else is an InvalidArgument', () => {
+    const k = kernel();
+    for (const bad of [-1, NaN, Infinity, '5', Symbol('s')]) expect(() => k.tick(bad as never)).toThrow(InvalidArgument);
+    k.tick(0);
+    k.destroy();
+  });
+
+  it('an awaiting call whose fd is closed ends with EBADF, even when the number names a new file by then', async () => {
+    const k = kernel();
+    const [r, w] = k.pipe();
+    const waiting = k.async.read(r, 10);
+    k.close(r);
+    const [again] = k.pipe();
+    expect(again).toBe(r);
+    await expect(waiting).rejects.toMatchObject({ code: 'EBADF', syscall: 'read' });
+    k.close(w);
+    k.destroy();
+    expect(k.stats().pagesInUse).toBe(0);
   });
 });

@@ -80,4 +80,26 @@ describe.runIf(typeof SharedArrayBuffer !== 'undefined')('pipes across Workers',
     k.destroy();
     expect(k.stats().pagesInUse).toBe(0);
   });
+
+  it('a freed ring used again keeps its sleepers\' count, so no wake-up is skipped after the reuse', async () => {
+    const k = new Kernel({ shared: true });
+    k.exportPipeEnd(k.pipe()[1]);
+    const [r, w] = k.pipe();
+    const ring = k.describe(r)!.ring!;
+    const words = new Int32Array(k.machine.memory.buffer);
+    const waiters = () => Atomics.load(words, k.machine.core.waitersAddr(ring) >> 2);
+    const reading = k.async.read(r, 10).catch((e: { code: string }) => e.code);
+    expect(waiters()).toBe(1);
+    k.close(r);
+    k.close(w);
+    const [r2] = k.pipe();
+    // The same ring again, while the first sleeper is still counted there.
+    expect(k.describe(r2)!.ring).toBe(ring);
+    expect(waiters()).toBe(1);
+    expect(await reading).toBe('EBADF');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(waiters()).toBe(0);
+    k.destroy();
+    expect(k.stats().pagesInUse).toBe(0);
+  });
 });

@@ -18,16 +18,21 @@ export class Inode {
   opens = 0;
 
   /** Pool pages for file pages [first, last], allocating zeroed ones for holes. */
-  ensurePages(k: Kctx, first: number, last: number): number[] | undefined {
+  ensurePages(k: Kctx, first: number, last: number): number[] {
     const missing: number[] = [];
     for (let p = first; p <= last; p++) if (!this.pages.has(p)) missing.push(p);
-    if (missing.length > 0) {
-      if (k.core.allocPages(k.args, missing.length) < 0) return undefined;
+    if (missing.length > 0 && k.core.allocPages(k.args, missing.length) >= 0) {
       const list = new Uint32Array(k.mem.buffer, k.args, missing.length);
       missing.forEach((p, i) => this.pages.set(p, list[i]));
+    } else {
+      // Not all at once: one at a time, as write_begin takes them, until the pool runs out.
+      for (const p of missing) {
+        if (k.core.allocPages(k.args, 1) < 0) break;
+        this.pages.set(p, new Uint32Array(k.mem.buffer, k.args, 1)[0]);
+      }
     }
     const out: number[] = [];
-    for (let p = first; p <= last; p++) out.push(this.pages.get(p)!);
+    for (let p = first; p <= last && this.pages.has(p); p++) out.push(this.pages.get(p)!);
     return out;
   }
 
@@ -81,8 +86,8 @@ export class RegularFile extends OpenFile {
     if (n === 0) return 0;
     const r = this.copyPages(k, pos.value, n, dst, false);
     if (r < 0) return r;
-    pos.value += n;
-    return n;
+    pos.value += r;
+    return r;
   }
 
   write(k: Kctx, src: number, count: number, pos: Pos): Result {
@@ -91,11 +96,12 @@ export class RegularFile extends OpenFile {
     if (this.flags & O_APPEND) pos.value = this.inode.size;
     if (pos.value >= MAX_FILE_BYTES) return EFBIG;
     count = Math.min(count, MAX_FILE_BYTES - pos.value);
+    // What the page cache took: all of it, or what fit before the pool ran out.
     const r = this.copyPages(k, pos.value, count, src, true);
     if (r < 0) return r;
-    pos.value += count;
+    pos.value += r;
     if (pos.value > this.inode.size) this.inode.size = pos.value;
-    return count;
+    return r;
   }
 
   /** Copies between `addr` and the page cache, a chunk of pages at a time. */
@@ -107,11 +113,14 @@ export class RegularFile extends OpenFile {
       const n = Math.min(len - done, chunkPages(k) * PAGE_SIZE - (at % PAGE_SIZE));
       const last = Math.floor((at + n - 1) / PAGE_SIZE);
       const pages = this.inode.ensurePages(k, first, last);
-      if (!pages) return done > 0 ? done : ENOMEM;
+      // Out of pages midway: what was copied counts (generic_perform_write), else ENOMEM.
+      const m = Math.min(n, pages.length * PAGE_SIZE - (at % PAGE_SIZE));
+      if (m <= 0) return done > 0 ? done : ENOMEM;
       const list = Inode.putList(k, pages);
-      if (toFile) k.core.copyToPages(list, at % PAGE_SIZE, addr + done, n);
-      else k.core.copyFromPages(list, at % PAGE_SIZE, addr + done, n);
-      done += n;
+      if (toFile) k.core.copyToPages(list, at % PAGE_SIZE, addr + done, m);
+      else k.core.copyFromPages(list, at % PAGE_SIZE, addr + done, m);
+      done += m;
+      if (m < n) break;
     }
     return done;
   }
@@ -139,8 +148,9 @@ export class RegularFile extends OpenFile {
     if (end <= pos.value) return 0;
     const first = Math.floor(pos.value / PAGE_SIZE);
     const pages = this.inode.ensurePages(k, first, Math.floor((end - 1) / PAGE_SIZE));
-    if (!pages) return ENOMEM;
-    const n = k.core.addCachePages(r, Inode.putList(k, pages), pages.length, pos.value % PAGE_SIZE, end - pos.value);
+    const len2 = Math.min(end - pos.value, pages.length * PAGE_SIZE - (pos.value % PAGE_SIZE));
+    if (len2 <= 0) return ENOMEM;
+    const n = k.core.addCachePages(r, Inode.putList(k, pages), pages.length, pos.value % PAGE_SIZE, len2);
     if (n > 0) pos.value += n;
     return n;
   }
@@ -160,9 +170,11 @@ export class RegularFile extends OpenFile {
       const at = pos.value + done;
       const m = Math.min(n - done, chunkPages(k) * PAGE_SIZE - (at % PAGE_SIZE));
       const pages = this.inode.ensurePages(k, Math.floor(at / PAGE_SIZE), Math.floor((at + m - 1) / PAGE_SIZE));
-      if (!pages) break;
-      k.core.drainToPages(r, m, Inode.putList(k, pages), at % PAGE_SIZE);
-      done += m;
+      const got = Math.min(m, pages.length * PAGE_SIZE - (at % PAGE_SIZE));
+      if (got <= 0) break;
+      k.core.drainToPages(r, got, Inode.putList(k, pages), at % PAGE_SIZE);
+      done += got;
+      if (got < m) break;
     }
     if (done === 0) return ENOMEM;
     pos.value += done;

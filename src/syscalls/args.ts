@@ -29,9 +29,12 @@ export interface ResultType<T> {
   readonly _t?: T;
 }
 
+/** A value as an error message shows it: a number or boolean itself, a string's first 40 characters, else its type. */
+export const shown = (v: unknown): string =>
+  typeof v === 'number' || typeof v === 'boolean' ? String(v) : typeof v === 'string' ? `'${v.slice(0, 40)}'` : v === null ? 'null' : typeof v;
+
 const bad = (syscall: string, arg: number, want: string, v: unknown): never => {
-  const got = typeof v === 'number' ? String(v) : typeof v === 'string' ? `'${v.slice(0, 40)}'` : v === null ? 'null' : typeof v;
-  throw new InvalidArgument(syscall, `argument ${arg + 1} must be ${want}, got ${got}`);
+  throw new InvalidArgument(syscall, `argument ${arg + 1} must be ${want}, got ${shown(v)}`);
 };
 
 const isInt = (v: unknown, lo: number, hi: number): v is number =>
