@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { F_SETPIPE_SZ, Kernel } from '../src/index.js';
+import { F_SETPIPE_SZ, InvalidArgument, Kernel, PipeClient } from '../src/index.js';
 import { RECORD } from './support/scenario.mjs';
 
 function run(data: object): Promise<Record<string, number>> {
@@ -99,6 +99,31 @@ describe.runIf(typeof SharedArrayBuffer !== 'undefined')('pipes across Workers',
     expect(await reading).toBe('EBADF');
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(waiters()).toBe(0);
+    k.destroy();
+    expect(k.stats().pagesInUse).toBe(0);
+  });
+
+  it('a PipeClient checks what it is given: types, its own end\'s direction, memory it allocated, a closed end', () => {
+    const k = new Kernel({ shared: true });
+    const [r, w] = k.pipe();
+    k.write(w, new Uint8Array(100));
+    const reader = PipeClient.attach(k.exportPipeEnd(r));
+    const writer = PipeClient.attach(k.exportPipeEnd(w));
+    for (const bad of [() => reader.read(-1), () => reader.read(NaN), () => reader.read('5' as never), () => reader.discard(-5),
+      () => writer.write('x' as never), () => writer.alloc(-1), () => writer.vmsplice(writer.alloc(4096), -1, 10), () => writer.free(null as never)]) {
+      expect(bad).toThrow(InvalidArgument);
+    }
+    expect(() => writer.vmsplice({ page: 5, pages: 1, bytes: new Uint8Array(4096) }, 0, 10)).toThrow(expect.objectContaining({ code: 'EFAULT' }));
+    const buf = writer.alloc(4096);
+    expect(() => writer.vmsplice(buf, 4000, 200)).toThrow(expect.objectContaining({ code: 'EFAULT' }));
+    writer.free(buf);
+    expect(() => writer.vmsplice(buf, 0, 10)).toThrow(expect.objectContaining({ code: 'EFAULT' }));
+    expect(() => reader.write(new Uint8Array(3))).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    expect(() => writer.read(3)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    expect(reader.discard(2 ** 40)).toBe(100);
+    reader.close();
+    expect(() => reader.read(1)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+    writer.close();
     k.destroy();
     expect(k.stats().pagesInUse).toBe(0);
   });

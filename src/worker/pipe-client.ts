@@ -2,11 +2,12 @@
 // memory; blocking calls wait on the ring's futex word with Atomics.wait,
 // after a short spin (a sleep costs more than a little polling).
 
-import { PAGE_SIZE } from '../constants.js';
+import { MAX_RW_COUNT, PAGE_SIZE } from '../constants.js';
 import { PIPE_BUF_FLAG_CAN_MERGE, PIPE_BUF_FLAG_PACKET } from '../files/pipe.js';
 import { BLOCK, instantiateCore, type CoreExports } from '../core.js';
 import { Spaces } from '../spaces.js';
-import { errnoName, SyscallError } from '../errors.js';
+import { errnoName, InvalidArgument, SyscallError } from '../errors.js';
+import { bytes as bytesArg, shown, size as sizeArg } from '../syscalls/args.js';
 import { EXPORT_MAX_RUNS, EXPORT_OPEN, EXPORT_RUN, EXPORT_RUNS, type PipeEndHandle } from './handle.js';
 
 /** How long to poll the ring before sleeping on it. */
@@ -50,6 +51,22 @@ export class PipeClient {
     return new PipeClient(h);
   }
 
+  /** The end is open and goes the way `syscall` moves data (Linux: EBADF for a write on a read end). */
+  private usable(syscall: string, end: 'read' | 'write'): void {
+    if (Atomics.load(this.state, EXPORT_OPEN) !== 1 || this.h.end !== end) throw new SyscallError('EBADF', syscall);
+  }
+
+  /** The run `buf` names, if this end allocated it and has not freed it (else the call's EFAULT). */
+  private ownRun(buf: unknown): WorkerBuffer | undefined {
+    if (typeof buf !== 'object' || buf === null) return undefined;
+    const { page, pages } = buf as WorkerBuffer;
+    const n = this.state[EXPORT_RUNS]!;
+    for (let i = 0; i < n; i++) {
+      if (this.state[EXPORT_RUN + 2 * i] === page && this.state[EXPORT_RUN + 2 * i + 1] === pages && pages > 0) return buf as WorkerBuffer;
+    }
+    return undefined;
+  }
+
   /** Runs `op` until it stops answering BLOCK, sleeping on the ring in between. */
   private blocking(syscall: string, op: () => number): number {
     for (;;) {
@@ -71,6 +88,8 @@ export class PipeClient {
 
   /** write(2) until everything is written (blocking end) or the pipe has no reader. */
   write(data: Uint8Array): number {
+    bytesArg.check(data, 'write', 0);
+    this.usable('write', 'write');
     let done = 0;
     const flags = this.h.packet ? PIPE_BUF_FLAG_PACKET : PIPE_BUF_FLAG_CAN_MERGE;
     while (done < data.length) {
@@ -95,6 +114,8 @@ export class PipeClient {
 
   /** read(2): waits for data; an empty result is end of file. */
   read(count: number): Uint8Array {
+    sizeArg.check(count, 'read', 0);
+    this.usable('read', 'read');
     const n = Math.min(count, STAGE);
     const got = this.blocking('read', () => this.core.pipeRead(this.h.ring, this.stage.bytes.byteOffset, n, this.h.nonblock));
     return this.stage.bytes.slice(0, got);
@@ -102,11 +123,21 @@ export class PipeClient {
 
   /** splice(2) into /dev/null: consumes up to `len` bytes without touching them. */
   discard(len: number): number {
-    return this.blocking('splice', () => this.core.pipeDiscard(this.h.ring, len, this.h.nonblock));
+    sizeArg.check(len, 'splice', 0);
+    this.usable('splice', 'read');
+    const n = Math.min(len, MAX_RW_COUNT);
+    return this.blocking('splice', () => this.core.pipeDiscard(this.h.ring, n, this.h.nonblock));
   }
 
   /** vmsplice(2) of `length` bytes of `buf` from `offset`: the pipe references its pages. */
   vmsplice(buf: WorkerBuffer, offset: number, length: number, gift = false): number {
+    sizeArg.check(offset, 'vmsplice', 1);
+    sizeArg.check(length, 'vmsplice', 2);
+    if (typeof gift !== 'boolean') throw new InvalidArgument('vmsplice', `argument 4 must be true or false, got ${shown(gift)}`);
+    this.usable('vmsplice', 'write');
+    // Only memory this end allocated, within it: anything else is memory the caller does not have.
+    const own = this.ownRun(buf);
+    if (!own || offset + length > own.pages * PAGE_SIZE) throw new SyscallError('EFAULT', 'vmsplice');
     const iov = this.stage.bytes.byteOffset;
     new Uint32Array(this.h.memory.buffer, iov, 3).set([buf.page, offset, length]);
     return this.blocking('vmsplice', () => this.core.vmspliceToPipe(this.h.ring, iov, 1, gift, this.h.nonblock, 0));
@@ -118,6 +149,8 @@ export class PipeClient {
    * thread dies holding it.
    */
   alloc(length: number): WorkerBuffer {
+    sizeArg.check(length, 'alloc', 0);
+    if (length > STAGE * 64) throw new SyscallError('ENOMEM', 'alloc');
     const pages = Math.max(1, Math.ceil(length / PAGE_SIZE));
     let slot = -1;
     const n = this.state[EXPORT_RUNS];
@@ -134,7 +167,9 @@ export class PipeClient {
     return { page, pages, bytes: new Uint8Array(this.h.memory.buffer, this.h.pages + page * PAGE_SIZE, length) };
   }
 
+  /** Gives memory from `alloc` back; anything else is left alone (as munmap of memory not mapped). */
   free(buf: WorkerBuffer): void {
+    if (typeof buf !== 'object' || buf === null) throw new InvalidArgument('free', `argument 1 must be a buffer from alloc, got ${shown(buf)}`);
     const n = this.state[EXPORT_RUNS];
     for (let i = 0; i < n; i++) {
       if (this.state[EXPORT_RUN + 2 * i] === buf.page && this.state[EXPORT_RUN + 2 * i + 1] === buf.pages) {
