@@ -306,41 +306,65 @@ function asyncCalls(p: Process): AsyncSyscalls {
     if (blocks === false) continue;
     const f = p[name] as Loose;
     const fdArgs = DEFS[name].args.flatMap((t, i) => (t === fdArg ? [i] : []));
-    out[name] = blocks === 'all' ? (fd, data) => writeAll(p, fd as number, data as Uint8Array) : async (...a) => {
-      for (;;) {
-        // A call on pipes only waits for those pipes (their words read before it tries).
-        const rings = p.pipeRings(fdArgs.map((i) => a[i]));
-        const seen = rings && p.machine.ringSeqs(rings);
-        try {
-          return f.apply(p, a);
-        } catch (e) {
-          if (!(e instanceof WouldBlock)) throw e;
-        }
-        await (rings ? p.machine.ringsChanged(rings, seen!) : p.changed());
-      }
-    };
+    out[name] = blocks === 'all'
+      ? (fd, data) => writeAll(p, fd as number, data as Uint8Array)
+      : (...a) => blocking(p, fdArgs.map((i) => a[i]), () => f.apply(p, a));
   }
   return out as AsyncSyscalls;
 }
 
+/** How a blocking call may end early, and what else it waits out. */
+export interface WaitOptions {
+  /** Once aborted, the call tries no more and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** EAGAIN (an O_NONBLOCK fd) waits too, as an event loop waits for poll to say ready. */
+  again?: boolean;
+}
+
+/**
+ * Runs `attempt` (a call on `fds`) as a blocking call: whenever it would
+ * wait, tries again after a change that could let it go on.
+ */
+export async function blocking<T>(p: Process, fds: readonly unknown[], attempt: () => T, opts: WaitOptions = {}): Promise<T> {
+  for (;;) {
+    // Checked before every try: a caller that gave the fd up must not reach whatever gets its number next.
+    opts.signal?.throwIfAborted();
+    // A call on pipes only waits for those pipes (their words read before it tries).
+    const rings = p.pipeRings(fds);
+    const seen = rings && p.machine.ringSeqs(rings);
+    try {
+      return attempt();
+    } catch (e) {
+      if (!(e instanceof WouldBlock || (opts.again && e instanceof SyscallError && e.code === 'EAGAIN'))) throw e;
+    }
+    const changed = rings ? p.machine.ringsChanged(rings, seen!) : p.changed();
+    await (opts.signal ? untilAborted(changed, opts.signal) : changed);
+  }
+}
+
+/** `changed`, or the signal's abort if that comes first. */
+function untilAborted(changed: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    void changed.then(() => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    });
+  });
+}
+
 /** A blocking write: returns when all is written, or the count so far when an error ends it. */
-async function writeAll(p: Process, fd: number, data: Uint8Array): Promise<number> {
+export async function writeAll(p: Process, fd: number, data: Uint8Array, opts: WaitOptions = {}): Promise<number> {
   let done = 0;
   for (;;) {
-    const rings = p.pipeRings([fd]);
-    const seen = rings && p.machine.ringSeqs(rings);
-    const changed = () => (rings ? p.machine.ringsChanged(rings, seen!) : p.changed());
     try {
-      done += done === 0 ? p.write(fd, data) : p.writeMore(fd, data.subarray(done));
+      // Linux merges into the pipe's last page only at a write's start.
+      done += await blocking(p, [fd], () => (done === 0 ? p.write(fd, data) : p.writeMore(fd, data.subarray(done))), opts);
     } catch (e) {
-      if (e instanceof WouldBlock) {
-        await changed();
-        continue;
-      }
       if (done > 0) return done;
       throw e;
     }
     if (done >= data.length || (p.file(fd)?.flags ?? 0) & O_NONBLOCK) return done;
-    await changed();
   }
 }
