@@ -1,13 +1,18 @@
-// Pipe ends (and other fds) as Web Streams: what Response, pipeTo and
-// pipeThrough see, backpressure from the pipe's capacity, EOF, EPIPE,
-// cancel and abort closing the fd, BYOB reads, and the pages coming back.
+// Pipe ends (and other fds) as Web Streams and Node streams: what Response,
+// pipeTo, pipeThrough and stream.pipeline see, backpressure from the pipe's
+// capacity, EOF, EPIPE, cancel and abort closing the fd, BYOB reads, and
+// the pages coming back.
 
+import { once } from 'node:events';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { kernel } from './support/kernels.js';
 import {
   F_SETFL, F_SETPIPE_SZ, InvalidArgument, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, readableOf, SyscallError, writableOf,
 } from '../src/index.js';
+import { nodeReadableOf, nodeWritableOf } from '../src/node.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -330,5 +335,56 @@ describe('writableOf', () => {
     expect(k.describe(w)).toBeUndefined();
     const err = await writableOf(k, r).getWriter().write(enc('x')).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'EBADF', syscall: 'write' });
+  });
+});
+
+describe('nodeReadableOf and nodeWritableOf', () => {
+  it('stream.pipeline into a pipe, for await out of it: every byte; both fds close at the end', async () => {
+    const k = kernel();
+    const [r, w] = k.pipe();
+    const data = pattern(150_000);
+    const chunks = [data.subarray(0, 70_000), 'text', data.subarray(70_000)];
+    const out: Buffer[] = [];
+    await Promise.all([
+      pipeline(Readable.from(chunks), nodeWritableOf(k, w)),
+      (async () => { for await (const c of nodeReadableOf(k, r)) out.push(c as Buffer); })(),
+    ]);
+    expect(out.every((c) => Buffer.isBuffer(c))).toBe(true);
+    expect(Buffer.concat(out)).toEqual(Buffer.concat([data.subarray(0, 70_000), enc('text'), data.subarray(70_000)]));
+    expect([k.describe(w), k.describe(r)]).toEqual([undefined, undefined]);
+  });
+
+  it('errors are the SyscallError: EPIPE for a writer whose reader went, EBADF for an fd not open', async () => {
+    const k = kernel();
+    const [r, w] = k.pipe();
+    k.close(r);
+    const writable = nodeWritableOf(k, w);
+    writable.write('lost');
+    const [epipe] = await once(writable, 'error');
+    expect(epipe).toBeInstanceOf(SyscallError);
+    expect(epipe).toMatchObject({ code: 'EPIPE', syscall: 'write' });
+    expect(k.describe(w)).toBeUndefined();
+    const readable = nodeReadableOf(k, 99);
+    readable.resume();
+    const [ebadf] = await once(readable, 'error');
+    expect(ebadf).toMatchObject({ code: 'EBADF', syscall: 'read' });
+  });
+
+  it('destroy closes the fd: of the readable, the writer gets EPIPE; of the writable, the reader EOF', async () => {
+    const k = kernel();
+    const [r, w] = k.pipe();
+    const readable = nodeReadableOf(k, r);
+    readable.destroy();
+    await once(readable, 'close');
+    expect(k.describe(r)).toBeUndefined();
+    await expect(k.async.write(w, enc('x'))).rejects.toMatchObject({ code: 'EPIPE' });
+    const [r2, w2] = k.pipe();
+    const writable = nodeWritableOf(k, w2);
+    const closed = new Promise((resolve) => writable.on('error', () => {}).on('close', resolve));
+    writable.destroy(new Error('gone'));
+    await closed;
+    expect(k.describe(w2)).toBeUndefined();
+    expect(k.read(r2, 10).length).toBe(0);
+    for (const fd of [w, r2]) k.close(fd);
   });
 });
