@@ -101,10 +101,10 @@ export function readableOf(kernel: Process, fd: number, opts: ReadableOfOptions 
  * write(2) writes. close() and abort() close the fd (a pipe's reader then
  * sees EOF); a reader that went away errors the stream with EPIPE.
  */
-export function writableOf(kernel: Process, fd: number): WritableStream<BufferSource> {
+export function writableOf(kernel: Process, fd: number): WritableStream<ArrayBufferView | ArrayBufferLike> {
   checkEnd('writableOf', kernel, fd);
   const end = new OwnedFd(kernel, fd);
-  return new WritableStream<BufferSource>({
+  return new WritableStream<ArrayBufferView | ArrayBufferLike>({
     start(c) {
       // An abort does not wait for a write blocked on a full pipe: the fd goes now, and the write with it.
       c.signal.addEventListener('abort', () => end.close(c.signal.reason));
