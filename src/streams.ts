@@ -31,7 +31,7 @@ const CHUNK = 65536;
  * `chunkSize`; a BYOB reader gets it in its own buffer. EOF closes the
  * stream, cancel closes the fd (a pipe's writer then gets EPIPE).
  */
-export function readableOf(kernel: Process, fd: number, opts: ReadableOfOptions = {}): ReadableStream<Uint8Array> {
+export function readableOf(kernel: Process, fd: number, opts: ReadableOfOptions = {}): ReadableStream<Uint8Array<ArrayBuffer>> {
   checkEnd('readableOf', kernel, fd);
   if (typeof opts !== 'object' || opts === null) throw new InvalidArgument('readableOf', `argument 3 must be an options object, got ${typeof opts}`);
   const chunkSize = opts.chunkSize ?? CHUNK;
