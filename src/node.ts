@@ -1,4 +1,4 @@
-// splicekit's Node-only additions: processes in Workers.
+// splicekit's Node-only additions: processes in Workers, fds as Node streams.
 
 export * from './index.js';
 export { spawn, type Child, type SpawnOptions } from './proc/spawn.js';
