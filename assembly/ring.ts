@@ -157,7 +157,14 @@ export function ringNew(slots: u32): i32 {
   memory.fill(bufs, 0, <usize>slots * SL_SIZE);
   const r = <u32>id;
   const h = hdr(r);
+  // A sleeper of the ring's last pipe may not have woken and uncounted itself
+  // yet: its count stays (zeroed, its decrement would hide the next sleeper from
+  // bump), and the futex word moves on, so it sees a change, not its old value.
+  const waiters = atomic.load<u32>(h + RH_WAITERS);
+  const seq = atomic.load<u32>(h + RH_SEQ);
   memory.fill(h, 0, RH_SIZE);
+  atomic.store<u32>(h + RH_WAITERS, waiters);
+  atomic.store<u32>(h + RH_SEQ, seq + 1);
   store<u32>(h + RH_RING_SIZE, slots);
   store<u32>(h + RH_MAX_USAGE, slots);
   store<u32>(h + RH_IN_USE, 1);

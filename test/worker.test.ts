@@ -80,4 +80,29 @@ describe.runIf(typeof SharedArrayBuffer !== 'undefined')('pipes across Workers',
     k.destroy();
     expect(k.stats().pagesInUse).toBe(0);
   });
+
+  it('a sleeper that wakes after its pipe\'s ring went to a new pipe leaves the new pipe\'s sleepers counted (each still notified)', () => {
+    const k = new Kernel({ shared: true });
+    const words = new Int32Array(k.machine.memory.buffer);
+    const [r, w] = k.pipe();
+    const ring = k.describe(r)!.ring!;
+    const waiters = k.machine.core.waitersAddr(ring) >> 2;
+    const seq = Atomics.load(words, k.machine.core.seqAddr(ring) >> 2);
+    // A thread sleeps on the pipe (counted, as PipeClient and the machine's watcher count themselves).
+    Atomics.add(words, waiters, 1);
+    k.close(r);
+    k.close(w);
+    // The ring is reused at once, before that thread has woken and uncounted itself.
+    const [r2, w2] = k.pipe();
+    expect(k.describe(r2)!.ring).toBe(ring);
+    // Its word moved on: the old sleeper sees a change rather than the value it slept on.
+    expect(Atomics.load(words, k.machine.core.seqAddr(ring) >> 2)).not.toBe(seq);
+    Atomics.sub(words, waiters, 1);
+    // A sleeper of the new pipe counts itself: a write must see it, or it sleeps out its timeout every time.
+    Atomics.add(words, waiters, 1);
+    expect(Atomics.load(words, waiters)).toBe(1);
+    Atomics.sub(words, waiters, 1);
+    for (const fd of [r2, w2]) k.close(fd);
+    k.destroy();
+  });
 });
