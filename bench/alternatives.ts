@@ -7,7 +7,7 @@ import { PassThrough, Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Scenario } from './harness.js';
 
-const CHUNK = 64 * 1024;
+export const CHUNK = 64 * 1024;
 
 function expect(got: number, want: number, what: string): void {
   if (got !== want) throw new Error(`${what}: got ${got}, expected ${want}`);
@@ -19,7 +19,7 @@ function fresh(): Uint8Array<ArrayBuffer> {
 }
 
 /** A pull source of `n` fresh chunks. */
-function source(n: number): ReadableStream<Uint8Array> {
+export function source(n: number): ReadableStream<Uint8Array> {
   let i = 0;
   return new ReadableStream<Uint8Array>({
     pull(c) {
@@ -63,11 +63,12 @@ export class JsRing {
   }
 }
 
-const N = 512; // chunks per sample: 32 MiB
+/** Chunks per sample: 32 MiB. */
+export const CHUNKS = 512;
 
 export const alternativeScenarios: Scenario[] = [
   {
-    name: 'node-streams', unit: 'GiB/s', group: 'streams', per: N * CHUNK,
+    name: 'node-streams', unit: 'GiB/s', group: 'streams', per: CHUNKS * CHUNK,
     note: 'Readable -> PassThrough -> Writable, fresh 64 KiB Buffers',
     setup: () => ({
       async: true,
@@ -76,7 +77,7 @@ export const alternativeScenarios: Scenario[] = [
         let got = 0;
         const src = new Readable({
           read() {
-            this.push(i++ < N ? Buffer.allocUnsafe(CHUNK) : null);
+            this.push(i++ < CHUNKS ? Buffer.allocUnsafe(CHUNK) : null);
           },
         });
         const sink = new Writable({
@@ -86,31 +87,31 @@ export const alternativeScenarios: Scenario[] = [
           },
         });
         await pipeline(src, new PassThrough(), sink);
-        expect(got, N * CHUNK, 'node-streams');
+        expect(got, CHUNKS * CHUNK, 'node-streams');
       },
     }),
   },
   {
-    name: 'webstreams-transform', unit: 'GiB/s', group: 'streams', per: N * CHUNK,
+    name: 'webstreams-transform', unit: 'GiB/s', group: 'streams', per: CHUNKS * CHUNK,
     note: 'ReadableStream.pipeThrough(new TransformStream()).pipeTo(WritableStream), fresh 64 KiB chunks',
     setup: () => ({
       async: true,
       async fn() {
         let got = 0;
-        await source(N)
+        await source(CHUNKS)
           .pipeThrough(new TransformStream<Uint8Array, Uint8Array>())
           .pipeTo(new WritableStream<Uint8Array>({ write(c) { got += c.length; } }));
-        expect(got, N * CHUNK, 'webstreams-transform');
+        expect(got, CHUNKS * CHUNK, 'webstreams-transform');
       },
     }),
   },
   {
-    name: 'webstreams-tee', unit: 'GiB/s', group: 'streams', per: N * CHUNK,
+    name: 'webstreams-tee', unit: 'GiB/s', group: 'streams', per: CHUNKS * CHUNK,
     note: 'ReadableStream.tee(), both branches drained by readers',
     setup: () => ({
       async: true,
       async fn() {
-        const [a, b] = source(N).tee();
+        const [a, b] = source(CHUNKS).tee();
         const drain = async (s: ReadableStream<Uint8Array>): Promise<number> => {
           const r = s.getReader();
           let got = 0;
@@ -121,7 +122,7 @@ export const alternativeScenarios: Scenario[] = [
           }
         };
         const [x, y] = await Promise.all([drain(a), drain(b)]);
-        expect(x + y, 2 * N * CHUNK, 'webstreams-tee');
+        expect(x + y, 2 * CHUNKS * CHUNK, 'webstreams-tee');
       },
     }),
   },

@@ -21,6 +21,7 @@ import { emulatorScenarios, sustained, sustainedNote } from './emulator.js';
 import { measure, Progress, type MeasureOptions, type Row, type Scenario } from './harness.js';
 import { buildNative, NATIVE_NAMES, root, runNative } from './native.js';
 import { chart, json, ratios, table } from './report.js';
+import { streamScenarios } from './streams.js';
 import { buildPrograms, guestSustainedNote, PROGRAM_NAMES, programRows } from './programs.js';
 import { canExport, workerScenarios } from './workers.js';
 import { optimizeGuestCode } from '../src/proc/tier.js';
@@ -61,7 +62,7 @@ async function main(): Promise<void> {
   const pick = (list: Scenario[]): Scenario[] => list.filter((s) => !args.only || s.name.includes(args.only));
   const sustainedName = `sustained-${args.gib}gib`;
   const doSustained = !args.only || sustainedName.includes(args.only);
-  const inThread = [...pick(emulatorScenarios), ...pick(alternativeScenarios)];
+  const inThread = [...pick(emulatorScenarios), ...pick(alternativeScenarios), ...pick(streamScenarios)];
   const inWorkers = pick(workerScenarios);
   const nativeNames = args.native ? NATIVE_NAMES.filter((n) => !args.only || n.includes(args.only)) : [];
   const native = nativeNames.length > 0 ? buildNative() : undefined;

@@ -323,21 +323,9 @@ function asyncCalls(p: Process): AsyncSyscalls {
     if (blocks === false) continue;
     const f = p[name] as Loose;
     const fdArgs = DEFS[name].args.flatMap((t, i) => (t === fdArg ? [i] : []));
-    out[name] = blocks === 'all' ? (fd, data) => writeAll(p, fd as number, data as Uint8Array) : async (...a) => {
-      const files = fdArgs.map((i) => (typeof a[i] === 'number' ? p.file(a[i] as number) : undefined));
-      for (;;) {
-        sameFiles(p, name, fdArgs.map((i) => a[i]), files);
-        // A call on pipes only waits for those pipes (their words read before it tries).
-        const rings = p.pipeRings(fdArgs.map((i) => a[i]));
-        const seen = rings && p.machine.ringSeqs(rings);
-        try {
-          return f.apply(p, a);
-        } catch (e) {
-          if (!(e instanceof WouldBlock)) throw e;
-        }
-        await (rings ? p.machine.ringsChanged(rings, seen!) : p.changed());
-      }
-    };
+    out[name] = blocks === 'all'
+      ? (fd, data) => writeAll(p, fd as number, data as Uint8Array)
+      : (...a) => blocking(p, fdArgs.map((i) => a[i]), () => f.apply(p, a), {}, name);
   }
   return out as AsyncSyscalls;
 }
@@ -348,34 +336,70 @@ function asyncCalls(p: Process): AsyncSyscalls {
  * as if it had begun after the close. (Linux's sleeping call holds its file
  * and would go on with it; closing an fd is how a JS caller cancels a wait.)
  */
-function sameFiles(p: Process, name: string, fds: unknown[], files: (OpenFile | undefined)[]): void {
+function sameFiles(p: Process, name: string, fds: readonly unknown[], files: (OpenFile | undefined)[]): void {
   live(p, name);
   for (let i = 0; i < fds.length; i++) {
     if (files[i] !== undefined && p.file(fds[i] as number) !== files[i]) throw new SyscallError('EBADF', name);
   }
 }
 
+/** How a blocking call may end early, and what else it waits out. */
+export interface WaitOptions {
+  /** Once aborted, the call tries no more and rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** EAGAIN (an O_NONBLOCK fd) waits too, as an event loop waits for poll to say ready. */
+  again?: boolean;
+}
+
+/**
+ * Runs `attempt` (the call `name` on `fds`) as a blocking call: whenever it
+ * would wait, tries again after a change that could let it go on.
+ */
+export async function blocking<T>(p: Process, fds: readonly unknown[], attempt: () => T, opts: WaitOptions = {}, name = 'read'): Promise<T> {
+  const files = fds.map((fd) => (typeof fd === 'number' ? p.file(fd) : undefined));
+  for (;;) {
+    // Checked before every try: a caller that gave the fd up must not reach whatever gets its number next.
+    opts.signal?.throwIfAborted();
+    sameFiles(p, name, fds, files);
+    // A call on pipes only waits for those pipes (their words read before it tries).
+    const rings = p.pipeRings(fds);
+    const seen = rings && p.machine.ringSeqs(rings);
+    try {
+      return attempt();
+    } catch (e) {
+      if (!(e instanceof WouldBlock || (opts.again && e instanceof SyscallError && e.code === 'EAGAIN'))) throw e;
+    }
+    const changed = rings ? p.machine.ringsChanged(rings, seen!) : p.changed();
+    await (opts.signal ? untilAborted(changed, opts.signal) : changed);
+  }
+}
+
+/** `changed`, or the signal's abort if that comes first. */
+function untilAborted(changed: Promise<void>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    signal.addEventListener('abort', abort, { once: true });
+    void changed.then(() => {
+      signal.removeEventListener('abort', abort);
+      resolve();
+    });
+  });
+}
+
 /** A blocking write: returns when all is written, or the count so far when an error ends it. */
-async function writeAll(p: Process, fd: number, data: Uint8Array): Promise<number> {
+export async function writeAll(p: Process, fd: number, data: Uint8Array, opts: WaitOptions = {}): Promise<number> {
   let done = 0;
   const file = p.file(fd);
   for (;;) {
-    if (done === 0) sameFiles(p, 'write', [fd], [file]);
-    else if (p.file(fd) !== file) return done;
-    const rings = p.pipeRings([fd]);
-    const seen = rings && p.machine.ringSeqs(rings);
-    const changed = () => (rings ? p.machine.ringsChanged(rings, seen!) : p.changed());
+    // After a partial write, an fd closed meanwhile ends it with the count so far.
+    if (done > 0 && p.file(fd) !== file) return done;
     try {
-      done += done === 0 ? p.write(fd, data) : p.writeMore(fd, data.subarray(done));
+      // Linux merges into the pipe's last page only at a write's start.
+      done += await blocking(p, [fd], () => (done === 0 ? p.write(fd, data) : p.writeMore(fd, data.subarray(done))), opts, 'write');
     } catch (e) {
-      if (e instanceof WouldBlock) {
-        await changed();
-        continue;
-      }
       if (done > 0) return done;
       throw e;
     }
     if (done >= data.length || (p.file(fd)?.flags ?? 0) & O_NONBLOCK) return done;
-    await changed();
   }
 }

@@ -1,7 +1,7 @@
 // The runtime matrix in headless Chromium (Debian's, never a downloaded
 // browser), cross-origin isolated: the core, pipe ends in two Web Workers
-// blocking with Atomics.wait, a WASI guest in the page's thread, and a
-// jco-transpiled component.
+// blocking with Atomics.wait, a WASI guest in the page's thread, a
+// jco-transpiled component, and pipe ends as the page's Web Streams.
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
@@ -106,6 +106,10 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
       [wasm('producer'), wasm('tee'), wasm('sum'), total] as const);
     expect(r).toEqual({ out: `${total} ${producerHash(total)}`, status: [0, 0, 0], leaked: 0 });
   }, 120_000);
+
+  it('streams: readableOf and writableOf with the page\'s Response, pipeTo, CompressionStream and a BYOB reader', async () => {
+    expect(await call('streams', 'pipes in the page\n'.repeat(20000))).toEqual({ same: true, byob: 'byo', leaked: 0 });
+  }, 60_000);
 
   it('component: the jco-transpiled guest against witSyscalls', async () => {
     expect(await call('component', '/gen/')).toEqual({ status: 0, leaked: 0 });

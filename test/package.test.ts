@@ -133,7 +133,7 @@ describe('the package', () => {
   it('type-checks a TypeScript consumer with skipLibCheck off; SyscallError.code is the WIT\'s errno names', () => {
     const errnos = witErrnos();
     expect(errnos).toContain('EAGAIN');
-    writeFileSync(join(app, 'main.ts'), `import { Kernel, SPLICE_F_NONBLOCK, SyscallError } from 'splicekit';
+    writeFileSync(join(app, 'main.ts'), `import { Kernel, readableOf, SPLICE_F_NONBLOCK, SyscallError, writableOf } from 'splicekit';
 
 type FromWit = ${errnos.map((e) => `'${e}'`).join(' | ')};
 type Code = SyscallError['code'];
@@ -142,6 +142,11 @@ export const toWit = (c: Code): FromWit => c;
 export const fromWit = (c: FromWit): Code => c;
 // @ts-expect-error: a name outside the enum is not an errno
 export const bogus: Code = 'ENOTANERRNO';
+
+// The stream adapters fit the platform's own streams (typed here, run in test/streams.test.ts).
+export const gzip = (k: Kernel, r: number, w: number): Promise<void> =>
+  readableOf(k, r).pipeThrough(new CompressionStream('gzip')).pipeTo(writableOf(k, w));
+export const body = (k: Kernel, r: number): Promise<string> => new Response(readableOf(k, r)).text();
 
 // README.md's example.
 const k = new Kernel();
@@ -172,9 +177,11 @@ console.log(JSON.stringify({ text, error, pagesInUse: k.stats().pagesInUse }));
       files: ['main.ts'],
     }));
     // A Node consumer of splicekit/node.
-    writeFileSync(join(app, 'node.ts'), `import { Kernel, spawn, type Child, type SyscallError } from 'splicekit/node';
+    writeFileSync(join(app, 'node.ts'), `import type { Readable, Writable } from 'node:stream';
+import { Kernel, nodeReadableOf, nodeWritableOf, spawn, type Child, type SyscallError } from 'splicekit/node';
 
 export const start = (k: Kernel, m: WebAssembly.Module): Child => spawn(k, m, { args: ['guest'] });
+export const ends = (k: Kernel, r: number, w: number): [Readable, Writable] => [nodeReadableOf(k, r, { chunkSize: 4096 }), nodeWritableOf(k, w)];
 export const code: SyscallError['code'] = 'EPIPE';
 `);
     writeFileSync(join(app, 'tsconfig.node.json'), JSON.stringify({

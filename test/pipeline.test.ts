@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineWords } from '../src/proc/pipeline-command.js';
-import { producerHash } from './support/producer.js';
+import { producerByte, producerHash } from './support/producer.js';
 import { build, HAVE_WASI_CLANG, ROOT } from './wasi/toolchain.js';
 
 const CLI = join(ROOT, 'bin', 'splicekit.js');
@@ -60,6 +60,32 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     const f = k.open('out', O_RDONLY);
     expect(new TextDecoder().decode(k.read(f, 100))).toBe('hello, file\n');
     for (const fd of [out, nul, f]) k.close(fd);
+    k.destroy();
+    expect(k.stats().pagesInUse).toBe(0);
+  }, 60_000);
+
+  it('a guest\'s stdout pipe is a ReadableStream (readableOf): spawn\'s, and runPipeline\'s as a kernel fd', async () => {
+    const { Kernel, O_RDONLY, O_WRONLY, readableOf, runPipeline, spawn } = await import('../dist/src/node.js');
+    const k = new Kernel({ shared: true });
+    const program = (name: string) => readFileSync(join(dir, `${name}.wasm`));
+    const nul = k.open('/dev/null', O_WRONLY);
+    const none = k.open('/dev/null', O_RDONLY);
+    const bytes = 4 << 20;
+    const [r, w] = k.pipe();
+    const child = spawn(k, program('producer'), { args: ['producer', '-n', String(bytes)], stdout: w, stderr: nul });
+    k.close(w);
+    const got = new Uint8Array(await new Response(readableOf(k, r)).arrayBuffer());
+    expect(await child.exited).toBe(0);
+    expect(got.length).toBe(bytes);
+    expect(got.every((b, i) => b === producerByte(i))).toBe(true);
+    const [r2, w2] = k.pipe();
+    const run = runPipeline(k, [{ program: program('producer'), args: ['producer', '-n', String(bytes)] }, { program: program('sum'), args: ['sum'] }], {
+      stdin: none, stdout: w2, stderr: nul, spawn,
+    });
+    k.close(w2);
+    expect(await new Response(readableOf(k, r2)).text()).toBe(`${bytes} ${producerHash(bytes)}\n`);
+    expect((await run).statuses).toEqual([0, 0]);
+    for (const fd of [nul, none]) k.close(fd);
     k.destroy();
     expect(k.stats().pagesInUse).toBe(0);
   }, 60_000);

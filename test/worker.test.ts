@@ -88,14 +88,18 @@ describe.runIf(typeof SharedArrayBuffer !== 'undefined')('pipes across Workers',
     const ring = k.describe(r)!.ring!;
     const words = new Int32Array(k.machine.memory.buffer);
     const waiters = () => Atomics.load(words, k.machine.core.waitersAddr(ring) >> 2);
+    const seq = () => Atomics.load(words, k.machine.core.seqAddr(ring) >> 2);
     const reading = k.async.read(r, 10).catch((e: { code: string }) => e.code);
     expect(waiters()).toBe(1);
     k.close(r);
     k.close(w);
+    const before = seq();
     const [r2] = k.pipe();
-    // The same ring again, while the first sleeper is still counted there.
+    // The same ring again, while the first sleeper is still counted there; its
+    // word moved on, so that sleeper sees a change, not the value it slept on.
     expect(k.describe(r2)!.ring).toBe(ring);
     expect(waiters()).toBe(1);
+    expect(seq()).not.toBe(before);
     expect(await reading).toBe('EBADF');
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(waiters()).toBe(0);

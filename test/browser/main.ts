@@ -2,7 +2,9 @@
 // calls on this page, each returning plain data.
 
 import * as api from '../../src/index.js';
-import { hasJspi, Kernel, O_NONBLOCK, O_WRONLY, spawnWeb, WasiHost, witSyscalls } from '../../src/index.js';
+import {
+  hasJspi, Kernel, O_NONBLOCK, O_WRONLY, readableOf, spawnWeb, WasiHost, witSyscalls, writableOf,
+} from '../../src/index.js';
 // @ts-expect-error: a plain module shared with the Node harnesses
 import { coreScenario, guestScenario } from '../support/scenario.mjs';
 
@@ -103,4 +105,24 @@ async function pipelineWorkers(producer: number[], tee: number[], sum: number[],
   return { out, status, leaked: k.stats().pagesInUse };
 }
 
-Object.assign(globalThis, { splicekitChecks: { core, workers, guest, component, pipelineOneThread, pipelineWorkers } });
+/**
+ * Pipe ends as the page's own Web Streams: gzip piped into one pipe,
+ * un-gzipped into another, read by a Response; and a BYOB read.
+ */
+async function streams(text: string) {
+  const k = new Kernel();
+  const [r, w] = k.pipe();
+  const [r2, w2] = k.pipe();
+  const [, , out] = await Promise.all([
+    new Blob([text]).stream().pipeThrough(new CompressionStream('gzip')).pipeTo(writableOf(k, w)),
+    readableOf(k, r).pipeThrough(new DecompressionStream('gzip')).pipeTo(writableOf(k, w2)),
+    new Response(readableOf(k, r2)).text(),
+  ]);
+  const [r3, w3] = k.pipe();
+  k.write(w3, new TextEncoder().encode('byob'));
+  const { value } = await readableOf(k, r3).getReader({ mode: 'byob' }).read(new Uint8Array(3));
+  k.destroy();
+  return { same: out === text, byob: dec(value!), leaked: k.stats().pagesInUse };
+}
+
+Object.assign(globalThis, { splicekitChecks: { core, workers, guest, component, pipelineOneThread, pipelineWorkers, streams } });
