@@ -5,7 +5,7 @@ import { OPS_ANON, OPS_MASK, PAGE_SIZE, RING_CAP, ENOMEM, SL_OFFSET, SL_LEN } fr
 import { compoundAlloc, copyOut, pageAddr, pageGet } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags, slotTag, setSlot,
-  setSlotTag, isEmpty, isFull, occupancy, lock, unlock, lock2, unlock2, bump, releaseSlot,
+  setSlotTag, isEmpty, occupancy, lock, unlock, lock2, unlock2, bump, releaseSlot,
 } from "./ring";
 import { tagGet } from "./tags";
 

@@ -2,14 +2,14 @@
 
 import {
   PAGE_SIZE, PIPE_BUF_FLAG_GIFT, PIPE_BUF_FLAG_CAN_MERGE, OPS_USER, OPS_CACHE,
-  OPS_DEFAULT, OPS_MASK, EAGAIN, EPIPE, ENOMEM, BLOCK, SL_OFFSET, SL_LEN, SL_FLAGS, SL_SIZE,
+  OPS_DEFAULT, OPS_MASK, EAGAIN, EPIPE, ENOMEM, BLOCK, SL_OFFSET, SL_LEN, SL_FLAGS,
   sb, SB_FLAGS,
 } from "./layout";
 import { pageGet, pageAlloc, pageAddr, pagePut, copyForward, copyOut, isForeign } from "./pages";
 import {
   head, tail, setHead, setTail, slot, slotPage, slotOffset, slotLen, slotFlags,
   setSlot, isEmpty, isFull, lock, unlock, lock2, unlock2, bump, readers, writers,
-  releaseSlot, maxUsage, occupancy, slotTag, setSlotTag, copySlot, slotBase, ringMask, slotAt, consumeTail,
+  releaseSlot, maxUsage, slotTag, setSlotTag, copySlot, slotBase, ringMask, slotAt, consumeTail,
 } from "./ring";
 import { tagGet } from "./tags";
 

@@ -146,7 +146,7 @@ export function ratios(rows: Row[]): string {
 
 export function json(rows: Row[]): string {
   const flat = ordered(rows).flatMap((s) => s.rows);
-  return JSON.stringify(flat.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), null, 2) + '\n';
+  return `${JSON.stringify(flat.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), null, 2)}\n`;
 }
 
 // ---- SVG -----------------------------------------------------------------------------

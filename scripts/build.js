@@ -63,7 +63,7 @@ await build({
 function coreAbi() {
   const dts = readFileSync(join(root, 'build/core.d.ts'), 'utf8');
   const methods = [];
-  for (const m of dts.matchAll(/\/\*\*([^]*?)\*\/\s*export function (\w+)\(([^)]*)\): (\w+);/g)) {
+  for (const m of dts.matchAll(/\/\*\*([\s\S]*?)\*\/\s*export function (\w+)\(([^)]*)\): (\w+);/g)) {
     const [, doc, name, params, ret] = m;
     const returnsBool = /@returns `bool`/.test(doc);
     methods.push(`  ${name}(${params}): ${returnsBool || ret === 'boolean' ? 'number' : ret};`);

@@ -93,7 +93,10 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
     return;
   }
   let failed: string | null = null;
-  const write = (text: string): boolean => (failed = writeAll(1, text)) === null;
+  const write = (text: string): boolean => {
+    failed = writeAll(1, text);
+    return failed === null;
+  };
   const { stdout, stderr, status } = cli(argv, write);
   if (stdout && failed === null) write(stdout);
   if (failed === 'EPIPE') {

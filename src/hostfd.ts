@@ -43,6 +43,7 @@ export function strerror(code: string | undefined): string {
 
 /** `text` with control characters as `\xHH`, so that a message quoting it stays one line. */
 export function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it escapes.
   return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

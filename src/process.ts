@@ -38,6 +38,7 @@ export interface ProcessOptions {
 /** A process's syscalls as methods (from the table: see syscalls/table.ts). */
 export interface Process extends Syscalls {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the methods the interface names are put on the prototype from the table.
 export class Process implements Task, MachineProcess {
   readonly pid: number;
   readonly fds: FdTable;

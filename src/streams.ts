@@ -42,7 +42,7 @@ export function readableOf(kernel: Process, fd: number, opts: ReadableOfOptions 
   const k = kernel;
   // A pipe's read end lends its pages for the one copy; other files go through read(2).
   const f = k.file(fd);
-  const lends = f !== undefined && f.readable && f.pipeRing() !== undefined;
+  const lends = f?.readable && f.pipeRing() !== undefined;
   /** Up to `max` bytes copied out of lent pages, into `into` or a new chunk. */
   const lend = (max: number, into?: Uint8Array): Uint8Array => {
     const loan = k.vmspliceLoan(fd, max, 0);

@@ -13,8 +13,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildComponent } from './support/component.js';
 import { EXAMPLES, HAVE_WASI_CLANG, INCLUDE } from './wasi/toolchain.js';
 import { producerHash } from './support/producer.js';
-// @ts-expect-error: a plain module shared with the runtimes' harnesses
 import { CORE_EXPECTED } from './support/scenario.mjs';
+
+/** What test/browser/main.ts puts on the page's globalThis (page.evaluate runs there). */
+interface PageGlobals {
+  splicekitChecks: Record<string, (...a: unknown[]) => unknown>;
+}
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -72,7 +76,7 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
   const wasm = (name: string) => [...readFileSync(join(gen, `${name}.wasm`))];
 
   const call = (name: string, ...args: unknown[]) =>
-    page.evaluate(([n, a]) => (globalThis as any).splicekitChecks[n as string](...(a as unknown[])), [name, args] as const);
+    page.evaluate(([n, a]) => (globalThis as unknown as PageGlobals).splicekitChecks[n as string](...(a as unknown[])), [name, args] as const);
 
   it('core: on a shared memory, zero-copy vmsplice and tee; no page leaked', async () => {
     expect(await call('core')).toEqual({ shared: true, ...CORE_EXPECTED });
@@ -92,7 +96,7 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
       await plain.goto(unisolated);
       await plain.waitForFunction(() => 'splicekitChecks' in globalThis, undefined, { timeout: 60_000 });
       const total = 4 << 20;
-      const r = await plain.evaluate(([p, t, s, n]) => (globalThis as any).splicekitChecks.pipelineOneThread(p, t, s, n),
+      const r = await plain.evaluate(([p, t, s, n]) => (globalThis as unknown as PageGlobals).splicekitChecks.pipelineOneThread(p, t, s, n),
         [wasm('producer'), wasm('tee'), wasm('sum'), total] as const);
       expect(r).toEqual({ jspi: true, shared: false, out: `${total} ${producerHash(total)}`, status: [0, 0, 0], leaked: 0 });
     } finally {
@@ -102,7 +106,7 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
 
   it.runIf(HAVE_WASI_CLANG)('spawnWeb: producer | tee | sum, each guest in its own Web Worker', async () => {
     const total = 8 << 20;
-    const r = await page.evaluate(([p, t, s, n]) => (globalThis as any).splicekitChecks.pipelineWorkers(p, t, s, n),
+    const r = await page.evaluate(([p, t, s, n]) => (globalThis as unknown as PageGlobals).splicekitChecks.pipelineWorkers(p, t, s, n),
       [wasm('producer'), wasm('tee'), wasm('sum'), total] as const);
     expect(r).toEqual({ out: `${total} ${producerHash(total)}`, status: [0, 0, 0], leaked: 0 });
   }, 120_000);

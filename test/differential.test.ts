@@ -83,7 +83,7 @@ async function shrink(bin: string, dir: string, text: string, deadline: number):
   let lines = text.split('\n').filter((l) => l !== '');
   const file = join(dir, 'shrink.trace');
   const check = async (ls: string[]): Promise<boolean> => {
-    const t = ls.join('\n') + '\n';
+    const t = `${ls.join('\n')}\n`;
     try { parseTrace(Buffer.from(t), 'x.trace'); } catch { return false; } // dropped a needed `buf`
     writeFileSync(file, t);
     let linux: string;
@@ -98,7 +98,7 @@ async function shrink(bin: string, dir: string, text: string, deadline: number):
       if (await check(cand)) { lines = cand; changed = true; }
     }
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function report(label: string, text: string, v: Verdict): string {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernel } from './support/kernels.js';
 import {
-  F_GETPIPE_SZ, F_SETPIPE_SZ, Kernel, O_CREAT, O_NONBLOCK, O_RDWR, SPLICE_F_NONBLOCK, SyscallError, WouldBlock,
+  F_GETPIPE_SZ, F_SETPIPE_SZ, type Kernel, O_CREAT, O_NONBLOCK, O_RDWR, SPLICE_F_NONBLOCK, SyscallError, WouldBlock,
 } from '../src/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);

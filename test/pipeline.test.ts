@@ -52,9 +52,9 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     const out = k.open('out', O_WRONLY | O_CREAT);
     const nul = k.open('/dev/null', O_WRONLY);
     const hello = new TextEncoder().encode('hello, file\n');
-    let given = false;
+    const input = [hello];
     const r = await runPipeline(k, [{ program: readFileSync(join(dir, 'cat.wasm')), args: ['cat'] }, { program: readFileSync(join(dir, 'cat.wasm')), args: ['cat'] }], {
-      stdin: { read: async () => (given ? null : ((given = true), hello)) }, stdout: out, stderr: nul, spawn,
+      stdin: { read: async () => input.shift() ?? null }, stdout: out, stderr: nul, spawn,
     });
     expect(r.statuses).toEqual([0, 0]);
     const f = k.open('out', O_RDONLY);

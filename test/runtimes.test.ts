@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_WASI_CLANG, EXAMPLES, INCLUDE } from './wasi/toolchain.js';
-// @ts-expect-error: a plain module shared with the runtimes' harnesses
 import { CORE_EXPECTED } from './support/scenario.mjs';
 
 const ROOT = join(import.meta.dirname, '..');

@@ -121,7 +121,7 @@ describe('readableOf', () => {
     const reader = readableOf(k, r).getReader();
     await settle();
     expect([k.fionread(r), finished]).toEqual([65536, false]);
-    const got: Uint8Array[] = [];
+    const got: Uint8Array<ArrayBuffer>[] = [];
     const first = await reader.read();
     got.push(first.value!);
     await settle();
@@ -178,7 +178,7 @@ describe('readableOf', () => {
     const data = pattern(100_000);
     const writing = k.async.write(b, data).then(() => k.close(b));
     const byob = readableOf(k, a).getReader({ mode: 'byob' });
-    const got: Uint8Array[] = [];
+    const got: Uint8Array<ArrayBuffer>[] = [];
     for (let c = await byob.read(new Uint8Array(5000)); !c.done; c = await byob.read(new Uint8Array(5000))) got.push(c.value);
     await writing;
     expect(await bytes(new Blob(got).stream())).toEqual(data);
@@ -269,7 +269,7 @@ describe('writableOf', () => {
     await settle();
     expect([k.fionread(r), written, writer.desiredSize]).toEqual([65536, false, 0]);
     const reader = readableOf(k, r).getReader();
-    const got: Uint8Array[] = [];
+    const got: Uint8Array<ArrayBuffer>[] = [];
     for (let n = 0; n < data.length; n += got[got.length - 1]!.length) got.push((await reader.read()).value!);
     await writing;
     expect(written).toBe(true);

@@ -16,7 +16,7 @@ const one = (line: string): Op => {
 };
 
 /** Parses `source` expecting a TraceSyntaxError; returns it. */
-function malformed(source: string, file = 't.trace'): TraceSyntaxError {
+function malformed(source: string | Uint8Array, file = 't.trace'): TraceSyntaxError {
   try {
     parseTrace(source, file);
   } catch (e) {

@@ -4,7 +4,7 @@
 
 import { Kernel } from '../kernel.js';
 import { parseTrace, type Op } from '../trace/parse.js';
-import { TraceStepper } from '../trace/step.js';
+import { TraceStepper, type StepResult } from '../trace/step.js';
 import { diffStates, type StepChanges } from './changes.js';
 import { captureState, type LabState } from './state.js';
 
@@ -63,7 +63,7 @@ export class LabSession {
     if (this.done) return undefined;
     const before = this.state;
     const op = this.ops[this.position]!;
-    let r;
+    let r: StepResult;
     try {
       r = this.stepper.step()!;
     } catch (e) {

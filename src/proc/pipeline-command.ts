@@ -69,8 +69,11 @@ export function fdSinkAsync(fd: number): AsyncSink {
           if (again(e)) void pause().then(go);
           else if (e?.code === 'EPIPE') resolve(false);
           else if (e) reject(e);
-          else if ((at += n) < data.length) go();
-          else resolve(true);
+          else {
+            at += n;
+            if (at < data.length) go();
+            else resolve(true);
+          }
         });
         go();
       });

@@ -18,6 +18,7 @@ const LOCAL = { readInto: 1, vmsplice: 1, splice: 1, tee: 1, fcntl: 1, ioctl: 1,
 /** A remote process's calls as methods (from the table: see syscalls/table.ts). */
 export interface RemoteProcess extends Syscalls {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the methods the interface names are put on the prototype from the table.
 export class RemoteProcess {
   private readonly staging: Staging;
   private readonly results: ResultContext;

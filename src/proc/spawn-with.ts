@@ -59,6 +59,7 @@ export interface GuestStart {
 
 /** A started Worker, whatever the platform calls it. */
 export interface WorkerLike {
+  // biome-ignore lint/suspicious/noConfusingVoidType: a browser Worker's terminate() returns void, Node's a promise.
   terminate(): Promise<unknown> | void;
   /** `f` runs if the Worker fails with an error it did not catch. */
   onError(f: (e: unknown) => void): void;

@@ -12,6 +12,7 @@ import type { IoVec, Offset, PollFd, UserBuffer } from '../types.js';
 /** How an argument crosses the call channel. */
 export type ArgWire = 'num' | 'loff' | 'bytes' | 'dest' | 'str' | 'iovecs' | 'pollfds' | 'buffer' | 'json';
 
+// biome-ignore lint/correctness/noUnusedVariables: T is the argument's TypeScript type, a phantom the table's types read.
 export interface ArgType<T> {
   /** What the C side has, e.g. `int`, `size_t`, `loff_t *`. */
   readonly c: string;
@@ -83,7 +84,7 @@ export const loff: ArgType<Offset | null> = {
     // Linux writes the offset back after moving the data (copy_to_user); an
     // object that cannot take the new value would lose the count: refuse it first.
     const d = Object.getOwnPropertyDescriptor(o, 'value');
-    if (!d || !d.writable || Object.isFrozen(o)) bad(syscall, arg, 'an offset whose value can be written', 'read-only');
+    if (!d?.writable || Object.isFrozen(o)) bad(syscall, arg, 'an offset whose value can be written', 'read-only');
   },
 };
 

@@ -200,7 +200,7 @@ export function storePos(f: OpenFile, pos: Pos, off: Offset | null): void {
 /** read(2): returns the bytes read (a copy). */
 export function read(p: Task, fd: number, count: number): Uint8Array {
   const f = p.file(fd);
-  if (!f || !f.readable) p.fail('read', EBADF);
+  if (!f?.readable) p.fail('read', EBADF);
   // Releases other threads completed are a notify fd's data.
   p.machine.drainCompletions();
   count = Math.min(count, MAX_RW_COUNT);
@@ -242,7 +242,7 @@ export function readInto(p: Task, fd: number, dst: Uint8Array): number {
     return got.length;
   }
   const f = p.file(fd);
-  if (!f || !f.readable) p.fail('read', EBADF);
+  if (!f?.readable) p.fail('read', EBADF);
   p.machine.drainCompletions();
   const pos = posOf(f);
   const r = f.read(p, dst.byteOffset, Math.min(dst.length, MAX_RW_COUNT), pos);
@@ -253,14 +253,14 @@ export function readInto(p: Task, fd: number, dst: Uint8Array): number {
 /** write(2). `data` may be a view of the machine's memory (no staging copy). */
 export function write(p: Task, fd: number, data: Uint8Array): number {
   const f = p.file(fd);
-  if (!f || !f.writable) p.fail('write', EBADF);
+  if (!f?.writable) p.fail('write', EBADF);
   return p.check('write', writeStep(p, f, data, true));
 }
 
 /** The rest of a blocking write after a wait: Linux merges only at a write's start. */
 export function writeMore(p: Task, fd: number, data: Uint8Array): number {
   const f = p.file(fd);
-  if (!f || !f.writable) p.fail('write', EBADF);
+  if (!f?.writable) p.fail('write', EBADF);
   return p.check('write', writeStep(p, f, data, false));
 }
 

@@ -123,14 +123,14 @@ export function vmspliceTagged(p: Task, fd: number, iov: IoVec[], flags: number,
 /** sendfile(2): do_sendfile() (fs/read_write.c). */
 export function sendfile(p: Task, outFd: number, inFd: number, off: Offset | null, count: number): number {
   const fin = p.file(inFd);
-  if (!fin || !fin.readable) p.fail('sendfile', EBADF);
+  if (!fin?.readable) p.fail('sendfile', EBADF);
   if (off && !fin.positional) p.fail('sendfile', ESPIPE);
   const pos: Pos = off ? { value: off.value } : posOf(fin);
   // rw_verify_area() on the input, before the output is looked at.
   if (pos.value < 0) p.fail('sendfile', EINVAL);
   count = Math.min(count, MAX_RW_COUNT);
   const fout = p.file(outFd);
-  if (!fout || !fout.writable) p.fail('sendfile', EBADF);
+  if (!fout?.writable) p.fail('sendfile', EBADF);
   // The smaller s_maxbytes of the two files bounds the input position:
   // ext4's for a regular file, MAX_LFS_FILESIZE (never reached) otherwise.
   if ((fin.regular || fout.regular) && pos.value + count > MAX_FILE_BYTES) {

@@ -37,7 +37,7 @@ const LF = 0x0a, CR = 0x0d, SPACE = 0x20, TAB = 0x09, HASH = 0x23, QUOTE = 0x22,
 
 const SIMPLE_ESCAPES: Record<number, number> = {
   [BACKSLASH]: BACKSLASH, [QUOTE]: QUOTE,
-  0x6e /* n */: LF, 0x74 /* t */: TAB, 0x72 /* r */: CR, 0x30 /* 0 */: 0,
+  110 /* n */: LF, 116 /* t */: TAB, 114 /* r */: CR, 48 /* 0 */: 0,
 };
 
 // Non-fatal: malformed UTF-8 outside quotes can only appear in a bad token,

@@ -20,7 +20,7 @@ export function renderBytes(bytes: Uint8Array): string {
   if (bytes.length > MAX_LITERAL_BYTES) return `<${bytes.length} bytes fnv1a32=${hex(fnv1a32(bytes), 8)}>`;
   let s = '"';
   for (const b of bytes) s += escapeByte(b);
-  return s + '"';
+  return `${s}"`;
 }
 
 function escapeByte(b: number): string {

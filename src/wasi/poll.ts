@@ -98,6 +98,7 @@ export function pollCalls(ctx: WasiContext) {
         if (fds.length > 0 && ctx.io.wait?.(fds)) continue;
         const waits = subs.flatMap((s) => ('deadline' in s && s.deadline !== undefined ? [s.deadline - clockNow(s.clock)!] : []));
         if (waits.length === 0) return E.AGAIN;
+        // biome-ignore lint/complexity/useMathMinMax: the deadlines are bigints, which Math.min does not take.
         sleepNs(waits.reduce((a, b) => (a < b ? a : b)));
       }
     }),

@@ -5,7 +5,6 @@ import * as api from '../../src/index.js';
 import {
   hasJspi, Kernel, O_NONBLOCK, O_WRONLY, readableOf, spawnWeb, WasiHost, witSyscalls, writableOf,
 } from '../../src/index.js';
-// @ts-expect-error: a plain module shared with the Node harnesses
 import { coreScenario, guestScenario } from '../support/scenario.mjs';
 
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);

@@ -1,6 +1,5 @@
 // A Web Worker that uses one pipe end: see pipeRole (test/support/scenario.mjs).
 import { PipeClient } from '../../src/index.js';
-// @ts-expect-error: a plain module shared with the Node harnesses
 import { pipeRole } from '../support/scenario.mjs';
 
 self.onmessage = (e: MessageEvent) => {

@@ -35,7 +35,10 @@ class Rng {
   weighted<T>(xs: readonly (readonly [number, T])[]): T {
     const total = xs.reduce((a, [w]) => a + w, 0);
     let r = this.next() * total;
-    for (const [w, x] of xs) { if ((r -= w) < 0) return x; }
+    for (const [w, x] of xs) {
+      r -= w;
+      if (r < 0) return x;
+    }
     return xs[xs.length - 1]![1];
   }
 }
@@ -323,7 +326,7 @@ class Model {
     if (!t) return null;
     const [name, f] = t;
     let risky = false;
-    let d;
+    let d: { tok: string; len: number };
     if (f?.kind === 'sock') {
       d = this.data(Math.min(MAX_SOCKET_BYTES - f.sock.total, PAGE));
       f.sock.total += d.len;
@@ -689,7 +692,7 @@ export function planToTrace(plan: TracePlan): string {
     m.rng = new Rng(s);
     m.step();
   }
-  return m.lines.join('\n') + '\n';
+  return `${m.lines.join('\n')}\n`;
 }
 
 export const traceText: fc.Arbitrary<string> = tracePlan.map(planToTrace);

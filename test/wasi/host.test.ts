@@ -4,7 +4,7 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERRNO } from '../../src/errors.js';
-import { F_GETFL, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from '../../src/constants.js';
+import { F_GETFL, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY } from '../../src/constants.js';
 import { ProcExit } from '../../src/wasi/context.js';
 import { unmappedErrnos, wasiErrno } from '../../src/wasi/errno.js';
 import { guest, enc, dec, type Guest } from './guest.js';

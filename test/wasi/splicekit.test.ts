@@ -124,8 +124,9 @@ describe('blocking calls in one thread', () => {
         },
       },
     });
-    let w: number;
-    [r, w] = g.k.pipe();
+    const pipe = g.k.pipe();
+    r = pipe[0];
+    const w = pipe[1];
     g.iovs(0, [[1024, 60000], [1024, 60000]]);
     expect(g.w.fd_write(w, 0, 2, 16)).toBe(0);
     expect(g.u32(16)).toBe(120000);

@@ -66,6 +66,7 @@ export function runNative(prog: string, args: string[], input: Uint8Array): Outc
     const files = { in: join(dir, '.in'), out: join(dir, '.out'), err: join(dir, '.err'), status: join(dir, '.status') };
     writeFileSync(files.in, input);
     // RLIMIT_NOFILE at its default soft limit, as splicekit's processes have it.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash script, whose ${...} bash expands.
     const script = 'ulimit -Sn 1024; { cat "$1" | "${@:5}" 2>&1 1>&3 3>&- | cat > "$3"; echo "${PIPESTATUS[1]}" > "$4"; } 3>&1 | cat > "$2"';
     execFileSync('bash', ['-c', script, 'bash', files.in, files.out, files.err, files.status, prog, ...args], { cwd: dir });
     return {
