@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Kernel, NOTIFY_RECORD, O_CREAT, O_NONBLOCK, O_RDWR, POLLIN, SPLICE_F_NONBLOCK } from '../src/index.js';
+import { FIONREAD, Kernel, NOTIFY_RECORD, O_CREAT, O_NONBLOCK, O_RDWR, POLLIN, SPLICE_F_NONBLOCK } from '../src/index.js';
 import { CHAINS, runChain, type Action } from './support/chain.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -194,7 +194,7 @@ describe('read-side loan', () => {
     // The view is the user's page: no byte was copied.
     expect(loan.views[0].buffer).toBe(buf.bytes.buffer);
     expect(loan.views[0].byteOffset).toBe(buf.bytes.byteOffset);
-    expect(k.ioctl(r, 0x541b)).toBe(0);
+    expect(k.ioctl(r, FIONREAD)).toBe(0);
     loan.release();
     loan.release();
     expect(k.stats().pagesInUse).toBe(idle);

@@ -2,7 +2,7 @@
 // operations every kind of file may override. The defaults are what Linux
 // answers for a file that lacks the operation.
 
-import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY } from '../constants.js';
+import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY, POLLIN, POLLOUT } from '../constants.js';
 import type { Kctx, Pos, Result } from './kctx.js';
 import { EINVAL, ESPIPE, ENOTTY } from './kctx.js';
 
@@ -29,7 +29,8 @@ export abstract class OpenFile {
   abstract read(k: Kctx, dst: number, count: number, pos: Pos): Result;
   abstract write(k: Kctx, src: number, count: number, pos: Pos): Result;
   lseek(_k: Kctx, _offset: number, _whence: number): Result { return ESPIPE; }
-  poll(_k: Kctx): number { return 0x1 | 0x4; } // DEFAULT_POLLMASK: IN | OUT
+  /** DEFAULT_POLLMASK (include/linux/poll.h): ready both ways. */
+  poll(_k: Kctx): number { return POLLIN | POLLOUT; }
   fionread(_k: Kctx): Result { return ENOTTY; }
   /** f_op->splice_read: fill ring `r` (room already checked) from `pos`. */
   spliceRead(_k: Kctx, _pos: Pos, _r: number, _len: number, _nonblock: boolean): Result { return EINVAL; }

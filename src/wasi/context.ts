@@ -2,10 +2,10 @@
 // preopens, and the one place where a call's outcome becomes a number for
 // the guest (a WASI errno, or a Linux -errno for the splicekit module).
 
-import { SyscallError, WouldBlock } from '../errors.js';
+import { ERRNO, SyscallError, WouldBlock } from '../errors.js';
 import type { Syscalls } from '../syscalls/table.js';
 import type { UserBuffer } from '../types.js';
-import { E, L, WasiError, wasiErrno } from './errno.js';
+import { E, WasiError, wasiErrno } from './errno.js';
 import { Fault, GuestMemory } from './memory.js';
 
 /**
@@ -92,12 +92,12 @@ export class WasiContext {
   private outcome(kind: CallKind, e: unknown): number {
     const wasi = kind === 'wasi';
     // A call that cannot wait in one thread answers EAGAIN (see README: blocking).
-    if (e instanceof WouldBlock) return wasi ? E.AGAIN : -L.EAGAIN;
+    if (e instanceof WouldBlock) return wasi ? E.AGAIN : -ERRNO.EAGAIN;
     if (e instanceof SyscallError) return wasi ? wasiErrno(e.errno) : -e.errno;
-    if (e instanceof Fault) return wasi ? E.FAULT : -L.EFAULT;
+    if (e instanceof Fault) return wasi ? E.FAULT : -ERRNO.EFAULT;
     if (e instanceof WasiError) return wasi ? e.wasi : -e.linux;
     this.hostError = e;
-    return wasi ? E.IO : -L.EIO;
+    return wasi ? E.IO : -ERRNO.EIO;
   }
 
   /** A stable inode number per file name (the kernel has none to give). */

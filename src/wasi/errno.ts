@@ -19,8 +19,8 @@ export const E = {
   NOENT: 44, NOSYS: 52, NOTDIR: 54, NOTSOCK: 57, NOTSUP: 58, PIPE: 64, NOTCAPABLE: 76,
 } as const;
 
-/** Linux names whose WASI case is spelled differently; ENODATA has none (EIO is nearest). */
-const RENAMED: Partial<Record<ErrnoName, string>> = { EOPNOTSUPP: 'NOTSUP', ENODATA: 'IO' };
+/** Linux names whose WASI case is spelled differently; ENODATA and ESOCKTNOSUPPORT have none (EIO, ENOTSUP are nearest). */
+const RENAMED: Partial<Record<ErrnoName, string>> = { EOPNOTSUPP: 'NOTSUP', ESOCKTNOSUPPORT: 'NOTSUP', ENODATA: 'IO' };
 
 const FROM_LINUX = new Map<number, number>(
   (Object.entries(ERRNO) as [ErrnoName, number][]).map(([name, n]) => [n, WASI.get(RENAMED[name] ?? name.slice(1)) ?? E.IO]),
@@ -31,15 +31,9 @@ export function wasiErrno(linuxErrno: number): number {
   return FROM_LINUX.get(linuxErrno) ?? E.IO;
 }
 
-/** Linux errno values the `splicekit` import module returns itself. */
-export const L = {
-  EIO: 5, EBADF: 9, EAGAIN: 11, EFAULT: 14, EINVAL: 22, ENOTDIR: 20, ENOTSOCK: 88, EPROTONOSUPPORT: 93, EOPNOTSUPP: 95,
-  ESOCKTNOSUPPORT: 94, EAFNOSUPPORT: 97,
-} as const;
-
 /** A failure the host finds itself (not the kernel): its WASI and Linux errno. */
 export class WasiError extends Error {
-  constructor(readonly wasi: number, readonly linux: number = L.EINVAL) {
+  constructor(readonly wasi: number, readonly linux: number = ERRNO.EINVAL) {
     super(`errno ${wasi} (Linux ${linux})`);
     this.name = 'WasiError';
   }

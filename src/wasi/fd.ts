@@ -3,10 +3,10 @@
 // kernel fds (WASI fd numbers are the kernel's).
 
 import { F_GETFL, O_NONBLOCK, SEEK_CUR, SEEK_SET } from '../constants.js';
-import { SyscallError, WouldBlock } from '../errors.js';
+import { ERRNO, SyscallError, WouldBlock } from '../errors.js';
 import { WHENCE_MAX } from './abi.js';
 import type { WasiContext } from './context.js';
-import { E, L, WasiError } from './errno.js';
+import { E, WasiError } from './errno.js';
 import type { GuestIov } from './memory.js';
 import { described } from './stat.js';
 
@@ -59,7 +59,7 @@ export function fdCalls(ctx: WasiContext) {
   };
 
   const socket = (fd: number): void => {
-    if (described(ctx, fd).kind !== 'socket') throw new WasiError(E.NOTSOCK, L.ENOTSOCK);
+    if (described(ctx, fd).kind !== 'socket') throw new WasiError(E.NOTSOCK, ERRNO.ENOTSOCK);
   };
 
   return {

@@ -6,7 +6,8 @@ import { O_CREAT, O_EXCL, O_NONBLOCK, O_APPEND, O_RDONLY, O_RDWR, O_TRUNC, O_WRO
 import { resolvePath } from '../path.js';
 import { FDFLAGS, OFLAGS, PREOPENTYPE_DIR, PRESTAT, RIGHTS } from './abi.js';
 import type { WasiContext } from './context.js';
-import { E, L, WasiError, wasiErrno } from './errno.js';
+import { ERRNO } from '../errors.js';
+import { E, WasiError, wasiErrno } from './errno.js';
 import { described, writeFilestat } from './stat.js';
 
 const enc = new TextEncoder();
@@ -16,7 +17,7 @@ export function pathCalls(ctx: WasiContext) {
 
   /** The path argument, relative to a directory fd; WASI paths never leave it. */
   const pathArg = (dirfd: number, ptr: number, len: number): string => {
-    if (described(ctx, dirfd).kind !== 'directory') throw new WasiError(E.NOTDIR, L.ENOTDIR);
+    if (described(ctx, dirfd).kind !== 'directory') throw new WasiError(E.NOTDIR, ERRNO.ENOTDIR);
     const path = m.string(ptr, len);
     if (path === undefined) throw new WasiError(E.ILSEQ);
     if (path.includes('\0')) throw new WasiError(E.INVAL);

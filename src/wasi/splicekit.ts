@@ -12,7 +12,7 @@ import type { IoVec, Offset } from '../types.js';
 import type { Loan } from '../loan.js';
 import type { SyscallName } from '../syscalls/table.js';
 import type { WasiContext } from './context.js';
-import { L } from './errno.js';
+import { ERRNO } from '../errors.js';
 import { Fault, type GuestIov } from './memory.js';
 
 const AF_UNIX = 1;
@@ -146,7 +146,7 @@ export function splicekitCalls(ctx: WasiContext) {
      */
     vmsplice_notify: (fd: number, iov: number, nrSegs: number, flags: number, nfd: number, idPtr: number) =>
       linux([fd], () => {
-        if (!inBounds(idPtr, 4)) return -L.EFAULT;
+        if (!inBounds(idPtr, 4)) return -ERRNO.EFAULT;
         const iovs = m.iovs(iov, nrSegs);
         if (ctx.linear) {
           const { count, id } = k.vmspliceNotify(fd, linearIov(iovs), flags, nfd);
@@ -175,7 +175,7 @@ export function splicekitCalls(ctx: WasiContext) {
      * `handlePtr`. `loan_copy` copies from it into guest memory on request.
      */
     vmsplice_loan: (fd: number, len: number, flags: number, handlePtr: number) => linux([fd], () => {
-      if (!inBounds(handlePtr, 4)) return -L.EFAULT;
+      if (!inBounds(handlePtr, 4)) return -ERRNO.EFAULT;
       const loan = k.vmspliceLoan(fd, len >>> 0, flags);
       // An empty loan holds nothing: its handle 0 releases as any other.
       loans.set(loan.handle, loan);
@@ -184,8 +184,8 @@ export function splicekitCalls(ctx: WasiContext) {
     }, true),
     loan_copy: (handle: number, offset: number, buf: number, len: number) => linux(null, () => {
       const loan = loans.get(handle);
-      if (!loan) return -L.EBADF;
-      if (!inBounds(buf, len)) return -L.EFAULT;
+      if (!loan) return -ERRNO.EBADF;
+      if (!inBounds(buf, len)) return -ERRNO.EFAULT;
       let skip = offset >>> 0;
       let done = 0;
       for (const v of loan.views) {
@@ -200,7 +200,7 @@ export function splicekitCalls(ctx: WasiContext) {
     }),
     loan_release: (handle: number) => linux(null, () => {
       const loan = loans.get(handle);
-      if (!loan) return -L.EBADF;
+      if (!loan) return -ERRNO.EBADF;
       loans.delete(handle);
       loan.release();
       return 0;
@@ -222,12 +222,12 @@ export function splicekitCalls(ctx: WasiContext) {
         if (len === 0) return 0;
         // __do_splice copies offsets from user after the ESPIPE checks, before the mode checks.
         if ((offIn && !inBounds(offIn, 8)) || (offOut && !inBounds(offOut, 8))) {
-          if (flags & ~SPLICE_F_ALL) return -L.EINVAL;
+          if (flags & ~SPLICE_F_ALL) return -ERRNO.EINVAL;
           const vi = k.describe(fdIn);
           const vo = k.describe(fdOut);
-          if (!vi || !vo) return -L.EBADF;
-          if ((isPipe(vi) && offIn) || (isPipe(vo) && offOut)) return -29; // ESPIPE
-          return -L.EFAULT;
+          if (!vi || !vo) return -ERRNO.EBADF;
+          if ((isPipe(vi) && offIn) || (isPipe(vo) && offOut)) return -ERRNO.ESPIPE;
+          return -ERRNO.EFAULT;
         }
         const oi = offsetAt(offIn);
         const oo = offsetAt(offOut);
@@ -240,18 +240,18 @@ export function splicekitCalls(ctx: WasiContext) {
       linux([fdIn, fdOut], () => k.tee(fdIn, fdOut, len >>> 0, flags), true),
     vmsplice: (fd: number, iov: number, nrSegs: number, flags: number) => linux([fd], () => {
       // Linux's order: flags, fd, iovec count, iovec addresses, empty, pipe.
-      if (flags & ~SPLICE_F_ALL) return -L.EINVAL;
+      if (flags & ~SPLICE_F_ALL) return -ERRNO.EINVAL;
       const v = k.describe(fd);
-      if (!v) return -L.EBADF;
-      if (nrSegs >>> 0 > UIO_MAXIOV) return -L.EINVAL;
+      if (!v) return -ERRNO.EBADF;
+      if (nrSegs >>> 0 > UIO_MAXIOV) return -ERRNO.EINVAL;
       const iovs = m.iovs(iov, nrSegs);
       if (iovs.every((x) => x.len === 0)) return 0;
-      if (!isPipe(v)) return -L.EBADF;
+      if (!isPipe(v)) return -ERRNO.EBADF;
       return v.kind === 'pipe-write' ? vmspliceIn(fd, iovs, flags) : vmspliceOut(fd, iovs, flags);
     }, true),
     sendfile: (outFd: number, inFd: number, offPtr: number, count: number) => linux([outFd, inFd], () => {
       // sendfile64 copies the offset in before anything else.
-      if (offPtr && !inBounds(offPtr, 8)) return -L.EFAULT;
+      if (offPtr && !inBounds(offPtr, 8)) return -ERRNO.EFAULT;
       const off = offsetAt(offPtr);
       const n = k.sendfile(outFd, inFd, off, count >>> 0);
       storeOffset(offPtr, off);
@@ -265,13 +265,13 @@ export function splicekitCalls(ctx: WasiContext) {
     }),
     socketpair: (domain: number, type: number, protocol: number, sv: number) => linux(null, () => {
       // __sys_socketpair: flags, then family, protocol and type (unix_create).
-      if (type & ~SOCK_TYPE_MASK & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return -L.EINVAL;
+      if (type & ~SOCK_TYPE_MASK & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return -ERRNO.EINVAL;
       // Internet sockets exist on Linux but cannot be paired (sock_no_socketpair).
-      if (domain === AF_INET || domain === AF_INET6) return -L.EOPNOTSUPP;
-      if (domain !== AF_UNIX) return -L.EAFNOSUPPORT;
-      if (protocol !== 0 && protocol !== AF_UNIX) return -L.EPROTONOSUPPORT;
+      if (domain === AF_INET || domain === AF_INET6) return -ERRNO.EOPNOTSUPP;
+      if (domain !== AF_UNIX) return -ERRNO.EAFNOSUPPORT;
+      if (protocol !== 0 && protocol !== AF_UNIX) return -ERRNO.EPROTONOSUPPORT;
       // Only stream sockets exist in the kernel.
-      if ((type & SOCK_TYPE_MASK) !== SOCK_STREAM) return -L.ESOCKTNOSUPPORT;
+      if ((type & SOCK_TYPE_MASK) !== SOCK_STREAM) return -ERRNO.ESOCKTNOSUPPORT;
       const pair = k.socketpair();
       if (type & SOCK_NONBLOCK) pair.forEach((fd) => k.fcntl(fd, F_SETFL, O_RDWR | O_NONBLOCK));
       if (type & SOCK_CLOEXEC) pair.forEach((fd) => k.fcntl(fd, F_SETFD, FD_CLOEXEC));

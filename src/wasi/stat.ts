@@ -5,7 +5,8 @@ import { F_GETFL, F_SETFL, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY }
 import type { FdView } from '../snapshot.js';
 import { ALL_RIGHTS, FDFLAGS, FDSTAT, FILESTAT, FILETYPE, RIGHTS } from './abi.js';
 import type { WasiContext } from './context.js';
-import { E, L, WasiError } from './errno.js';
+import { ERRNO } from '../errors.js';
+import { E, WasiError } from './errno.js';
 
 const FILETYPE_OF: Record<FdView['kind'], number> = {
   // WASI has no FIFO type; runtimes report pipes as unknown.
@@ -17,7 +18,7 @@ const FILETYPE_OF: Record<FdView['kind'], number> = {
 /** The fd's description, or EBADF. */
 export function described(ctx: WasiContext, fd: number): FdView {
   const v = ctx.kernel.describe(fd);
-  if (!v) throw new WasiError(E.BADF, L.EBADF);
+  if (!v) throw new WasiError(E.BADF, ERRNO.EBADF);
   return v;
 }
 

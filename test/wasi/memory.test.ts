@@ -3,8 +3,9 @@
 // moves no data.
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { O_CREAT, O_RDWR } from '../../src/constants.js';
+import { FIONREAD, O_CREAT, O_RDWR } from '../../src/constants.js';
 import { guest, PAGE, enc, dec, type Guest } from './guest.js';
+import { ERRNO } from '../../src/errors.js';
 
 const EFAULT = 21;
 let g: Guest;
@@ -75,7 +76,7 @@ describe('EFAULT from the splicekit calls, in Linux order', () => {
   it('pipe closes the new fds when it cannot store them', () => {
     g = guest();
     const open = g.k.stats().openFiles;
-    expect(g.s.pipe2(PAGE - 4, 0)).toBe(-14);
+    expect(g.s.pipe2(PAGE - 4, 0)).toBe(-ERRNO.EFAULT);
     expect(g.k.stats().openFiles).toBe(open);
     expect(g.s.pipe2(0, 0o4000)).toBe(0);
     expect(g.k.stats().openFiles).toBe(open + 2);
@@ -87,10 +88,10 @@ describe('EFAULT from the splicekit calls, in Linux order', () => {
     const f = g.k.open('f', O_RDWR | O_CREAT);
     const bad = PAGE - 4;
     expect(g.s.splice(r, bad, f, 0, 0, 0)).toBe(0);
-    expect(g.s.splice(r, bad, f, 0, 10, 0x10)).toBe(-22);
-    expect(g.s.splice(99, 0, f, bad, 10, 0)).toBe(-9);
-    expect(g.s.splice(r, bad, f, 0, 10, 0)).toBe(-29);
-    expect(g.s.splice(r, 0, f, bad, 10, 0)).toBe(-14);
+    expect(g.s.splice(r, bad, f, 0, 10, 0x10)).toBe(-ERRNO.EINVAL);
+    expect(g.s.splice(99, 0, f, bad, 10, 0)).toBe(-ERRNO.EBADF);
+    expect(g.s.splice(r, bad, f, 0, 10, 0)).toBe(-ERRNO.ESPIPE);
+    expect(g.s.splice(r, 0, f, bad, 10, 0)).toBe(-ERRNO.EFAULT);
     // A good offset pointer is read and updated (loff_t, i64).
     g.k.write(w, enc('abcdef'));
     g.dv().setBigInt64(8, 2n, true);
@@ -104,25 +105,25 @@ describe('EFAULT from the splicekit calls, in Linux order', () => {
     const [, w] = g.k.pipe();
     const f = g.k.open('f', O_RDWR | O_CREAT);
     g.iovs(0, [[PAGE - 2, 4]]);
-    expect(g.s.vmsplice(w, 0, 1, 0x10)).toBe(-22);
-    expect(g.s.vmsplice(99, 0, 1, 0)).toBe(-9);
-    expect(g.s.vmsplice(w, 0, 1025, 0)).toBe(-22);
-    expect(g.s.vmsplice(w, 0, 1, 0)).toBe(-14);
-    expect(g.s.vmsplice(f, 0, 1, 0)).toBe(-14);
+    expect(g.s.vmsplice(w, 0, 1, 0x10)).toBe(-ERRNO.EINVAL);
+    expect(g.s.vmsplice(99, 0, 1, 0)).toBe(-ERRNO.EBADF);
+    expect(g.s.vmsplice(w, 0, 1025, 0)).toBe(-ERRNO.EINVAL);
+    expect(g.s.vmsplice(w, 0, 1, 0)).toBe(-ERRNO.EFAULT);
+    expect(g.s.vmsplice(f, 0, 1, 0)).toBe(-ERRNO.EFAULT);
     g.iovs(0, [[100, 0]]);
     expect(g.s.vmsplice(f, 0, 1, 0)).toBe(0); // empty: 0 before "not a pipe"
     g.iovs(0, [[100, 1]]);
-    expect(g.s.vmsplice(f, 0, 1, 0)).toBe(-9);
+    expect(g.s.vmsplice(f, 0, 1, 0)).toBe(-ERRNO.EBADF);
   });
 
   it('sendfile reads its offset first; ioctl stores after the work', () => {
     g = guest();
     const [r, w] = g.k.pipe();
-    expect(g.s.sendfile(w, 99, PAGE, 10)).toBe(-14);
+    expect(g.s.sendfile(w, 99, PAGE, 10)).toBe(-ERRNO.EFAULT);
     g.k.write(w, enc('xyz'));
-    expect(g.s.ioctl(r, 0x541b, PAGE)).toBe(-14);
-    expect(g.s.ioctl(99, 0x541b, PAGE)).toBe(-9);
-    expect(g.s.ioctl(r, 0x541b, 16)).toBe(0);
+    expect(g.s.ioctl(r, FIONREAD, PAGE)).toBe(-ERRNO.EFAULT);
+    expect(g.s.ioctl(99, FIONREAD, PAGE)).toBe(-ERRNO.EBADF);
+    expect(g.s.ioctl(r, FIONREAD, 16)).toBe(0);
     expect(g.dv().getInt32(16, true)).toBe(3);
   });
 });

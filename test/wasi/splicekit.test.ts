@@ -3,7 +3,8 @@
 // completed by the host moving data (HostIo).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { F_GETFL, O_NONBLOCK, O_RDWR, O_CREAT } from '../../src/constants.js';
+import { F_GETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, FIONREAD, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDWR } from '../../src/constants.js';
+import { ERRNO } from '../../src/errors.js';
 import { guest, enc, dec, type Guest } from './guest.js';
 
 let g: Guest;
@@ -17,18 +18,18 @@ const pair = (ptr: number): [number, number] => [g.dv().getInt32(ptr, true), g.d
 describe('splicekit calls', () => {
   it('pipe2 takes Linux flags; fcntl sizes pipes; ioctl FIONREAD', () => {
     g = guest();
-    expect(g.s.pipe2(0, 0o4000 | 0o40000)).toBe(0);
+    expect(g.s.pipe2(0, O_NONBLOCK | O_DIRECT)).toBe(0);
     const [r, w] = pair(0);
     expect(g.k.fcntl(r, F_GETFL) & O_NONBLOCK).toBe(O_NONBLOCK);
-    expect(g.k.describe(w)!.flags & 0o40000).toBe(0o40000); // O_DIRECT on the write end
-    expect(g.s.pipe2(0, 1)).toBe(-22);
-    expect(g.s.fcntl(w, 1032, 0)).toBe(65536);
-    expect(g.s.fcntl(w, 1031, 100000)).toBe(131072);
-    expect(g.s.fcntl(w, 1031, 2 << 20)).toBe(-1); // EPERM above pipe-max-size
+    expect(g.k.describe(w)!.flags & O_DIRECT).toBe(O_DIRECT); // on the write end too
+    expect(g.s.pipe2(0, 1)).toBe(-ERRNO.EINVAL);
+    expect(g.s.fcntl(w, F_GETPIPE_SZ, 0)).toBe(65536);
+    expect(g.s.fcntl(w, F_SETPIPE_SZ, 100000)).toBe(131072);
+    expect(g.s.fcntl(w, F_SETPIPE_SZ, 2 << 20)).toBe(-ERRNO.EPERM); // above pipe-max-size
     g.k.write(w, enc('abc'));
-    expect(g.s.ioctl(r, 0x541b, 64)).toBe(0);
+    expect(g.s.ioctl(r, FIONREAD, 64)).toBe(0);
     expect(g.dv().getInt32(64, true)).toBe(3);
-    expect(g.s.ioctl(r, 1, 64)).toBe(-25); // ENOTTY
+    expect(g.s.ioctl(r, 1, 64)).toBe(-ERRNO.ENOTTY);
   });
 
   it('dup and dup2; dup2 onto the preopen takes it away', () => {
@@ -40,16 +41,16 @@ describe('splicekit calls', () => {
     expect(g.w.fd_prestat_get(3, 100)).toBe(8);
     g.k.write(d, enc('via dup'));
     expect(dec(g.k.read(3, 10))).toBe('via dup');
-    expect(g.s.dup2(99, 5)).toBe(-9);
+    expect(g.s.dup2(99, 5)).toBe(-ERRNO.EBADF);
   });
 
   it('socketpair: AF_UNIX stream only, SOCK_NONBLOCK honoured, Linux errnos', () => {
     g = guest();
-    expect(g.s.socketpair(99, 1, 0, 0)).toBe(-97);
-    expect(g.s.socketpair(2, 1, 0, 0)).toBe(-95); // AF_INET exists but does not pair
-    expect(g.s.socketpair(1, 1, 6, 0)).toBe(-93);
-    expect(g.s.socketpair(1, 2, 0, 0)).toBe(-94);
-    expect(g.s.socketpair(1, 1 | 0x100, 0, 0)).toBe(-22);
+    expect(g.s.socketpair(99, 1, 0, 0)).toBe(-ERRNO.EAFNOSUPPORT);
+    expect(g.s.socketpair(2, 1, 0, 0)).toBe(-ERRNO.EOPNOTSUPP); // AF_INET exists but does not pair
+    expect(g.s.socketpair(1, 1, 6, 0)).toBe(-ERRNO.EPROTONOSUPPORT);
+    expect(g.s.socketpair(1, 2, 0, 0)).toBe(-ERRNO.ESOCKTNOSUPPORT);
+    expect(g.s.socketpair(1, 1 | 0x100, 0, 0)).toBe(-ERRNO.EINVAL);
     expect(g.s.socketpair(1, 1 | 0o4000, 0, 0)).toBe(0);
     const [a, b] = pair(0);
     expect(g.k.fcntl(a, F_GETFL)).toBe(O_RDWR | O_NONBLOCK);
@@ -96,7 +97,7 @@ describe('vmsplice from guest memory', () => {
     const [r, w] = g.k.pipe();
     g.iovs(0, [[4096, 200000]]);
     expect(g.s.vmsplice(w, 0, 1, 2 /* SPLICE_F_NONBLOCK */)).toBe(65536);
-    expect(g.s.vmsplice(w, 0, 1, 2)).toBe(-11);
+    expect(g.s.vmsplice(w, 0, 1, 2)).toBe(-ERRNO.EAGAIN);
     // vmsplice out of a pipe copies into the iovecs.
     g.iovs(8, [[100, 10], [200, 10]]);
     g.k.read(r, 65536 - 15);
@@ -109,7 +110,7 @@ describe('blocking calls in one thread', () => {
     g = guest();
     const [r] = g.k.pipe();
     const [, w2] = g.k.pipe();
-    expect(g.s.splice(r, 0, w2, 0, 10, 0)).toBe(-11);
+    expect(g.s.splice(r, 0, w2, 0, 10, 0)).toBe(-ERRNO.EAGAIN);
   });
 
   it('a blocking fd_write completes while the host drains the pipe; a non-blocking one stops short', () => {
@@ -150,7 +151,7 @@ describe('splicekit extensions: release notifications and loans', () => {
     expect(g.k.isReleased(nfd, id)).toBe(false);
     expect(dec(g.k.read(r, 100))).toBe('guest bytes');
     expect(g.k.isReleased(nfd, id)).toBe(true);
-    expect(g.s.vmsplice_notify(w, 100, 1, 0, nfd, 1 << 30)).toBe(-14); // EFAULT
+    expect(g.s.vmsplice_notify(w, 100, 1, 0, nfd, 1 << 30)).toBe(-ERRNO.EFAULT); // EFAULT
   });
 
   it('vmsplice_loan lends, loan_copy copies on request, loan_release returns the pages', () => {
@@ -161,11 +162,11 @@ describe('splicekit extensions: release notifications and loans', () => {
     g.k.write(w, new Uint8Array(4096).fill(7));
     expect(g.s.vmsplice_loan(r, 10000, 0, 300)).toBe(4100);
     const h = g.dv().getInt32(300, true);
-    expect(g.k.ioctl(r, 0x541b)).toBe(0);
+    expect(g.k.ioctl(r, FIONREAD)).toBe(0);
     expect(g.s.loan_copy(h, 2, 400, 4)).toBe(4);
     expect([...g.bytes(400, 4)]).toEqual([...enc('nt'), 7, 7]);
     expect(g.s.loan_release(h)).toBe(0);
-    expect(g.s.loan_release(h)).toBe(-9); // EBADF: already released
+    expect(g.s.loan_release(h)).toBe(-ERRNO.EBADF); // EBADF: already released
     expect(g.k.stats().pagesInUse).toBe(idle);
   });
 });
