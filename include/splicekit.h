@@ -12,10 +12,10 @@
  * EAGAIN is 6, not 11) both ways, so a program keeps using <fcntl.h>'s
  * names. Include it first (it defines _GNU_SOURCE). The calls are macros:
  * call them, do not take their address. fcntl() and ioctl() handle the
- * pipe commands (F_GETPIPE_SZ, F_SETPIPE_SZ, FIONREAD) and the fd-table
- * ones (F_GETFD, F_SETFD, F_DUPFD, F_DUPFD_CLOEXEC) here and pass the rest
- * to wasi-libc; F_GETFL therefore reports O_NONBLOCK and O_APPEND but not
- * O_DIRECT, which WASI's fdflags cannot express. wasi-libc defines
+ * pipe commands (F_GETPIPE_SZ, F_SETPIPE_SZ, FIONREAD), the fd-table ones
+ * (F_GETFD, F_SETFD, F_DUPFD, F_DUPFD_CLOEXEC) and the status flags
+ * (F_GETFL, F_SETFL: O_APPEND, O_NONBLOCK, O_DIRECT, which WASI's fdflags
+ * cannot express, and O_ASYNC) here and pass the rest to wasi-libc. wasi-libc defines
  * O_CLOEXEC as 0 (WASI has no exec); here it is a bit of its own, which
  * pipe2(), dup3() and open() pass on to splicekit's fd table.
  */
@@ -73,9 +73,15 @@ static inline int splicekit_loan_release(unsigned handle) { (void)handle; return
 #ifndef loff_t
 #define loff_t off_t
 #endif
-/* A bit wasi-libc's O_* flags do not use; only pipe2() gives it meaning. */
+/* Bits wasi-libc's O_* flags do not use: pipe2(), F_GETFL and F_SETFL give them meaning. */
 #ifndef O_DIRECT
 #define O_DIRECT 0x20000000
+#endif
+#ifndef O_ASYNC
+#define O_ASYNC 0x00800000
+#endif
+#ifndef FASYNC
+#define FASYNC O_ASYNC
 #endif
 #ifndef FIONREAD
 #define FIONREAD 0x541b
@@ -192,10 +198,27 @@ static inline int splicekit_socketpair(int domain, int type, int protocol, int s
   return splicekit_result(__splicekit_socketpair(ldomain, ltype, protocol, sv));
 }
 
+/* Status flags, Linux's (octal) <-> wasi-libc's and this header's, for F_GETFL and F_SETFL. */
+static const int splicekit_status_flags[][2] = {
+  {02000, O_APPEND}, {04000, O_NONBLOCK}, {040000, O_DIRECT}, {020000, O_ASYNC},
+};
+static inline int splicekit_flags_from_linux(int l) {
+  int acc = l & 3, f = acc == 0 ? O_RDONLY : acc == 1 ? O_WRONLY : O_RDWR;
+  for (size_t i = 0; i < sizeof splicekit_status_flags / sizeof *splicekit_status_flags; i++)
+    if (l & splicekit_status_flags[i][0]) f |= splicekit_status_flags[i][1];
+  return f;
+}
+static inline int splicekit_flags_to_linux(int f) {
+  int l = 0;
+  for (size_t i = 0; i < sizeof splicekit_status_flags / sizeof *splicekit_status_flags; i++)
+    if (f & splicekit_status_flags[i][1]) l |= splicekit_status_flags[i][0];
+  return l;
+}
+
 /*
- * fcntl(): the pipe-size and fd-table commands go to splicekit (F_GETFD,
- * F_SETFD and FD_CLOEXEC have Linux's values in wasi-libc), the rest to
- * wasi-libc (fd_fdstat_*).
+ * fcntl(): the pipe-size, fd-table and status-flag commands go to
+ * splicekit (F_GETFD, F_SETFD and FD_CLOEXEC have Linux's values in
+ * wasi-libc; the status flags are translated), the rest to wasi-libc.
  */
 static inline int splicekit_fcntl(int fd, int cmd, ...) {
   va_list ap;
@@ -205,6 +228,12 @@ static inline int splicekit_fcntl(int fd, int cmd, ...) {
   switch (cmd) {
   case F_GETPIPE_SZ: case F_SETPIPE_SZ: case F_GETFD: case F_SETFD: case F_DUPFD: case F_DUPFD_CLOEXEC:
     return splicekit_result(__splicekit_fcntl(fd, cmd, arg));
+  case F_GETFL: {
+    int r = splicekit_result(__splicekit_fcntl(fd, 3, 0));
+    return r < 0 ? r : splicekit_flags_from_linux(r);
+  }
+  case F_SETFL:
+    return splicekit_result(__splicekit_fcntl(fd, 4, splicekit_flags_to_linux(arg)));
   default:
     return fcntl(fd, cmd, arg);
   }

@@ -22,7 +22,10 @@ export const O_EXCL = 0o200;
 export const O_TRUNC = 0o1000;
 export const O_APPEND = 0o2000;
 export const O_NONBLOCK = 0o4000;
+/** O_ASYNC: signal-driven I/O, set only by a file's fasync operation (fcntl F_SETFL). */
+export const FASYNC = 0o20000;
 export const O_DIRECT = 0o40000;
+export const O_NOATIME = 0o1000000;
 export const O_CLOEXEC = 0o2000000;
 
 // splice(2) flags, include/linux/splice.h

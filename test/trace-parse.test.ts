@@ -212,7 +212,7 @@ describe('malformed traces', () => {
     ['bad fcntl command', 'fcntl p.r F_GETFL', /bad fcntl command/],
     ['fcntl SETPIPE_SZ without argument', 'fcntl p.r SETPIPE_SZ', /needs argument/],
     ['fcntl GETFL with argument', 'fcntl p.r GETFL 1', /takes no argument/],
-    ['fcntl SETFL with other flag', 'fcntl p.r SETFL APPEND', /bad flag/],
+    ['fcntl SETFL with a flag F_SETFL does not take', 'fcntl p.r SETFL CLOEXEC', /bad flag/],
     ['fcntl SETFD without argument', 'fcntl p.r SETFD', /needs argument/],
     ['fcntl GETFD with argument', 'fcntl p.r GETFD 1', /takes no argument/],
     ['fcntl SETFD with a status flag', 'fcntl p.r SETFD NONBLOCK', /bad flag/],

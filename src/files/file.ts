@@ -23,6 +23,10 @@ export abstract class OpenFile {
   get positional(): boolean { return false; }
   /** S_ISREG: do_splice_direct (sendfile to a non-pipe) needs it of its input. */
   get regular(): boolean { return false; }
+  /** f_op->fasync exists (pipes, sockets): only then does F_SETFL keep FASYNC. */
+  get fasync(): boolean { return false; }
+  /** FMODE_CAN_ODIRECT: F_SETFL may set O_DIRECT (a pipe may always: it means packets there). */
+  get canODirect(): boolean { return false; }
   /** get_pipe_info(): the ring of a pipe end, else undefined. */
   pipeRing(): number | undefined { return undefined; }
 

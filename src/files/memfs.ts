@@ -80,6 +80,8 @@ export class RegularFile extends OpenFile {
 
   override get positional(): boolean { return true; }
   override get regular(): boolean { return true; }
+  /** ext4's files take O_DIRECT (the recording machine's filesystem). */
+  override get canODirect(): boolean { return true; }
 
   read(k: Kctx, dst: number, count: number, pos: Pos): Result {
     const n = Math.max(0, Math.min(count, this.inode.size - pos.value));

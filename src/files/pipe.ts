@@ -27,6 +27,8 @@ export class PipeEnd extends OpenFile {
   }
 
   override pipeRing(): number { return this.pipe.ring; }
+  /** pipe_fasync(). */
+  override get fasync(): boolean { return true; }
 
   get nonblock(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
 

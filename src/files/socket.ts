@@ -46,6 +46,8 @@ export class SocketEnd extends OpenFile {
   }
 
   get nonblock(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
+  /** sock_fasync(). */
+  override get fasync(): boolean { return true; }
 
   /** sk_wmem_alloc: 1 (the socket's own bias) plus the truesize of every message of ours the peer has not read. */
   wmem(): number {

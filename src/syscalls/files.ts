@@ -4,8 +4,8 @@
 // fs/read_write.c, net/socket.c).
 
 import {
-  F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETPIPE_SZ, F_SETFD, F_SETFL, F_SETPIPE_SZ, FD_CLOEXEC, FIONREAD,
-  MAX_RW_COUNT, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_EXCL, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC,
+  F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETPIPE_SZ, F_SETFD, F_SETFL, F_SETPIPE_SZ, FASYNC, FD_CLOEXEC, FIONREAD,
+  MAX_RW_COUNT, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_EXCL, O_NOATIME, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC,
   O_WRONLY, PAGE_SIZE, PIPE_DEF_BUFFERS, PIPE_MAX_SIZE, POLLERR, POLLHUP, POLLNVAL,
 } from '../constants.js';
 import { DevNull, DevZero } from '../files/devices.js';
@@ -21,7 +21,7 @@ import type { Offset, PollFd } from '../types.js';
 import type { Task } from './task.js';
 
 /** fcntl(F_SETFL) may change only these (fs/fcntl.c SETFL_MASK). */
-export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_DIRECT | 0o1000000 /* O_NOATIME */;
+export const SETFL_MASK = O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME;
 /** POLLERR, POLLHUP and POLLNVAL are reported whatever was asked (fs/select.c). */
 const POLL_ALWAYS = POLLERR | POLLHUP | POLLNVAL;
 
@@ -317,10 +317,15 @@ export function fcntl(p: Task, fd: number, cmd: number, arg = 0): number {
       return 0;
     case F_GETFL:
       return f.flags;
-    case F_SETFL:
-      f.flags = (f.flags & ~SETFL_MASK) | (arg & SETFL_MASK);
+    case F_SETFL: {
+      // setfl() (fs/fcntl.c): O_DIRECT needs FMODE_CAN_ODIRECT, but on a pipe
+      // it is packet mode; FASYNC is what f_op->fasync sets, where there is one.
+      if (arg & O_DIRECT && !(f instanceof PipeEnd) && !f.canODirect) p.fail('fcntl', EINVAL);
+      const async = f.fasync ? arg & FASYNC : f.flags & FASYNC;
+      f.flags = (f.flags & ~(SETFL_MASK | FASYNC)) | (arg & SETFL_MASK) | async;
       p.machine.flagsChanged(f);
       return 0;
+    }
     case F_GETPIPE_SZ:
     case F_SETPIPE_SZ: {
       if (!(f instanceof PipeEnd)) p.fail('fcntl', EBADF);

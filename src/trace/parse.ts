@@ -10,6 +10,7 @@ import {
   SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
 } from '../constants.js';
 import { excerpt, lexLines, TraceSyntaxError, type Token } from './lexer.js';
+import { STATUS_FLAGS } from './render.js';
 
 export { EXCERPT_CHARS, excerpt, TraceSyntaxError } from './lexer.js';
 
@@ -66,7 +67,7 @@ const PIPE_FLAGS = { NONBLOCK: O_NONBLOCK, DIRECT: O_DIRECT, CLOEXEC: O_CLOEXEC 
 const FD_FLAGS = { CLOEXEC: FD_CLOEXEC };
 const DUP3_FLAGS = { CLOEXEC: O_CLOEXEC, NONBLOCK: O_NONBLOCK };
 const SPLICE_FLAGS = { MOVE: SPLICE_F_MOVE, NONBLOCK: SPLICE_F_NONBLOCK, MORE: SPLICE_F_MORE, GIFT: SPLICE_F_GIFT };
-const SETFL_FLAGS = { NONBLOCK: O_NONBLOCK };
+const SETFL_FLAGS = STATUS_FLAGS;
 const NOTIFY_FLAGS = { NONBLOCK: O_NONBLOCK };
 const ACCESS_MODES: Record<string, number> = { RDONLY: O_RDONLY, WRONLY: O_WRONLY, RDWR: O_RDWR };
 const OPEN_MODIFIERS: Record<string, number> = { CREAT: O_CREAT, TRUNC: O_TRUNC, APPEND: O_APPEND, NONBLOCK: O_NONBLOCK, CLOEXEC: O_CLOEXEC };

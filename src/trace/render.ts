@@ -1,7 +1,7 @@
 // Output rendering of trace results (docs/trace-format.md, "Output").
 // Byte-exact: a native runner prints the same text for the same behaviour.
 
-import { O_ACCMODE, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from '../constants.js';
+import { FASYNC, O_ACCMODE, O_APPEND, O_DIRECT, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from '../constants.js';
 
 /** Longest byte string printed literally; longer ones print as a hash. */
 export const MAX_LITERAL_BYTES = 64;
@@ -52,10 +52,17 @@ export function renderPollEvents(revents: number): string {
 
 const ACCESS_NAMES = ['RDONLY', 'WRONLY', 'RDWR'];
 
-/** F_GETFL result: access mode, plus `NONBLOCK` if set; other status bits are not shown. */
+/**
+ * The status flags a trace names (fcntl SETFL) and F_GETFL prints, in the
+ * order printed; others (O_LARGEFILE, O_NOATIME: root's and the caller's
+ * business) are not shown.
+ */
+export const STATUS_FLAGS = { NONBLOCK: O_NONBLOCK, APPEND: O_APPEND, DIRECT: O_DIRECT, ASYNC: FASYNC } as const;
+
+/** F_GETFL result: access mode, then each of STATUS_FLAGS that is set. */
 export function renderStatusFlags(flags: number): string {
   const mode = ACCESS_NAMES[flags & O_ACCMODE] ?? String(flags & O_ACCMODE);
-  return flags & O_NONBLOCK ? `${mode}|NONBLOCK` : mode;
+  return [mode, ...Object.entries(STATUS_FLAGS).flatMap(([name, bit]) => (flags & bit ? [name] : []))].join('|');
 }
 
 /** One output line: `LINE: RESULT`. */

@@ -477,8 +477,9 @@ static const struct flagdef dup3_flags[] = {{"CLOEXEC", O_CLOEXEC}, {"NONBLOCK",
 static const struct flagdef splice_flags[] = {
     {"MOVE", SPLICE_F_MOVE}, {"NONBLOCK", SPLICE_F_NONBLOCK},
     {"MORE", SPLICE_F_MORE}, {"GIFT", SPLICE_F_GIFT}, {NULL, 0}};
+/* Also the order fcntl GETFL prints them in (docs/trace-format.md). */
 static const struct flagdef setfl_flags[] = {
-    {"NONBLOCK", O_NONBLOCK}, {NULL, 0}};
+    {"NONBLOCK", O_NONBLOCK}, {"APPEND", O_APPEND}, {"DIRECT", O_DIRECT}, {"ASYNC", O_ASYNC}, {NULL, 0}};
 /* Access modes get a marker bit so that "exactly one" can be checked. */
 #define ACC_SEEN 0x40000000
 static const struct flagdef open_flags[] = {
@@ -1513,8 +1514,9 @@ static void exec_fcntl(struct runtime *rt, const struct op *op)
         case O_RDWR: fputs("RDWR", stdout); break;
         default: printf("ACCMODE%ld", r & O_ACCMODE); break;
         }
-        if (r & O_NONBLOCK)
-            fputs("|NONBLOCK", stdout);
+        for (const struct flagdef *f = setfl_flags; f->name; f++)
+            if (r & f->value)
+                printf("|%s", f->name);
         return;
     }
 }

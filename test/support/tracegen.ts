@@ -588,7 +588,9 @@ class Model {
     if (cmd === 'SETFL') {
       const nb = r.chance(0.6);
       if (f) f.desc.nonblock = nb; // on a file this clears APPEND too, which the model does not track
-      return { line: `fcntl ${name} SETFL ${nb ? 'NONBLOCK' : '0'}`, risky: false };
+      // ASYNC changes nothing the model tracks, only what GETFL prints (kept by pipes and sockets).
+      const flags = [...(nb ? ['NONBLOCK'] : []), ...(r.chance(0.3) ? ['ASYNC'] : [])];
+      return { line: `fcntl ${name} SETFL ${flags.length > 0 ? flags.join('|') : '0'}`, risky: false };
     }
     if (cmd === 'SETPIPE_SZ') {
       const size = r.pick(PIPE_SIZES);

@@ -36,6 +36,15 @@ describe.runIf(HAVE_GCC && HAVE_WASI_CLANG)('splicekit.h calls: Linux and splice
     expect(out).toContain('F_DUPFD from the last fd: -1 EMFILE\n');
   }, 60_000);
 
+  it('flags.c: F_GETFL and F_SETFL show and take O_DIRECT and O_ASYNC as the kernel does', async () => {
+    const out = await agree('flags');
+    // WASI's fdflags cannot express these two: they come from the kernel through the header.
+    expect(out).toContain('packet write end: WRONLY|NONBLOCK|DIRECT\n');
+    expect(out).toContain('write end after: WRONLY|NONBLOCK|APPEND|DIRECT|ASYNC\n');
+    expect(out).toContain('F_SETFL O_DIRECT on a socket: -1 EINVAL\n');
+    expect(out).toContain('file: RDWR|APPEND\n');
+  }, 60_000);
+
   it('hazard.c: vmsplice maps the guest\'s own pages, so rewriting them changes what a reader reads', async () => {
     const out = await agree('hazard');
     expect(out).toContain('p read: FIRST\n');
