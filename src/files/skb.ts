@@ -16,12 +16,18 @@ const SHINFO = 320;
 const SKB = 256;
 /** kmalloc size classes a head can get (measured: a 2-byte message charges 768). */
 const KMALLOC = [512, 1024, 2048, 4096, 8192];
+/** MAX_SKB_FRAGS: page fragments one message can carry. */
+export const MAX_SKB_FRAGS = 17;
 
-/** One queued message: bytes not yet read (of them, still in the linear part), its charge. */
-export interface Skb {
+/** One queued message: bytes not yet read and what it charges its sender. */
+export interface Message {
   len: number;
-  linear: number;
   truesize: number;
+}
+
+/** A stream message, whose bytes not yet read may still be in the linear part. */
+export interface Skb extends Message {
+  linear: number;
 }
 
 /** How unix_stream_sendmsg() lays out a message of `size` bytes: linear part and frag sizes. */

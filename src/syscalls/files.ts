@@ -14,7 +14,7 @@ import type { OpenFile } from '../files/file.js';
 import { EBADF, EEXIST, EINVAL, EMFILE, ENOENT, ENOTTY, EPERM, type Pos, type Result } from '../files/kctx.js';
 import { Inode, RegularFile } from '../files/memfs.js';
 import { Pipe, PipeEnd, roundPipeSize } from '../files/pipe.js';
-import { socketPair } from '../files/socket.js';
+import { streamPair } from '../files/socket.js';
 import { PIPE_MIN_DEF_BUFFERS, PIPE_USER_PAGES_SOFT } from '../machine.js';
 import { getname, resolvePath } from '../path.js';
 import type { Offset, PollFd } from '../types.js';
@@ -121,7 +121,7 @@ export function unlink(p: Task, path: string): void {
 export function socketpair(p: Task, opts: { ackDelay?: number } = {}): [number, number] {
   const m = p.machine;
   if (!p.fds.hasRoom(2)) p.fail('socketpair', EMFILE);
-  const pair = socketPair(p, O_RDWR, opts.ackDelay);
+  const pair = streamPair(p, O_RDWR, opts.ackDelay);
   if (typeof pair === 'number') p.fail('socketpair', pair);
   const charged = m.chargeFiles(2);
   if (charged < 0) {
