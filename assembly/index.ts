@@ -19,7 +19,7 @@ import { slabInit, slabFreeUnits } from "./slab";
 import { releaseWordOf, setMaySleep, setThreadId, threadId } from "./stack";
 import { tagsInit, tagNew, tagFree, tagRefs, completionPop, completionSeqAddr } from "./tags";
 import {
-  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
+  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, addCopiedPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace, moveBufs,
   cloneSlots, dropSlots,
 } from "./splice";
@@ -93,7 +93,7 @@ export {
   ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, addReaders, addWriters,
   maxUsage, readers, writers, seqAddr, waitersAddr, occupancy,
   pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead,
-  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
+  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, addCopiedPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace,
   tagNew, tagFree, tagRefs, completionPop, completionSeqAddr, cloneSlots, dropSlots,
   addFragCopy, moveToSkb, linearToPipe, prefixBytes,
