@@ -86,6 +86,10 @@ static inline int splicekit_loan_release(unsigned handle) { (void)handle; return
 #ifndef F_DUPFD_CLOEXEC
 #define F_DUPFD_CLOEXEC 1030
 #endif
+/* wasi-libc has no SOCK_SEQPACKET: a value of its own, apart from its SOCK_DGRAM (5) and SOCK_STREAM (6). */
+#ifndef SOCK_SEQPACKET
+#define SOCK_SEQPACKET 7
+#endif
 /* A bit wasi-libc's open() ignores (it reads the access mode, 0xfff and 0xfff << 12). */
 #undef O_CLOEXEC
 #define O_CLOEXEC 0x40000000
@@ -119,7 +123,8 @@ static inline int splicekit_errno(int e) {
   case 27: return EFBIG;    case 28: return ENOSPC;    case 29: return ESPIPE;    case 30: return EROFS;
   case 32: return EPIPE;    case 38: return ENOSYS;    case 75: return EOVERFLOW; case 88: return ENOTSOCK;
   case 93: return EPROTONOSUPPORT; case 94: case 95: return ENOTSUP; case 97: return EAFNOSUPPORT;
-  case 104: return ECONNRESET; case 105: return ENOBUFS; case 107: return ENOTCONN;
+  case 90: return EMSGSIZE;  case 104: return ECONNRESET; case 105: return ENOBUFS; case 107: return ENOTCONN;
+  case 111: return ECONNREFUSED;
   default: return EIO;
   }
 }
@@ -182,10 +187,14 @@ static inline ssize_t splicekit_sendfile(int out_fd, int in_fd, off_t *offset, s
   return splicekit_result(__splicekit_sendfile(out_fd, in_fd, offset, count));
 }
 
-/* socketpair(AF_UNIX, SOCK_STREAM[|SOCK_NONBLOCK|SOCK_CLOEXEC], 0, sv): wasi-libc's values -> Linux's. */
+/*
+ * socketpair(AF_UNIX, SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
+ * [|SOCK_NONBLOCK|SOCK_CLOEXEC], 0, sv): wasi-libc's values -> Linux's; a
+ * type it does not know is one Linux does not support either.
+ */
 static inline int splicekit_socketpair(int domain, int type, int protocol, int sv[2]) {
   int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-  int ltype = base == SOCK_STREAM ? 1 : base == SOCK_DGRAM ? 2 : 0xf;
+  int ltype = base == SOCK_STREAM ? 1 : base == SOCK_DGRAM ? 2 : base == SOCK_SEQPACKET ? 5 : 0;
   if (type & SOCK_NONBLOCK) ltype |= 04000;
   if (type & SOCK_CLOEXEC) ltype |= 02000000;
   int ldomain = domain == AF_UNIX ? 1 : domain == AF_INET ? 2 : domain == AF_INET6 ? 10 : 0xff;

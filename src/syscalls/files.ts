@@ -126,7 +126,7 @@ export function unlink(p: Task, path: string): void {
 export function socketpair(p: Task, opts: SocketPairOptions = {}): [number, number] {
   const m = p.machine;
   const type = opts.type ?? SOCK_STREAM;
-  if (type & ~SOCK_TYPE_MASK & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) p.fail('socketpair', EINVAL);
+  if (!socketTypeFlagsValid(type)) p.fail('socketpair', EINVAL);
   if (!p.fds.hasRoom(2)) p.fail('socketpair', EMFILE);
   const kind = unixType(type & SOCK_TYPE_MASK);
   if (kind < 0) p.fail('socketpair', kind);
@@ -143,6 +143,11 @@ export function socketpair(p: Task, opts: SocketPairOptions = {}): [number, numb
   if (opts.ackDelay !== undefined) for (const end of pair) if (end instanceof SocketEnd) m.ackedSockets.add(end);
   const cloexec = (type & SOCK_CLOEXEC) !== 0;
   return [p.install(pair[0], cloexec), p.install(pair[1], cloexec)];
+}
+
+/** __sys_socketpair(): a type carries no flag but SOCK_NONBLOCK and SOCK_CLOEXEC. */
+export function socketTypeFlagsValid(type: number): boolean {
+  return (type & ~SOCK_TYPE_MASK & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) === 0;
 }
 
 /**
