@@ -72,8 +72,8 @@ export class DgramSocket extends UnixSocket {
     if (len > DGRAM_MAX) return EMSGSIZE;
     if (this.shutdown) return EPIPE;
     if (!this.canSend()) return this.nonblock ? EAGAIN : BLOCK;
-    // alloc_skb_with_frags(): no memory for the message (one page more, as it may not pack).
-    if (k.core.freeKernelPages() < Math.ceil(len / PAGE_SIZE) + 1) return ENOBUFS;
+    // alloc_skb_with_frags(): no memory for the whole message.
+    if (k.core.freeKernelPages() < this.pagesFor(k, len)) return ENOBUFS;
     if (this.peer.closed) {
       // unix_dgram_disconnected(): what the dead peer sent and we did not read goes too.
       this.connected = false;
@@ -85,13 +85,21 @@ export class DgramSocket extends UnixSocket {
     return 0;
   }
 
+  /** New pages `len` bytes take in the peer's ring: queue() packs a sub-page tail into the last page where it fits. */
+  private pagesFor(k: Kctx, len: number): number {
+    const tail = len % PAGE_SIZE;
+    const packed = tail !== 0 && tail <= k.core.mergeRoom(this.peer.rx) ? tail : 0;
+    return Math.ceil((len - packed) / PAGE_SIZE);
+  }
+
   /**
    * skb_queue_tail() at the peer. Small messages pack into the ring's pages
    * (a CAN_MERGE slot never reaches a pipe: splice copies out of a socket).
    */
   private queue(k: Kctx, src: number, len: number): void {
     const got = len === 0 ? 0 : k.core.pipeWrite(this.peer.rx, src, len, true, true, PIPE_BUF_FLAG_CAN_MERGE);
-    // Only another thread taking the pages checked for makes `got` short: the message keeps what went in.
+    // maySend() saw the pages free, but another thread (a guest writing its
+    // pipes) may take some first: the message then keeps what went in.
     const n = Math.max(0, got);
     this.peer.skbs.push({ len: n, truesize: dgramTruesize(n) });
   }
