@@ -69,6 +69,8 @@ describe('the type argument', () => {
     expect(bad({ type: 2 ** 31 })).toThrow(InvalidArgument);
     expect(bad({ type: Number.NaN })).toThrow(InvalidArgument);
     expect(bad({ type: SOCK_DGRAM, ackDelay: 5 })).toThrow(/a SOCK_STREAM type with an ackDelay, got 2/);
+    expect(bad({ typ: SOCK_DGRAM })).toThrow(/options among type, ackDelay, got 'typ'/);
+    expect(bad([SOCK_DGRAM])).toThrow(/an options object/);
     expect(k.socketpair({ type: SOCK_STREAM | SOCK_NONBLOCK, ackDelay: 5 })).toHaveLength(2);
     expect(k.stats().files).toBe(5);
   });

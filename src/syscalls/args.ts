@@ -146,6 +146,9 @@ export const pollfds: ArgType<PollFd[]> = {
   },
 };
 
+/** The options socketpair knows: a misspelt one is refused, not ignored. */
+const SOCKET_OPTIONS: readonly string[] = ['type', 'ackDelay'] satisfies (keyof SocketPairOptions)[];
+
 /**
  * Options of socketpair: `type` is the C call's int (any value goes to the
  * call); `ackDelay`, splicekit's own, makes a TCP-like stream pair only.
@@ -154,7 +157,9 @@ export const socketOpts: ArgType<SocketPairOptions | undefined> = {
   c: 'int', wire: 'json',
   check(v, syscall, arg) {
     if (v === undefined) return;
-    if (typeof v !== 'object' || v === null) bad(syscall, arg, 'an options object', v);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(syscall, arg, 'an options object', v);
+    const unknown = Object.keys(v as object).find((name) => !SOCKET_OPTIONS.includes(name));
+    if (unknown !== undefined) bad(syscall, arg, `options among ${SOCKET_OPTIONS.join(', ')}`, unknown);
     const { type, ackDelay: d } = v as { type?: unknown; ackDelay?: unknown };
     if (type !== undefined && !isInt(type, -(2 ** 31), 2 ** 31)) bad(syscall, arg, 'a type from -2^31 to 2^31-1', type);
     if (d === undefined) return;
