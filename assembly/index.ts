@@ -13,13 +13,13 @@ import {
   head, tail, maxUsage, readers, writers, seqAddr, waitersAddr, isFull, occupancy, lock2, unlock2, bump, hdr, slotBase,
   changeAddr,
 } from "./ring";
-import { pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead } from "./rw";
+import { pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead, mergeRoom } from "./rw";
 import { addFragCopy, moveToSkb, linearToPipe, prefixBytes } from "./skb";
 import { slabInit, slabFreeUnits } from "./slab";
 import { releaseWordOf, setMaySleep, setThreadId, threadId } from "./stack";
 import { tagsInit, tagNew, tagFree, tagRefs, completionPop, completionSeqAddr } from "./tags";
 import {
-  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
+  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, addCopiedPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace, moveBufs,
   cloneSlots, dropSlots,
 } from "./splice";
@@ -92,8 +92,8 @@ export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,
   ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, addReaders, addWriters,
   maxUsage, readers, writers, seqAddr, waitersAddr, occupancy,
-  pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead,
-  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, drainToPages,
+  pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead, mergeRoom,
+  splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, addCopiedPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace,
   tagNew, tagFree, tagRefs, completionPop, completionSeqAddr, cloneSlots, dropSlots,
   addFragCopy, moveToSkb, linearToPipe, prefixBytes,

@@ -69,6 +69,14 @@ export function pipeWriteFrom(r: u32, space: u32, src: usize, len: u32, nonblock
   return ret > 0 ? <i32>ret : result;
 }
 
+/** Bytes a write could merge into ring `r`'s last buffer under pipeWrite's rule (0: none). */
+export function mergeRoom(r: u32): u32 {
+  if (isEmpty(r)) return 0;
+  const s = slot(r, head(r) - 1);
+  if ((slotFlags(s) & PIPE_BUF_FLAG_CAN_MERGE) == 0) return 0;
+  return PAGE_SIZE - (slotOffset(s) + slotLen(s));
+}
+
 /** Copies `n` bytes at `src` in space `space` (0: this memory) to `dst` in this memory. */
 function copyIn(dst: usize, space: u32, src: usize, n: u32): void {
   if (space == 0) {

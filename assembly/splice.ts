@@ -215,19 +215,31 @@ export function addCachePages(r: u32, list: usize, n: u32, off: u32, len: u32): 
   return <i32>done;
 }
 
-/**
- * copy_splice_read() for devices such as /dev/zero: fresh zeroed pages,
- * one per 4096 bytes, while the pipe has room. Returns bytes or -ENOMEM.
- */
+/** copy_splice_read() for devices such as /dev/zero: see freshPages. */
 export function addZeroPages(r: u32, len: u32): i32 {
+  return freshPages(r, 0, len, true);
+}
+
+/** copy_splice_read() for a socket: `len` bytes at `src`, which its read_iter took; see freshPages. */
+export function addCopiedPages(r: u32, src: usize, len: u32): i32 {
+  return freshPages(r, src, len, false);
+}
+
+/**
+ * Fresh pages, one per 4096 bytes, while the pipe has room, zeroed or
+ * holding the bytes at `src` (default_pipe_buf_ops: they never merge a
+ * later write). Returns bytes or -ENOMEM.
+ */
+function freshPages(r: u32, src: usize, len: u32, zero: bool): i32 {
   lock(r);
   let done: u32 = 0;
   let result: i32 = 0;
   while (done < len && !isFull(r)) {
     const page = pageAlloc();
     if (page < 0) { result = ENOMEM; break; }
-    memory.fill(pageAddr(<u32>page), 0, PAGE_SIZE);
     const part = min(PAGE_SIZE, len - done);
+    if (zero) memory.fill(pageAddr(<u32>page), 0, PAGE_SIZE);
+    else memory.copy(pageAddr(<u32>page), src + done, part);
     setSlot(slot(r, head(r)), <u32>page, 0, part, OPS_DEFAULT);
     setHead(r, head(r) + 1);
     done += part;

@@ -92,6 +92,10 @@ static inline int splicekit_loan_release(unsigned handle) { (void)handle; return
 #ifndef F_DUPFD_CLOEXEC
 #define F_DUPFD_CLOEXEC 1030
 #endif
+/* wasi-libc has no SOCK_SEQPACKET: a value of its own, apart from its SOCK_DGRAM (5) and SOCK_STREAM (6). */
+#ifndef SOCK_SEQPACKET
+#define SOCK_SEQPACKET 7
+#endif
 /* A bit wasi-libc's open() ignores (it reads the access mode, 0xfff and 0xfff << 12). */
 #undef O_CLOEXEC
 #define O_CLOEXEC 0x40000000
@@ -117,7 +121,7 @@ SPLICEKIT_IMPORT(loan_release) int __splicekit_loan_release(unsigned handle);
 /* Linux errno (what the imports return, negated) -> wasi-libc's errno. */
 static inline int splicekit_errno(int e) {
   switch (e) {
-  case 1: return EPERM;     case 2: return ENOENT;     case 4: return EINTR;      case 5: return EIO;
+  case 1: return EPERM;     case 2: return ENOENT;     case 3: return ESRCH;      case 4: return EINTR;      case 5: return EIO;
   case 6: return ENXIO;     case 9: return EBADF;      case 11: return EAGAIN;    case 12: return ENOMEM;
   case 13: return EACCES;   case 14: return EFAULT;    case 16: return EBUSY;     case 17: return EEXIST;
   case 18: return EXDEV;    case 19: return ENODEV;    case 20: return ENOTDIR;   case 21: return EISDIR;
@@ -125,7 +129,8 @@ static inline int splicekit_errno(int e) {
   case 27: return EFBIG;    case 28: return ENOSPC;    case 29: return ESPIPE;    case 30: return EROFS;
   case 32: return EPIPE;    case 38: return ENOSYS;    case 75: return EOVERFLOW; case 88: return ENOTSOCK;
   case 93: return EPROTONOSUPPORT; case 94: case 95: return ENOTSUP; case 97: return EAFNOSUPPORT;
-  case 104: return ECONNRESET; case 105: return ENOBUFS; case 107: return ENOTCONN;
+  case 90: return EMSGSIZE;  case 104: return ECONNRESET; case 105: return ENOBUFS; case 107: return ENOTCONN;
+  case 111: return ECONNREFUSED; case 36: return ENAMETOOLONG;
   default: return EIO;
   }
 }
@@ -188,10 +193,14 @@ static inline ssize_t splicekit_sendfile(int out_fd, int in_fd, off_t *offset, s
   return splicekit_result(__splicekit_sendfile(out_fd, in_fd, offset, count));
 }
 
-/* socketpair(AF_UNIX, SOCK_STREAM[|SOCK_NONBLOCK|SOCK_CLOEXEC], 0, sv): wasi-libc's values -> Linux's. */
+/*
+ * socketpair(AF_UNIX, SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET
+ * [|SOCK_NONBLOCK|SOCK_CLOEXEC], 0, sv): wasi-libc's values -> Linux's; a
+ * type it does not know is one Linux does not support either.
+ */
 static inline int splicekit_socketpair(int domain, int type, int protocol, int sv[2]) {
   int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-  int ltype = base == SOCK_STREAM ? 1 : base == SOCK_DGRAM ? 2 : 0xf;
+  int ltype = base == SOCK_STREAM ? 1 : base == SOCK_DGRAM ? 2 : base == SOCK_SEQPACKET ? 5 : 0;
   if (type & SOCK_NONBLOCK) ltype |= 04000;
   if (type & SOCK_CLOEXEC) ltype |= 02000000;
   int ldomain = domain == AF_UNIX ? 1 : domain == AF_INET ? 2 : domain == AF_INET6 ? 10 : 0xff;

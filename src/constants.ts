@@ -61,3 +61,15 @@ export const POLLNVAL = 0x20;
 
 // ioctl(2)
 export const FIONREAD = 0x541b;
+
+// socketpair(2) types and the flags its type argument may carry, include/linux/net.h
+export const SOCK_STREAM = 1;
+export const SOCK_DGRAM = 2;
+/** AF_UNIX takes it as SOCK_DGRAM (unix_create). */
+export const SOCK_RAW = 3;
+export const SOCK_SEQPACKET = 5;
+/** Types at or past SOCK_MAX are EINVAL in __sock_create(). */
+export const SOCK_MAX = 11;
+export const SOCK_TYPE_MASK = 0xf;
+export const SOCK_NONBLOCK = O_NONBLOCK;
+export const SOCK_CLOEXEC = O_CLOEXEC;

@@ -6,7 +6,7 @@ export { Process, type ProcessOptions } from './process.js';
 export { SYSCALLS, type AsyncSyscalls, type SyscallName, type Syscalls } from './syscalls/table.js';
 export * from './constants.js';
 export { ERRNO, errnoName, InvalidArgument, SyscallError, WouldBlock, type ErrnoName } from './errors.js';
-export type { IoVec, KernelStats, Offset, PollFd, UserBuffer } from './types.js';
+export type { IoVec, KernelStats, Offset, PollFd, SocketPairOptions, UserBuffer } from './types.js';
 export { precompileCore, useCoreModule } from './core.js';
 export { parseTrace, TraceSyntaxError } from './trace/parse.js';
 export { runTrace } from './trace/run.js';

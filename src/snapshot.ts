@@ -9,6 +9,7 @@ import type { Inode } from './files/memfs.js';
 import { RegularFile } from './files/memfs.js';
 import { PipeEnd } from './files/pipe.js';
 import { SocketEnd } from './files/socket.js';
+import { UnixSocket } from './files/unix.js';
 
 export type SlotOps = 'anon' | 'cache' | 'user' | 'default';
 
@@ -42,6 +43,8 @@ export interface FdView {
   kind: 'pipe-read' | 'pipe-write' | 'file' | 'socket' | 'null' | 'zero' | 'directory' | 'notify';
   flags: number;
   ring?: number;
+  /** A socket's type: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET. */
+  socketType?: number;
   path?: string;
   pos?: number;
   size?: number;
@@ -113,7 +116,7 @@ export function ringView(s: Pick<SnapshotSource, 'core' | 'memory'>, ring: numbe
 
 export function describeFd(fd: number, f: OpenFile, paths: Map<Inode, string>): FdView {
   if (f instanceof PipeEnd) return { fd, kind: f.isRead ? 'pipe-read' : 'pipe-write', flags: f.flags, ring: f.pipe.ring };
-  if (f instanceof SocketEnd) return { fd, kind: 'socket', flags: f.flags, ring: f.rx };
+  if (f instanceof UnixSocket) return { fd, kind: 'socket', flags: f.flags, ring: f.rx, socketType: f.type };
   if (f instanceof RegularFile) return { fd, kind: 'file', flags: f.flags, path: paths.get(f.inode), pos: f.pos };
   if (f instanceof DevZero) return { fd, kind: 'zero', flags: f.flags };
   if (f instanceof DevNull) return { fd, kind: 'null', flags: f.flags };

@@ -26,6 +26,14 @@ export interface IoVec {
   length: number;
 }
 
+/** socketpair's options: its `type` argument, and splicekit's TCP-like acknowledgements. */
+export interface SocketPairOptions {
+  /** SOCK_STREAM (the default), SOCK_DGRAM or SOCK_SEQPACKET, with SOCK_NONBLOCK and SOCK_CLOEXEC. */
+  type?: number;
+  /** A stream pair whose sent pages stay referenced until this many ms of the clock pass (see `tick`). */
+  ackDelay?: number;
+}
+
 export interface PollFd {
   fd: number;
   events: number;

@@ -7,7 +7,7 @@
 // is whole once everything is closed.
 
 import { describe, expect, it } from 'vitest';
-import { F_SETPIPE_SZ, Kernel, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY, PAGE_SIZE, SyscallError } from '../src/index.js';
+import { F_SETPIPE_SZ, Kernel, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, PAGE_SIZE, SOCK_DGRAM, SOCK_SEQPACKET, SyscallError } from '../src/index.js';
 
 const PAGES = 5;
 const LEN = PAGES * PAGE_SIZE;
@@ -120,6 +120,36 @@ describe('the pool runs out at every step', () => {
       release();
       expect(k.read(r, 2 * LEN)).toEqual(Uint8Array.from([...data, ...data]));
       expect(k.read(r2, LEN)).toEqual(data);
+      k.destroy();
+      expect(k.stats().pagesInUse).toBe(0);
+    });
+
+    it(`with ${free} free pages: a datagram goes whole or not at all (ENOBUFS, alloc_skb_with_frags)`, () => {
+      let a = -1, b = -1;
+      const { k, release } = starved((k) => { [a, b] = k.socketpair({ type: SOCK_DGRAM | O_NONBLOCK }); }, free);
+      const data = pattern(LEN, 5);
+      expect(outcome(() => k.write(a, data))).toBe(free >= PAGES ? LEN : 'ENOBUFS');
+      release();
+      expect(outcome(() => k.read(b, 2 * LEN).length)).toBe(free >= PAGES ? LEN : 'EAGAIN');
+      k.destroy();
+      expect(k.stats().pagesInUse).toBe(0);
+    });
+
+    it(`with ${free} free pages: splice out of a seqpacket end reads what the pages it got hold (copy_splice_read)`, () => {
+      let a = -1, b = -1, r = -1, w = -1;
+      const data = pattern(LEN, 6);
+      const { k, release } = starved((k) => {
+        [a, b] = k.socketpair({ type: SOCK_SEQPACKET });
+        k.write(a, data);
+        [r, w] = k.pipe();
+        k.fcntl(w, F_SETPIPE_SZ, 1 << 20);
+      }, free);
+      const got = outcome(() => k.splice(b, null, w, null, LEN, 0));
+      // No page: ENOMEM, the message stays; fewer than asked: the message is read short, its rest dropped.
+      expect(got).toBe(partial(free));
+      release();
+      expect(k.fionread(b)).toBe(free === 0 ? LEN : 0);
+      if (typeof got === 'number') expect(k.read(r, LEN)).toEqual(data.subarray(0, got));
       k.destroy();
       expect(k.stats().pagesInUse).toBe(0);
     });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { kernel } from './support/kernels.js';
 import { instantiateCore } from '../src/core.js';
-import { InvalidArgument } from '../src/errors.js';
+import { ERRNO, InvalidArgument } from '../src/errors.js';
 import { Channel } from '../src/proc/channel.js';
 import { decodeArgs, decodeResult, encodeArgs, encodeResult, finish, writeBack } from '../src/proc/codec.js';
 import { RemoteProcess } from '../src/proc/remote.js';
@@ -160,6 +160,18 @@ describe('guests: the splicekit module, the C header and the table agree', () =>
     }
     expect([...declared.keys()].sort()).toEqual(Object.keys(GUEST_IMPORTS).sort());
     for (const [name, { params }] of Object.entries(GUEST_IMPORTS)) expect(declared.get(name), name).toEqual([...params]);
+  });
+
+  it('include/splicekit.h maps every errno of the table to its wasi-libc name (none falls to EIO)', () => {
+    const header = readFileSync(join(ROOT, 'include/splicekit.h'), 'utf8');
+    const body = header.slice(header.indexOf('static inline int splicekit_errno'), header.indexOf('default: return EIO;'));
+    const mapped = new Map<number, string>();
+    for (const m of body.matchAll(/((?:case \d+: )+)return (E\w+);/g)) {
+      for (const c of m[1]!.matchAll(/case (\d+):/g)) mapped.set(Number(c[1]), m[2]!);
+    }
+    // wasi-libc spells two of Linux's names as one, and has no ENODATA (the default, EIO, stands in).
+    const renamed: Record<string, string> = { EOPNOTSUPP: 'ENOTSUP', ESOCKTNOSUPPORT: 'ENOTSUP', ENODATA: 'EIO' };
+    for (const [name, n] of Object.entries(ERRNO)) expect(mapped.get(n) ?? 'EIO', name).toBe(renamed[name] ?? name);
   });
 
   it('every call of the table reaches a guest one way, or is the host\'s own tool', () => {

@@ -67,13 +67,15 @@ describe('parsing the extensions', () => {
     // A plain socketpair has no ackDelay key at all, so it stays what the format's parser gives.
     expect(Object.keys(parseTrace('socketpair t', 't', EXT)[0]!)).not.toContain('ackDelay');
     expect(parseTrace('socketpair t', 't', EXT)).toEqual(parseTrace('socketpair t'));
+    // A socket type is the format's own, and parses the same with the extensions.
+    expect(parseTrace('socketpair v DGRAM', 't', EXT)).toEqual(parseTrace('socketpair v DGRAM'));
   });
 
   it('tells extensions from Linux calls', () => {
-    const ops = parseTrace('notifyfd n\nbuf b 1\nvmsplice_notify p.w n 0 b:0:1\nreleased n 0\ntick 1\nsocketpair s ack=1\nsocketpair t\nvmsplice p.w 0 b:0:1\npipe p', 't', EXT);
+    const ops = parseTrace('notifyfd n\nbuf b 1\nvmsplice_notify p.w n 0 b:0:1\nreleased n 0\ntick 1\nsocketpair s ack=1\nsocketpair t\nsocketpair u SEQPACKET\nvmsplice p.w 0 b:0:1\npipe p', 't', EXT);
     expect(ops.map((op) => [op.kind, isExtension(op)])).toEqual([
       ['notifyfd', true], ['buf', false], ['vmsplice_notify', true], ['released', true], ['tick', true],
-      ['socketpair', true], ['socketpair', false], ['vmsplice', false], ['pipe', false],
+      ['socketpair', true], ['socketpair', false], ['socketpair', false], ['vmsplice', false], ['pipe', false],
     ]);
   });
 
@@ -88,10 +90,11 @@ describe('parsing the extensions', () => {
     ['vmsplice_notify without iovecs', 'buf b 10\nvmsplice_notify p.w n 0', /usage: vmsplice_notify FD N FLAGS/],
     ['vmsplice_notify of an unbound buffer', 'vmsplice_notify p.w n 0 c:0:1', /buffer 'c' is not bound/],
     ['vmsplice_notify outside its buffer', 'buf b 10\nvmsplice_notify p.w n 0 b:5:6', /outside buffer 'b'/],
-    ['a socketpair option that is not ack', 'socketpair s fast', /bad socketpair option 'fast' \(expected ack=MS\)/],
+    ['a socketpair option that is neither a type nor ack', 'socketpair s fast', /bad socketpair option 'fast' \(expected STREAM, DGRAM, SEQPACKET or ack=MS\)/],
     ['an empty ack', 'socketpair s ack=', /bad ack delay ''/],
     ['a bad ack', 'socketpair s ack=1ms', /bad ack delay '1ms'/],
-    ['two socketpair options', 'socketpair s ack=1 ack=2', /usage: socketpair S \[ack=MS\]/],
+    ['two socketpair options', 'socketpair s ack=1 ack=2', /usage: socketpair S \[TYPE\|ack=MS\]/],
+    ['a type with an ack', 'socketpair s DGRAM ack=2', /usage: socketpair S \[TYPE\|ack=MS\]/],
   ];
   for (const [what, source, message] of bad) {
     it(`rejects ${what}`, () => {
@@ -115,7 +118,7 @@ describe('without the option (the trace format as specified)', () => {
   it("'socketpair S ack=MS' is malformed", () => {
     const e = malformed('pipe p\nsocketpair s ack=10', false);
     expect(e.line).toBe(2);
-    expect(e.detail).toBe('socketpair: wrong number of arguments (usage: socketpair S)');
+    expect(e.detail).toBe("bad socketpair option 'ack=10' (expected STREAM, DGRAM or SEQPACKET)");
   });
 
   it('splicekit run rejects them: exit 2, nothing run', () => {

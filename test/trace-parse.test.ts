@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
-  SEEK_CUR, SEEK_END, SEEK_SET, SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
+  SEEK_CUR, SEEK_END, SEEK_SET, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
 } from '../src/constants.js';
 import { dataBytes, dataLength, parseTrace, TraceSyntaxError, writeData, type Op } from '../src/trace/parse.js';
 
@@ -79,6 +79,13 @@ describe('valid operations', () => {
     expect(one('open f "x" CREAT|RDWR')).toMatchObject({ flags: O_CREAT | O_RDWR });
     expect(one('lseek f 0 SET')).toMatchObject({ whence: SEEK_SET });
     expect(one('lseek f 0 CUR')).toMatchObject({ whence: SEEK_CUR });
+  });
+
+  it('parses a socketpair type; none leaves it to the call (SOCK_STREAM)', () => {
+    expect(one('socketpair s')).toEqual({ line: 1, kind: 'socketpair', name: 's' });
+    expect(one('socketpair s STREAM')).toEqual({ line: 1, kind: 'socketpair', name: 's', type: SOCK_STREAM });
+    expect(one('socketpair s DGRAM')).toEqual({ line: 1, kind: 'socketpair', name: 's', type: SOCK_DGRAM });
+    expect(one('socketpair s SEQPACKET')).toEqual({ line: 1, kind: 'socketpair', name: 's', type: SOCK_SEQPACKET });
   });
 
   it('parses every fcntl command', () => {
@@ -187,6 +194,10 @@ describe('malformed traces', () => {
     ['bad name', 'pipe P', /bad name 'P'/],
     ['name starting with digit', 'pipe 1p', /bad name/],
     ['name with dash', 'socketpair s-1', /bad name/],
+    ['unknown socket type', 'socketpair s RAW', /bad socketpair option 'RAW' \(expected STREAM, DGRAM or SEQPACKET\)/],
+    ['lower-case socket type', 'socketpair s dgram', /bad socketpair option 'dgram'/],
+    ['quoted socket type', 'socketpair s "DGRAM"', /expected a socket type/],
+    ['two socket types', 'socketpair s DGRAM SEQPACKET', /usage: socketpair S \[TYPE\]/],
     ['name with suffix where a plain name is expected', 'pipe p.r', /bad name/],
     ['fd with bad suffix', 'read p.x 1', /bad fd 'p.x'/],
     ['fd with two suffixes', 'read p.r.w 1', /bad fd/],

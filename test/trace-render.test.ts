@@ -1,7 +1,9 @@
 // Output rendering of the trace format (docs/trace-format.md, "Output").
 
 import { describe, expect, it } from 'vitest';
-import { O_APPEND, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT } from '../src/constants.js';
+import {
+  FASYNC, O_APPEND, O_DIRECT, O_NOATIME, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT,
+} from '../src/constants.js';
 import { fnv1a32, renderBytes, renderErrno, renderPollEvents, renderStatusFlags, resultLine } from '../src/trace/render.js';
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -67,9 +69,12 @@ describe('result rendering', () => {
     expect(renderPollEvents(POLLHUP)).toBe('HUP');
   });
 
-  it('renders F_GETFL as the access mode plus NONBLOCK only', () => {
+  it('renders F_GETFL as the access mode, then NONBLOCK, APPEND, DIRECT and ASYNC where set, in that order', () => {
     expect(renderStatusFlags(O_RDONLY)).toBe('RDONLY');
     expect(renderStatusFlags(O_WRONLY | O_NONBLOCK)).toBe('WRONLY|NONBLOCK');
-    expect(renderStatusFlags(O_RDWR | O_APPEND)).toBe('RDWR');
+    expect(renderStatusFlags(O_RDWR | O_APPEND)).toBe('RDWR|APPEND');
+    expect(renderStatusFlags(O_WRONLY | FASYNC | O_DIRECT | O_NONBLOCK | O_APPEND)).toBe('WRONLY|NONBLOCK|APPEND|DIRECT|ASYNC');
+    // Not shown: O_NOATIME, and O_LARGEFILE, which Linux adds to every open on 64 bits.
+    expect(renderStatusFlags(O_RDWR | O_NOATIME | 0o100000)).toBe('RDWR');
   });
 });

@@ -26,6 +26,11 @@ export const ESPIPE = -ERRNO.ESPIPE;
 export const EPIPE = -ERRNO.EPIPE;
 export const EOVERFLOW = -ERRNO.EOVERFLOW;
 export const ECONNRESET = -ERRNO.ECONNRESET;
+export const ENOTCONN = -ERRNO.ENOTCONN;
+export const EMSGSIZE = -ERRNO.EMSGSIZE;
+export const ECONNREFUSED = -ERRNO.ECONNREFUSED;
+export const ENOBUFS = -ERRNO.ENOBUFS;
+export const ESOCKTNOSUPPORT = -ERRNO.ESOCKTNOSUPPORT;
 
 /** A file position: the description's own, or a caller's offset (pread-style). */
 export interface Pos {

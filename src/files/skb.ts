@@ -1,6 +1,6 @@
-// How much send-buffer space (sk_wmem_alloc) an AF_UNIX stream message
-// charges: the skb's truesize, as unix_stream_sendmsg() and __alloc_skb()
-// lay it out on x86_64 with 4 KiB pages.
+// How much send-buffer space (sk_wmem_alloc) an AF_UNIX message charges:
+// the skb's truesize, as unix_stream_sendmsg(), unix_dgram_sendmsg() and
+// __alloc_skb() lay it out on x86_64 with 4 KiB pages.
 
 import { PAGE_SIZE } from '../constants.js';
 
@@ -14,14 +14,24 @@ const UNIX_SKB_FRAGS_SZ = 32768;
 const SHINFO = 320;
 /** SKB_DATA_ALIGN(sizeof(struct sk_buff)). */
 const SKB = 256;
-/** kmalloc size classes a head can get (measured: a 2-byte message charges 768). */
-const KMALLOC = [512, 1024, 2048, 4096, 8192];
+/** The smallest kmalloc size class a head gets (measured: a 2-byte message charges 768). */
+const MIN_HEAD = 512;
+/** MAX_SKB_FRAGS: page fragments one message can carry. */
+export const MAX_SKB_FRAGS = 17;
+/** SKB_MAX_ALLOC, SKB_MAX_ORDER(0, 2): the largest linear part of a datagram. */
+const SKB_MAX_ALLOC = (PAGE_SIZE << 2) - SHINFO;
+/** unix_dgram_sendmsg(): a datagram longer than sk_sndbuf - 32 is EMSGSIZE. */
+export const DGRAM_MAX = SNDBUF - 32;
 
-/** One queued message: bytes not yet read (of them, still in the linear part), its charge. */
-export interface Skb {
+/** One queued message: bytes not yet read and what it charges its sender. */
+export interface Message {
   len: number;
-  linear: number;
   truesize: number;
+}
+
+/** A stream message, whose bytes not yet read may still be in the linear part. */
+export interface Skb extends Message {
+  linear: number;
 }
 
 /** How unix_stream_sendmsg() lays out a message of `size` bytes: linear part and frag sizes. */
@@ -61,9 +71,19 @@ export function spliceTruesize(size: number): number {
   return headTruesize(0) + size;
 }
 
+/**
+ * truesize of a datagram of `size` bytes (unix_dgram_sendmsg()): past
+ * SKB_MAX_ALLOC, up to 17 whole pages go in fragments, the rest in the head.
+ */
+export function dgramTruesize(size: number): number {
+  const dataLen = size > SKB_MAX_ALLOC ? Math.ceil(Math.min(size - SKB_MAX_ALLOC, MAX_SKB_FRAGS * PAGE_SIZE) / PAGE_SIZE) * PAGE_SIZE : 0;
+  return headTruesize(size - dataLen) + dataLen;
+}
+
 function headTruesize(linear: number): number {
   const obj = Math.ceil(linear / 64) * 64 + SHINFO;
-  const alloc = KMALLOC.find((k) => k >= obj) ?? obj;
+  // kmalloc_size_roundup(): power-of-two classes, whole page orders past 8 KiB.
+  const alloc = Math.max(MIN_HEAD, 2 ** Math.ceil(Math.log2(obj)));
   // SKB_TRUESIZE(SKB_WITH_OVERHEAD(alloc)): the head minus shinfo, plus sk_buff and shinfo.
   return alloc - SHINFO + SKB + SHINFO;
 }

@@ -3,18 +3,14 @@
 // fragments (write), or the spliced pages themselves (splice), so data
 // spliced in and out moves by page reference.
 
-import { O_NONBLOCK, PAGE_SIZE, POLLERR, POLLHUP, POLLIN, POLLOUT } from '../constants.js';
-import { OpenFile } from './file.js';
+import { PAGE_SIZE, POLLERR, POLLHUP, POLLIN, POLLOUT, SOCK_STREAM } from '../constants.js';
 import type { Kctx, Pos, Result } from './kctx.js';
 import { BLOCK, EAGAIN, ECONNRESET, ENOMEM, EPIPE } from './kctx.js';
-import { nextSkbSize, skbLayout, SNDBUF, spliceTruesize, writeTruesize, type Skb } from './skb.js';
+import { MAX_SKB_FRAGS, nextSkbSize, skbLayout, spliceTruesize, writeTruesize, type Skb } from './skb.js';
+import { newRings, UnixSocket } from './unix.js';
 
 /** Slot flags that survive a trip through a socket: only who made the buffer. */
 const OPS_ONLY = 0x300;
-/** splice_to_socket() gathers at most this many pipe buffers per sendmsg. */
-const SPLICE_BVECS = 16;
-/** MAX_SKB_FRAGS: page fragments one message can carry. */
-const MAX_SKB_FRAGS = 17;
 /** The task's page fragment (current->task_frag): 32 KiB, SKB_FRAG_PAGE_ORDER. */
 const FRAG_PAGES = 8;
 
@@ -25,15 +21,13 @@ export interface TaskFrag {
   size: number;
 }
 
-export class SocketEnd extends OpenFile {
+export class SocketEnd extends UnixSocket<Skb> {
   peer!: SocketEnd;
+  readonly type = SOCK_STREAM;
   /** The peer has closed: SHUTDOWN_MASK on this side. */
   shutdown = false;
   /** sk_err: ECONNRESET when the peer closed with our data unread. */
   reset = false;
-  closed = false;
-  /** Messages queued in this end's rx ring, oldest first. */
-  readonly skbs: Skb[] = [];
   /**
    * TCP-like acknowledgements: what this end sent stays referenced in the
    * `unacked` ring until `ackDelay` ms of the kernel's clock have passed.
@@ -41,23 +35,8 @@ export class SocketEnd extends OpenFile {
   unacked = -1;
   private readonly inFlight: { slots: number; due: number }[] = [];
 
-  constructor(readonly rx: number, flags: number, readonly ackDelay?: number) {
-    super(flags);
-  }
-
-  get nonblock(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
-  /** sock_fasync(). */
-  override get fasync(): boolean { return true; }
-
-  /** sk_wmem_alloc: 1 (the socket's own bias) plus the truesize of every message of ours the peer has not read. */
-  wmem(): number {
-    if (this.shutdown) return 1;
-    return this.peer.skbs.reduce((n, skb) => n + skb.truesize, 1);
-  }
-
-  /** sock_alloc_send_pskb() waits only while sk_wmem_alloc_get() (no bias) is at the limit. */
-  private canSend(): boolean {
-    return this.wmem() - 1 < SNDBUF;
+  constructor(rx: number, flags: number, readonly ackDelay?: number) {
+    super(rx, flags);
   }
 
   /** The reader took `n` bytes: finished messages uncharge their sender. */
@@ -145,7 +124,7 @@ export class SocketEnd extends OpenFile {
     if (this.reset) mask |= POLLERR;
     if (this.shutdown) mask |= POLLHUP | POLLIN;
     if (k.core.occupancy(this.rx) > 0) mask |= POLLIN;
-    if (this.wmem() * 4 <= SNDBUF) mask |= POLLOUT;
+    if (this.roomToWrite()) mask |= POLLOUT;
     return mask;
   }
 
@@ -192,44 +171,34 @@ export class SocketEnd extends OpenFile {
   }
 
   /**
-   * splice_to_socket(): batches of up to 16 pipe buffers, each sent as
-   * messages of at most 17 page fragments while the send buffer has room;
-   * the pages move to the peer by reference.
+   * unix_stream_sendmsg() with MSG_SPLICE_PAGES: messages of at most 17
+   * page fragments while the send buffer has room; the pages move to the
+   * peer by reference.
    */
-  override spliceWrite(k: Kctx, r: number, _pos: Pos, len: number, nonblock: boolean): Result {
-    let spliced = 0;
-    while (len > 0) {
-      if (k.core.occupancy(r) === 0) {
-        if (spliced > 0 || k.core.writers(r) === 0) break;
-        return nonblock ? EAGAIN : BLOCK;
-      }
-      if (this.shutdown) return spliced > 0 ? spliced : EPIPE;
-      let batch = Math.min(len, k.core.prefixBytes(r, SPLICE_BVECS));
-      while (batch > 0) {
-        if (!this.canSend()) return spliced > 0 ? spliced : this.nonblock ? EAGAIN : BLOCK;
-        const rx = this.peer.rx;
-        const from = k.core.ringHead(rx);
-        const n = k.core.moveToSkb(r, rx, batch, MAX_SKB_FRAGS);
-        if (n === 0) return spliced;
-        this.holdUntilAck(k, from);
-        this.peer.skbs.push({ len: n, linear: 0, truesize: spliceTruesize(n) });
-        spliced += n;
-        len -= n;
-        batch -= n;
-      }
+  protected sendPages(k: Kctx, r: number, len: number): Result {
+    if (this.shutdown) return EPIPE;
+    let sent = 0;
+    while (sent < len) {
+      if (!this.canSend()) return sent > 0 ? sent : this.nonblock ? EAGAIN : BLOCK;
+      const rx = this.peer.rx;
+      const from = k.core.ringHead(rx);
+      const n = k.core.moveToSkb(r, rx, len - sent, MAX_SKB_FRAGS);
+      if (n === 0) break;
+      this.holdUntilAck(k, from);
+      this.peer.skbs.push({ len: n, linear: 0, truesize: spliceTruesize(n) });
+      sent += n;
     }
-    return spliced;
+    return sent;
+  }
+
+  /** The peer may not write any more; our data it never read resets it. */
+  protected tellPeerClosed(k: Kctx): void {
+    this.peer.shutdown = true;
+    if (k.core.occupancy(this.rx) > 0) this.peer.reset = true;
   }
 
   override release(k: Kctx): void {
-    const peer = this.peer;
-    this.closed = true;
-    if (!peer.closed) {
-      peer.shutdown = true;
-      if (k.core.occupancy(this.rx) > 0) peer.reset = true;
-      k.core.addWriters(peer.rx, -1);
-    }
-    k.core.ringFree(this.rx);
+    super.release(k);
     if (this.unacked >= 0) k.core.ringFree(this.unacked);
   }
 }
@@ -255,19 +224,10 @@ function taskFragRefill(k: Kctx): TaskFrag | undefined {
   return frag;
 }
 
-/** A connected pair: each end's rx ring has one reader (itself) and one writer (its peer). */
-export function socketPair(k: Kctx, flags: number, ackDelay?: number): [SocketEnd, SocketEnd] | Result {
-  const rings: number[] = [];
-  for (let i = 0; i < (ackDelay === undefined ? 2 : 4); i++) {
-    const r = k.core.ringNew(1024);
-    if (r < 0) {
-      for (const got of rings) k.core.ringFree(got);
-      return r;
-    }
-    k.core.addReaders(r, 1);
-    k.core.addWriters(r, 1);
-    rings.push(r);
-  }
+/** A connected pair; with `ackDelay`, each end also keeps what it sent in a ring of its own until acknowledged. */
+export function streamPair(k: Kctx, flags: number, ackDelay?: number): [SocketEnd, SocketEnd] | Result {
+  const rings = newRings(k, ackDelay === undefined ? 2 : 4);
+  if (typeof rings === 'number') return rings;
   const a = new SocketEnd(rings[0], flags, ackDelay);
   const b = new SocketEnd(rings[1], flags, ackDelay);
   if (ackDelay !== undefined) {

@@ -7,7 +7,8 @@
 // EINVAL there, an fd nobody opened EBADF).
 
 import { InvalidArgument } from '../errors.js';
-import type { IoVec, Offset, PollFd, UserBuffer } from '../types.js';
+import { SOCK_STREAM, SOCK_TYPE_MASK } from '../constants.js';
+import type { IoVec, Offset, PollFd, SocketPairOptions, UserBuffer } from '../types.js';
 
 /** How an argument crosses the call channel. */
 export type ArgWire = 'num' | 'loff' | 'bytes' | 'dest' | 'str' | 'iovecs' | 'pollfds' | 'buffer' | 'json';
@@ -146,14 +147,25 @@ export const pollfds: ArgType<PollFd[]> = {
   },
 };
 
-/** Options of socketpair: `{ ackDelay?: ms }`. */
-export const socketOpts: ArgType<{ ackDelay?: number } | undefined> = {
+/** The options socketpair knows: a misspelt one is refused, not ignored. */
+const SOCKET_OPTIONS: readonly string[] = ['type', 'ackDelay'] satisfies (keyof SocketPairOptions)[];
+
+/**
+ * Options of socketpair: `type` is the C call's int (any value goes to the
+ * call); `ackDelay`, splicekit's own, makes a TCP-like stream pair only.
+ */
+export const socketOpts: ArgType<SocketPairOptions | undefined> = {
   c: 'int', wire: 'json',
   check(v, syscall, arg) {
     if (v === undefined) return;
-    if (typeof v !== 'object' || v === null) bad(syscall, arg, 'an options object', v);
-    const d = (v as { ackDelay?: unknown }).ackDelay;
-    if (d !== undefined && !(typeof d === 'number' && Number.isFinite(d) && d >= 0)) bad(syscall, arg, 'an ackDelay of 0 or more milliseconds', d);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(syscall, arg, 'an options object', v);
+    const unknown = Object.keys(v as object).find((name) => !SOCKET_OPTIONS.includes(name));
+    if (unknown !== undefined) bad(syscall, arg, `options among ${SOCKET_OPTIONS.join(', ')}`, unknown);
+    const { type, ackDelay: d } = v as { type?: unknown; ackDelay?: unknown };
+    if (type !== undefined && !isInt(type, -(2 ** 31), 2 ** 31)) bad(syscall, arg, 'a type from -2^31 to 2^31-1', type);
+    if (d === undefined) return;
+    if (!(typeof d === 'number' && Number.isFinite(d) && d >= 0)) bad(syscall, arg, 'an ackDelay of 0 or more milliseconds', d);
+    if (type !== undefined && ((type as number) & SOCK_TYPE_MASK) !== SOCK_STREAM) bad(syscall, arg, 'a SOCK_STREAM type with an ackDelay', type);
   },
 };
 

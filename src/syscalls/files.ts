@@ -6,18 +6,22 @@
 import {
   F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETPIPE_SZ, F_SETFD, F_SETFL, F_SETPIPE_SZ, FASYNC, FD_CLOEXEC, FIONREAD,
   MAX_RW_COUNT, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_EXCL, O_NOATIME, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC,
-  O_WRONLY, PAGE_SIZE, PIPE_DEF_BUFFERS, PIPE_MAX_SIZE, POLLERR, POLLHUP, POLLNVAL,
+  O_WRONLY, PAGE_SIZE, PIPE_DEF_BUFFERS, PIPE_MAX_SIZE, POLLERR, POLLHUP, POLLNVAL, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
+  SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
 } from '../constants.js';
 import { DevNull, DevZero } from '../files/devices.js';
 import { Directory } from '../files/directory.js';
 import type { OpenFile } from '../files/file.js';
-import { EBADF, EEXIST, EINVAL, EMFILE, ENOENT, ENOTTY, EPERM, type Pos, type Result } from '../files/kctx.js';
+import { dgramPair } from '../files/dgram.js';
+import {
+  EBADF, EEXIST, EINVAL, EMFILE, ENOENT, ENOTTY, EPERM, ESOCKTNOSUPPORT, type Pos, type Result,
+} from '../files/kctx.js';
 import { Inode, RegularFile } from '../files/memfs.js';
 import { Pipe, PipeEnd, roundPipeSize } from '../files/pipe.js';
-import { socketPair } from '../files/socket.js';
+import { SocketEnd, streamPair } from '../files/socket.js';
 import { PIPE_MIN_DEF_BUFFERS, PIPE_USER_PAGES_SOFT } from '../machine.js';
 import { getname, resolvePath } from '../path.js';
-import type { Offset, PollFd } from '../types.js';
+import type { Offset, PollFd, SocketPairOptions } from '../types.js';
 import type { Task } from './task.js';
 
 /** fcntl(F_SETFL) may change only these (fs/fcntl.c SETFL_MASK). */
@@ -113,15 +117,21 @@ export function unlink(p: Task, path: string): void {
 }
 
 /**
- * socketpair(AF_UNIX, SOCK_STREAM): __sys_socketpair() takes both fds
- * (EMFILE) before it makes the sockets. With `ackDelay` (ms of the
- * machine's clock, see `tick`), each end behaves like TCP for page
+ * socketpair(AF_UNIX, type, 0): __sys_socketpair() refuses flags in `type`
+ * other than SOCK_NONBLOCK and SOCK_CLOEXEC, takes both fds (EMFILE), and
+ * only then makes the sockets. With `ackDelay` (ms of the machine's clock,
+ * see `tick`), each end of a stream pair behaves like TCP for page
  * lifetimes: what it sends stays referenced until the peer's acknowledgement.
  */
-export function socketpair(p: Task, opts: { ackDelay?: number } = {}): [number, number] {
+export function socketpair(p: Task, opts: SocketPairOptions = {}): [number, number] {
   const m = p.machine;
+  const type = opts.type ?? SOCK_STREAM;
+  if (!socketTypeFlagsValid(type)) p.fail('socketpair', EINVAL);
   if (!p.fds.hasRoom(2)) p.fail('socketpair', EMFILE);
-  const pair = socketPair(p, O_RDWR, opts.ackDelay);
+  const kind = unixType(type & SOCK_TYPE_MASK);
+  if (kind < 0) p.fail('socketpair', kind);
+  const flags = O_RDWR | (type & SOCK_NONBLOCK);
+  const pair = kind === SOCK_STREAM ? streamPair(p, flags, opts.ackDelay) : dgramPair(p, kind, flags);
   if (typeof pair === 'number') p.fail('socketpair', pair);
   const charged = m.chargeFiles(2);
   if (charged < 0) {
@@ -129,8 +139,25 @@ export function socketpair(p: Task, opts: { ackDelay?: number } = {}): [number, 
     pair.forEach((end) => m.put(end, p));
     p.fail('socketpair', charged);
   }
-  if (opts.ackDelay !== undefined) pair.forEach((end) => m.ackedSockets.add(end));
-  return [p.install(pair[0], false), p.install(pair[1], false)];
+  // Only a stream pair takes an ackDelay (the argument check sees to it).
+  if (opts.ackDelay !== undefined) for (const end of pair) if (end instanceof SocketEnd) m.ackedSockets.add(end);
+  const cloexec = (type & SOCK_CLOEXEC) !== 0;
+  return [p.install(pair[0], cloexec), p.install(pair[1], cloexec)];
+}
+
+/** __sys_socketpair(): a type carries no flag but SOCK_NONBLOCK and SOCK_CLOEXEC. */
+export function socketTypeFlagsValid(type: number): boolean {
+  return (type & ~SOCK_TYPE_MASK & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) === 0;
+}
+
+/**
+ * __sock_create() refuses a type past SOCK_MAX (EINVAL), unix_create() one
+ * it has no operations for; it takes SOCK_RAW as SOCK_DGRAM.
+ */
+function unixType(type: number): number {
+  if (type >= SOCK_MAX) return EINVAL;
+  if (type === SOCK_RAW) return SOCK_DGRAM;
+  return type === SOCK_STREAM || type === SOCK_DGRAM || type === SOCK_SEQPACKET ? type : ESOCKTNOSUPPORT;
 }
 
 /** dup(2): the lowest free fd names the same open file. */

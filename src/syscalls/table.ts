@@ -56,7 +56,7 @@ export const SYSCALLS = {
   pipe: call(files.pipe, [opt(uint)], rPair),
   /** open(2) in the machine's directory (and /dev/null, /dev/zero); `mode` is accepted and ignored. */
   open: call(files.open, [path, uint, opt(uint)], rNum),
-  /** socketpair(AF_UNIX, SOCK_STREAM, 0); `{ ackDelay }` makes the pair TCP-like (see `tick`). */
+  /** socketpair(AF_UNIX, type, 0): `{ type }` (SOCK_STREAM by default); `{ ackDelay }` makes a stream pair TCP-like (see `tick`). */
   socketpair: call(files.socketpair, [socketOpts], rPair),
   /** dup(2). */
   dup: call(files.dup, [fd], rNum),

@@ -6,7 +6,7 @@
 
 import {
   FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
-  SEEK_CUR, SEEK_END, SEEK_SET,
+  SEEK_CUR, SEEK_END, SEEK_SET, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
   SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
 } from '../constants.js';
 import { excerpt, lexLines, TraceSyntaxError, type Token } from './lexer.js';
@@ -34,8 +34,8 @@ export type FdTarget = { fd: string } | { number: number };
 export type OpBody =
   | { kind: 'pipe'; name: string; flags: number }
   | { kind: 'open'; name: string; path: string; flags: number }
-  // `ackDelay` only with extensions: `socketpair S ack=MS`, a TCP-like pair.
-  | { kind: 'socketpair'; name: string; ackDelay?: number }
+  // `type` from `socketpair S TYPE`; `ackDelay` only with extensions: `socketpair S ack=MS`, a TCP-like pair.
+  | { kind: 'socketpair'; name: string; type?: number; ackDelay?: number }
   | { kind: 'dup'; name: string; fd: string }
   | { kind: 'dup2'; name: string; fd: string; to: FdTarget }
   | { kind: 'dup3'; name: string; fd: string; to: FdTarget; flags: number }
@@ -72,6 +72,8 @@ const NOTIFY_FLAGS = { NONBLOCK: O_NONBLOCK };
 const ACCESS_MODES: Record<string, number> = { RDONLY: O_RDONLY, WRONLY: O_WRONLY, RDWR: O_RDWR };
 const OPEN_MODIFIERS: Record<string, number> = { CREAT: O_CREAT, TRUNC: O_TRUNC, APPEND: O_APPEND, NONBLOCK: O_NONBLOCK, CLOEXEC: O_CLOEXEC };
 const WHENCE: Record<string, number> = { SET: SEEK_SET, CUR: SEEK_CUR, END: SEEK_END };
+/** TYPE of socketpair, an extension of version 1. */
+const SOCKET_TYPES: Record<string, number> = { STREAM: SOCK_STREAM, DGRAM: SOCK_DGRAM, SEQPACKET: SOCK_SEQPACKET };
 
 /** A token as messages quote it: a string with its own quotes, a bare token between '…'. */
 const shown = (t: Token): string => excerpt(t.text, t.quoted ? '' : "'", t.size);
@@ -182,6 +184,9 @@ class Args {
 
   word(): string { return this.bare('a word').text; }
 
+  /** The next token's text, not taken. */
+  peek(): string { return this.tokens[this.i]!.text; }
+
   path(): string {
     const t = this.tokens[this.i++]!;
     if (!t.quoted) this.fail(`expected a quoted path, got ${shown(t)}`);
@@ -219,6 +224,14 @@ class Args {
     return iov;
   }
 
+  /** TYPE of socketpair; `alternative` names what else the extensions allow there. */
+  socketType(alternative?: string): number {
+    const t = this.bare('a socket type');
+    if (Object.hasOwn(SOCKET_TYPES, t.text)) return SOCKET_TYPES[t.text]!;
+    const allowed = [...Object.keys(SOCKET_TYPES), ...(alternative ? [alternative] : [])];
+    return this.fail(`bad socketpair option ${shown(t)} (expected ${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)})`);
+  }
+
   /** `ack=MS` of an extended socketpair. */
   ack(): number {
     const t = this.bare('ack=MS');
@@ -247,7 +260,13 @@ interface Syntax {
 const SYNTAX: Record<string, Syntax> = {
   pipe: { usage: 'pipe P [FLAGS]', min: 1, max: 2, parse: (a) => ({ kind: 'pipe', name: a.name(), flags: a.more ? a.flags(PIPE_FLAGS) : 0 }) },
   open: { usage: 'open F PATH OFLAGS', min: 3, max: 3, parse: (a) => ({ kind: 'open', name: a.name(), path: a.path(), flags: a.openFlags() }) },
-  socketpair: { usage: 'socketpair S', min: 1, max: 1, parse: (a) => ({ kind: 'socketpair', name: a.name() }) },
+  socketpair: {
+    usage: 'socketpair S [TYPE]', min: 1, max: 2,
+    parse: (a) => {
+      const name = a.name();
+      return a.more ? { kind: 'socketpair', name, type: a.socketType() } : { kind: 'socketpair', name };
+    },
+  },
   dup: { usage: 'dup F FD', min: 2, max: 2, parse: (a) => ({ kind: 'dup', name: a.name(), fd: a.fd() }) },
   dup2: { usage: 'dup2 F FD TO', min: 3, max: 3, parse: (a) => ({ kind: 'dup2', name: a.name(), fd: a.fd(), to: a.target() }) },
   dup3: {
@@ -341,10 +360,12 @@ const EXTENSION_SYNTAX: Record<string, Syntax> = {
   released: { usage: 'released N ID', min: 2, max: 2, parse: (a) => ({ kind: 'released', notify: a.fd(), id: a.num('id') }) },
   tick: { usage: 'tick MS', min: 1, max: 1, parse: (a) => ({ kind: 'tick', ms: a.num('ms') }) },
   socketpair: {
-    usage: 'socketpair S [ack=MS]', min: 1, max: 2,
+    usage: 'socketpair S [TYPE|ack=MS]', min: 1, max: 2,
     parse: (a) => {
       const name = a.name();
-      return a.more ? { kind: 'socketpair', name, ackDelay: a.ack() } : { kind: 'socketpair', name };
+      if (!a.more) return { kind: 'socketpair', name };
+      return a.peek().startsWith('ack=') ? { kind: 'socketpair', name, ackDelay: a.ack() }
+        : { kind: 'socketpair', name, type: a.socketType('ack=MS') };
     },
   },
 };

@@ -114,7 +114,7 @@ export function execute(op: Op, k: TraceKernel, names: Bindings): string {
       names.fds.set(op.name, k.open(op.path, op.flags, OPEN_MODE));
       return '0';
     case 'socketpair': {
-      const [a, b] = op.ackDelay === undefined ? k.socketpair() : k.socketpair({ ackDelay: op.ackDelay });
+      const [a, b] = k.socketpair({ type: op.type, ackDelay: op.ackDelay });
       names.fds.set(`${op.name}.a`, a);
       names.fds.set(`${op.name}.b`, b);
       return '0';

@@ -3,7 +3,7 @@
 
 /** `filetype` */
 export const FILETYPE = {
-  UNKNOWN: 0, CHARACTER_DEVICE: 2, DIRECTORY: 3, REGULAR_FILE: 4, SOCKET_STREAM: 6,
+  UNKNOWN: 0, CHARACTER_DEVICE: 2, DIRECTORY: 3, REGULAR_FILE: 4, SOCKET_DGRAM: 5, SOCKET_STREAM: 6,
 } as const;
 
 /** `fdflags` */

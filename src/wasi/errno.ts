@@ -19,8 +19,11 @@ export const E = {
   NOENT: 44, NOSYS: 52, NOTDIR: 54, NOTSOCK: 57, NOTSUP: 58, PIPE: 64, NOTCAPABLE: 76,
 } as const;
 
-/** Linux names whose WASI case is spelled differently; ENODATA and ESOCKTNOSUPPORT have none (EIO, ENOTSUP are nearest). */
-const RENAMED: Partial<Record<ErrnoName, string>> = { EOPNOTSUPP: 'NOTSUP', ESOCKTNOSUPPORT: 'NOTSUP', ENODATA: 'IO' };
+/**
+ * Linux names whose WASI case is spelled differently; ENODATA and
+ * ESOCKTNOSUPPORT have none (EIO and ENOTSUP are nearest).
+ */
+const RENAMED: Partial<Record<ErrnoName, string>> = { EOPNOTSUPP: 'NOTSUP', ENODATA: 'IO', ESOCKTNOSUPPORT: 'NOTSUP' };
 
 const FROM_LINUX = new Map<number, number>(
   (Object.entries(ERRNO) as [ErrnoName, number][]).map(([name, n]) => [n, WASI.get(RENAMED[name] ?? name.slice(1)) ?? E.IO]),

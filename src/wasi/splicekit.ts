@@ -6,10 +6,11 @@
 // is that list, checked against the header and the syscall table by
 // test/syscalls.test.ts) and wraps them as the libc functions.
 
-import { F_GETPIPE_SZ, F_SETFD, F_SETFL, FD_CLOEXEC, O_NONBLOCK, O_RDWR, PAGE_SIZE, SPLICE_F_ALL, UIO_MAXIOV } from '../constants.js';
+import { F_GETPIPE_SZ, O_NONBLOCK, PAGE_SIZE, SPLICE_F_ALL, UIO_MAXIOV } from '../constants.js';
 import type { FdView } from '../snapshot.js';
 import type { IoVec, Offset } from '../types.js';
 import type { Loan } from '../loan.js';
+import { socketTypeFlagsValid } from '../syscalls/files.js';
 import type { SyscallName } from '../syscalls/table.js';
 import type { WasiContext } from './context.js';
 import { ERRNO } from '../errors.js';
@@ -18,10 +19,6 @@ import { Fault, type GuestIov } from './memory.js';
 const AF_UNIX = 1;
 const AF_INET = 2;
 const AF_INET6 = 10;
-const SOCK_STREAM = 1;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const SOCK_TYPE_MASK = 0xf;
 
 /**
  * Every import of the module: the syscall-table entry it makes (null for a
@@ -264,18 +261,14 @@ export function splicekitCalls(ctx: WasiContext) {
       return 0;
     }),
     socketpair: (domain: number, type: number, protocol: number, sv: number) => linux(null, () => {
-      // __sys_socketpair: flags, then family, protocol and type (unix_create).
-      if (type & ~SOCK_TYPE_MASK & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) return -ERRNO.EINVAL;
+      // __sys_socketpair: the type's flags, then family and protocol (unix_create);
+      // the kernel's socketpair answers for the type itself and its flags.
+      if (!socketTypeFlagsValid(type)) return -ERRNO.EINVAL;
       // Internet sockets exist on Linux but cannot be paired (sock_no_socketpair).
       if (domain === AF_INET || domain === AF_INET6) return -ERRNO.EOPNOTSUPP;
       if (domain !== AF_UNIX) return -ERRNO.EAFNOSUPPORT;
       if (protocol !== 0 && protocol !== AF_UNIX) return -ERRNO.EPROTONOSUPPORT;
-      // Only stream sockets exist in the kernel.
-      if ((type & SOCK_TYPE_MASK) !== SOCK_STREAM) return -ERRNO.ESOCKTNOSUPPORT;
-      const pair = k.socketpair();
-      if (type & SOCK_NONBLOCK) pair.forEach((fd) => k.fcntl(fd, F_SETFL, O_RDWR | O_NONBLOCK));
-      if (type & SOCK_CLOEXEC) pair.forEach((fd) => k.fcntl(fd, F_SETFD, FD_CLOEXEC));
-      return putPair(sv, pair);
+      return putPair(sv, k.socketpair({ type }));
     }),
   } satisfies Record<keyof typeof GUEST_IMPORTS, (...a: number[]) => number>;
 }

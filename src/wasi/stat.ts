@@ -1,7 +1,7 @@
 // fd_fdstat_get, fd_fdstat_set_flags, fd_filestat_get, and the encoding of
 // `fdstat` and `filestat` from what the kernel says an fd is.
 
-import { F_GETFL, F_SETFL, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY } from '../constants.js';
+import { F_GETFL, F_SETFL, O_ACCMODE, O_APPEND, O_NONBLOCK, O_RDONLY, O_WRONLY, SOCK_STREAM } from '../constants.js';
 import type { FdView } from '../snapshot.js';
 import { ALL_RIGHTS, FDFLAGS, FDSTAT, FILESTAT, FILETYPE, RIGHTS } from './abi.js';
 import type { WasiContext } from './context.js';
@@ -14,6 +14,15 @@ const FILETYPE_OF: Record<FdView['kind'], number> = {
   file: FILETYPE.REGULAR_FILE, socket: FILETYPE.SOCKET_STREAM, directory: FILETYPE.DIRECTORY,
   null: FILETYPE.CHARACTER_DEVICE, zero: FILETYPE.CHARACTER_DEVICE,
 };
+
+/**
+ * The fd's WASI filetype. Preview 1 has no seqpacket type: a seqpacket
+ * socket keeps its messages' boundaries, so it reports as a datagram one.
+ */
+function filetypeOf(v: FdView): number {
+  if (v.kind === 'socket' && v.socketType !== SOCK_STREAM) return FILETYPE.SOCKET_DGRAM;
+  return FILETYPE_OF[v.kind];
+}
 
 /** The fd's description, or EBADF. */
 export function described(ctx: WasiContext, fd: number): FdView {
@@ -59,7 +68,7 @@ export function writeFilestat(ctx: WasiContext, ptr: number, v: FdView): void {
   else if (v.ring !== undefined) ino = 0x10000 + v.ring;
   m.setU64(ptr + FILESTAT.DEV, 1);
   m.setU64(ptr + FILESTAT.INO, ino);
-  m.setU8(ptr + FILESTAT.FILETYPE, FILETYPE_OF[v.kind]);
+  m.setU8(ptr + FILESTAT.FILETYPE, filetypeOf(v));
   // An unlinked file still open has no name and no link.
   m.setU64(ptr + FILESTAT.NLINK, v.kind === 'file' && v.path === undefined ? 0 : 1);
   m.setU64(ptr + FILESTAT.FILESIZE, v.kind === 'file' ? (v.size ?? 0) : 0);
@@ -72,7 +81,7 @@ export function statCalls(ctx: WasiContext) {
       m.check(ptr, FDSTAT.SIZE);
       const v = described(ctx, fd);
       m.bytes(ptr, FDSTAT.SIZE).fill(0);
-      m.setU8(ptr + FDSTAT.FILETYPE, FILETYPE_OF[v.kind]);
+      m.setU8(ptr + FDSTAT.FILETYPE, filetypeOf(v));
       m.setU16(ptr + FDSTAT.FLAGS, fdflagsOf(v.flags));
       m.setU64(ptr + FDSTAT.RIGHTS_BASE, rightsOf(v));
       m.setU64(ptr + FDSTAT.RIGHTS_INHERITING, v.kind === 'directory' ? ALL_RIGHTS : 0n);

@@ -145,7 +145,7 @@ struct op {
     uint64_t num2;      /* second number (show LEN, fill OFFSET ...) */
     struct offset off[2]; /* splice off_in/off_out; sendfile uses off[0] */
     int flags;          /* already translated to kernel flag bits */
-    int cmd;            /* fcntl command / lseek whence */
+    int cmd;            /* fcntl command / lseek whence / socket type */
     struct data data;
     char *path;
     struct iov_spec *iov;
@@ -510,6 +510,20 @@ static bool parse_oflags(struct parser *p, const struct token *t, int *out)
     return true;
 }
 
+/* TYPE of socketpair (an extension of version 1): SOCK_STREAM by default. */
+static bool parse_socket_type(struct parser *p, const struct token *t, int *out)
+{
+    if (!want_bare(p, t, "TYPE"))
+        return false;
+    if (strcmp(t->text, "STREAM") == 0) *out = SOCK_STREAM;
+    else if (strcmp(t->text, "DGRAM") == 0) *out = SOCK_DGRAM;
+    else if (strcmp(t->text, "SEQPACKET") == 0) *out = SOCK_SEQPACKET;
+    else
+        return fail(p, "TYPE: expected STREAM, DGRAM or SEQPACKET, got \"%s\"",
+                    t->text);
+    return true;
+}
+
 static bool parse_offset(struct parser *p, const struct token *t,
                          const char *what, struct offset *o)
 {
@@ -649,7 +663,7 @@ struct opdef {
 static const struct opdef opdefs[] = {
     {"pipe", OP_PIPE, 1, 2, "pipe P [FLAGS]"},
     {"open", OP_OPEN, 3, 3, "open F \"PATH\" OFLAGS"},
-    {"socketpair", OP_SOCKETPAIR, 1, 1, "socketpair S"},
+    {"socketpair", OP_SOCKETPAIR, 1, 2, "socketpair S [STREAM|DGRAM|SEQPACKET]"},
     {"dup", OP_DUP, 2, 2, "dup F FD"},
     {"close", OP_CLOSE, 1, 1, "close FD"},
     {"write", OP_WRITE, 2, 2, "write FD DATA"},
@@ -745,6 +759,9 @@ static bool parse_args(struct parser *p, struct op *op, struct token *a, int n)
         return true;
     case OP_SOCKETPAIR:
         if (!parse_name(p, &a[0], "S"))
+            return false;
+        op->cmd = SOCK_STREAM;
+        if (n == 2 && !parse_socket_type(p, &a[1], &op->cmd))
             return false;
         op->bind[0] = intern_suffixed(t, a[0].text, ".a");
         op->bind[1] = intern_suffixed(t, a[0].text, ".b");
@@ -1246,7 +1263,7 @@ static void exec_pipe(struct runtime *rt, const struct op *op)
 static void exec_socketpair(struct runtime *rt, const struct op *op)
 {
     int fds[2];
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) < 0) {
+    if (socketpair(AF_UNIX, op->cmd, 0, fds) < 0) {
         put_errno(errno);
         return;
     }

@@ -13,7 +13,8 @@ import fc from 'fast-check';
 import {
   ERRNO, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETPIPE_SZ, F_SETFD, F_SETFL, F_SETPIPE_SZ, InvalidArgument, Kernel,
   O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, POLLIN, POLLOUT, SEEK_CUR, SEEK_END,
-  SEEK_SET, SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK, SyscallError, SYSCALLS, WouldBlock,
+  SEEK_SET, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_SEQPACKET, SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK, SyscallError,
+  SYSCALLS, WouldBlock,
   type Loan, type Process, type SyscallName, type UserBuffer,
 } from '../../src/index.js';
 import { fd as fdType, type ArgType } from '../../src/syscalls/args.js';
@@ -54,7 +55,7 @@ export class World {
     open(0, 1, 2, ...k.pipe(), ...k.pipe(O_NONBLOCK), ...k.pipe(O_DIRECT | O_NONBLOCK));
     const f = k.open('f', O_RDWR | O_CREAT);
     k.write(f, new TextEncoder().encode('a file of a few bytes, then some more\n'.repeat(small ? 4 : 200)));
-    open(f, k.open('/dev/null', O_WRONLY), k.open('/dev/zero', O_RDONLY), ...k.socketpair());
+    open(f, k.open('/dev/null', O_WRONLY), k.open('/dev/zero', O_RDONLY), ...k.socketpair(), ...k.socketpair({ type: SOCK_DGRAM }));
     this.bufs.push(k.alloc(8192), k.alloc(4096));
     const freed = k.alloc(4096);
     k.free(freed);
@@ -156,7 +157,12 @@ const pathArg = named([
   ['"f"', 'f'], ['"g"', 'g'], ['"/dev/null"', '/dev/null'], ['"/dev/zero"', '/dev/zero'], ['""', ''], ['"."', '.'], ['".."', '..'],
   ['"a/b"', 'a/b'], ['"x" * 300', 'x'.repeat(300)], ['"nul\\0"', 'nul\0'], ['"/dev/full"', '/dev/full'],
 ]);
-const socketOptsArg = named([['undefined', undefined], ['{}', {}], ['{ ackDelay: 5 }', { ackDelay: 5 }], ['{ ackDelay: -1 }', { ackDelay: -1 }], ['{ ackDelay: NaN }', { ackDelay: NaN }]]);
+const socketOptsArg = named([
+  ['undefined', undefined], ['{}', {}], ['{ ackDelay: 5 }', { ackDelay: 5 }], ['{ ackDelay: -1 }', { ackDelay: -1 }], ['{ ackDelay: NaN }', { ackDelay: NaN }],
+  ['{ type: SOCK_DGRAM }', { type: SOCK_DGRAM }], ['{ type: SOCK_SEQPACKET|SOCK_NONBLOCK }', { type: SOCK_SEQPACKET | SOCK_NONBLOCK }],
+  ['{ type: 4 }', { type: 4 }], ['{ type: 15 }', { type: 15 }], ['{ type: 1.5 }', { type: 1.5 }],
+  ['{ type: SOCK_DGRAM, ackDelay: 5 }', { type: SOCK_DGRAM, ackDelay: 5 }], ['{ typ: SOCK_DGRAM }', { typ: SOCK_DGRAM }],
+]);
 
 /** Counts for read, which returns a new array: what a caller asks of /dev/zero it gets, so ask for at most 1 MiB. */
 const readCountArg = fc.oneof(int(0, 70000), named([['1<<20', 1 << 20]]));

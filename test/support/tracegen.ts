@@ -17,6 +17,8 @@ import fc from 'fast-check';
 const PAGE = 4096;
 const DEFAULT_CAP = 65536;
 const MAX_SOCKET_BYTES = 40_000; // socket send buffers are machine-specific: stay far below
+/** What a message of at most a page charges a datagram or seqpacket pair's budget beyond its bytes (a truesize bound). */
+const MESSAGE_OVERHEAD = 4352;
 
 /** Deterministic per-step random source (mulberry32). */
 class Rng {
@@ -54,8 +56,9 @@ interface PipeM {
   packet: boolean;
 }
 
-interface SockEndM { lb: number; open: number } // lb: bytes known queued for this end to read
-interface SockM { a: SockEndM; b: SockEndM; total: number }
+// lb: bytes (a stream) or messages (otherwise) known queued for this end to read
+interface SockEndM { lb: number; open: number }
+interface SockM { a: SockEndM; b: SockEndM; total: number; type: 'STREAM' | 'DGRAM' | 'SEQPACKET' }
 
 /** An open file description, shared by dup. */
 interface Desc { nonblock: boolean }
@@ -238,10 +241,37 @@ class Model {
 
   opSocketpair(): Emitted {
     const name = this.fresh(SOCK_NAMES, (n) => !!this.names.get(`${n}.a`) || !!this.names.get(`${n}.b`));
-    const sock: SockM = { a: { lb: 0, open: 1 }, b: { lb: 0, open: 1 }, total: 0 };
+    const type = this.rng.weighted([[3, 'STREAM'], [1, 'DGRAM'], [1, 'SEQPACKET']] as const);
+    const sock: SockM = { a: { lb: 0, open: 1 }, b: { lb: 0, open: 1 }, total: 0, type };
     this.bind(`${name}.a`, { kind: 'sock', end: 'a', sock, desc: { nonblock: false } });
     this.bind(`${name}.b`, { kind: 'sock', end: 'b', sock, desc: { nonblock: false } });
-    return { line: `socketpair ${name}`, risky: false };
+    const plain = type === 'STREAM' && this.rng.chance(0.7);
+    return { line: plain ? `socketpair ${name}` : `socketpair ${name} ${type}`, risky: false };
+  }
+
+  /** The other end of f's pair. */
+  static peerOf(f: Extract<FdM, { kind: 'sock' }>): SockEndM { return f.sock[f.end === 'a' ? 'b' : 'a']; }
+
+  /**
+   * Charges a send of `len` bytes to the pair's budget: what was charged,
+   * or 0 when it would not fit (a message costs its truesize bound).
+   */
+  charge(sock: SockM, len: number): number {
+    const cost = sock.type === 'STREAM' ? len : len + MESSAGE_OVERHEAD;
+    if (sock.total + cost > MAX_SOCKET_BYTES) return 0;
+    sock.total += cost;
+    return cost;
+  }
+
+  /** Would a read of f wait? A datagram end's read waits even once its peer is gone. */
+  mayWaitOnSocket(f: Extract<FdM, { kind: 'sock' }>): boolean {
+    return !f.desc.nonblock && f.sock[f.end].lb === 0 && (Model.peerOf(f).open > 0 || f.sock.type === 'DGRAM');
+  }
+
+  /** A read or splice of `len` took from f's queue: bytes of a stream, one message otherwise. */
+  consumed(f: Extract<FdM, { kind: 'sock' }>, len: number): void {
+    const me = f.sock[f.end];
+    if (len > 0) me.lb = Math.max(0, me.lb - (f.sock.type === 'STREAM' ? len : 1));
   }
 
   opOpen(): Emitted {
@@ -328,10 +358,15 @@ class Model {
     let risky = false;
     let d: { tok: string; len: number };
     if (f?.kind === 'sock') {
-      d = this.data(Math.min(MAX_SOCKET_BYTES - f.sock.total, PAGE));
-      f.sock.total += d.len;
-      const peer = f.sock[f.end === 'a' ? 'b' : 'a'];
-      if (peer.open > 0) peer.lb += d.len;
+      const stream = f.sock.type === 'STREAM';
+      const room = MAX_SOCKET_BYTES - f.sock.total - (stream ? 0 : MESSAGE_OVERHEAD);
+      if (room < 0) return null;
+      d = this.data(Math.min(room, PAGE));
+      this.charge(f.sock, d.len);
+      const peer = Model.peerOf(f);
+      if (peer.open > 0) peer.lb += stream ? d.len : 1;
+      // A datagram end sending to a dead peer drops what it had received (unix_dgram_disconnected).
+      else if (f.sock.type === 'DGRAM') f.sock[f.end].lb = 0;
     } else if (f?.kind === 'pipe' && f.end === 'w') {
       const p = f.pipe;
       d = this.data(Infinity);
@@ -358,10 +393,8 @@ class Model {
       this.taken(f.pipe, count, true);
     } else if (f?.kind === 'sock') {
       count = r.pick(SMALL_COUNTS);
-      const me = f.sock[f.end];
-      const peer = f.sock[f.end === 'a' ? 'b' : 'a'];
-      if (!f.desc.nonblock && me.lb === 0 && peer.open > 0 && count > 0) risky = true;
-      me.lb = Math.max(0, me.lb - count);
+      if (count > 0 && this.mayWaitOnSocket(f)) risky = true;
+      this.consumed(f, count);
     }
     return { line: `read ${name} ${count}`, risky };
   }
@@ -517,25 +550,20 @@ class Model {
     const [inName, fin] = ins;
     const [outName, fout] = outs;
     // A socket on the output side consumes socket budget.
-    if (fout?.kind === 'sock') {
-      if (fout.sock.total + len > MAX_SOCKET_BYTES) len = 0;
-      fout.sock.total += len;
-    }
+    if (fout?.kind === 'sock' && this.charge(fout.sock, len) === 0) len = 0;
+    // SPLICE_F_NONBLOCK does not reach a message socket's read (copy_splice_read).
+    if (len > 0 && fin?.kind === 'sock' && fin.sock.type !== 'STREAM' && this.mayWaitOnSocket(fin)) risky = true;
     if (len > 0 && !fl.nonblock) {
       if (fin?.kind === 'pipe' && fin.end === 'r' && this.mayWaitForData(fin.pipe)) risky = true;
       if (fout?.kind === 'pipe' && fout.end === 'w' && this.mayWaitForRoom(fout.pipe, 1)) risky = true;
-      if (fin?.kind === 'sock') {
-        const me = fin.sock[fin.end];
-        const peer = fin.sock[fin.end === 'a' ? 'b' : 'a'];
-        if (!fin.desc.nonblock && me.lb === 0 && peer.open > 0) risky = true;
-      }
+      if (fin?.kind === 'sock' && this.mayWaitOnSocket(fin)) risky = true;
       if (fin?.kind === 'dev' && fin.dev === 'zero' && fout?.kind === 'pipe' && fout.end === 'w' && fout.pipe.readers > 0) risky = risky || !this.fits(fout.pipe, len);
     }
     if (fin?.kind === 'pipe' && fin.end === 'r') {
       const exact = (fout?.kind === 'file' && fout.writable) || (fout?.kind === 'dev' && fout.dev === 'null');
       this.taken(fin.pipe, len, exact && offOut === '-');
     }
-    if (fin?.kind === 'sock') fin.sock[fin.end].lb = Math.max(0, fin.sock[fin.end].lb - len);
+    if (fin?.kind === 'sock') this.consumed(fin, len);
     if (fout?.kind === 'pipe' && fout.end === 'w') {
       if (fin?.kind === 'pipe' && fin.end === 'r') this.maybeAdd(fout.pipe, Math.min(len, fin.pipe.ub), fin.pipe.ubSlots + 1);
       else this.maybeAdd(fout.pipe, len, Math.ceil(len / PAGE) + 1);
@@ -554,8 +582,12 @@ class Model {
     let risky = false;
     if (fout?.kind === 'sock') {
       count = r.pick(SMALL_COUNTS);
-      if (fout.sock.total + count > MAX_SOCKET_BYTES) count = 0;
-      fout.sock.total += count;
+      if (this.charge(fout.sock, count) === 0) count = 0;
+    }
+    // From a socket (into a pipe) it reads as read(2) would.
+    if (fin?.kind === 'sock' && fout?.kind === 'pipe' && fout.end === 'w' && count > 0) {
+      if (this.mayWaitOnSocket(fin)) risky = true;
+      this.consumed(fin, count);
     }
     if (fout?.kind === 'pipe' && fout.end === 'w') {
       if (count > 0 && !fout.desc.nonblock && this.mayWaitForRoom(fout.pipe, 1)) risky = true;

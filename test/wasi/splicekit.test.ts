@@ -3,7 +3,7 @@
 // completed by the host moving data (HostIo).
 
 import { afterEach, describe, expect, it } from 'vitest';
-import { F_GETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, FIONREAD, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDWR } from '../../src/constants.js';
+import { F_GETFD, F_GETFL, F_GETPIPE_SZ, F_SETPIPE_SZ, FD_CLOEXEC, FIONREAD, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDWR } from '../../src/constants.js';
 import { ERRNO } from '../../src/errors.js';
 import { guest, enc, dec, type Guest } from './guest.js';
 
@@ -44,18 +44,38 @@ describe('splicekit calls', () => {
     expect(g.s.dup2(99, 5)).toBe(-ERRNO.EBADF);
   });
 
-  it('socketpair: AF_UNIX stream only, SOCK_NONBLOCK honoured, Linux errnos', () => {
+  it('socketpair: AF_UNIX stream, datagram and seqpacket pairs, SOCK_NONBLOCK and SOCK_CLOEXEC honoured, Linux errnos', () => {
     g = guest();
     expect(g.s.socketpair(99, 1, 0, 0)).toBe(-ERRNO.EAFNOSUPPORT);
     expect(g.s.socketpair(2, 1, 0, 0)).toBe(-ERRNO.EOPNOTSUPP); // AF_INET exists but does not pair
     expect(g.s.socketpair(1, 1, 6, 0)).toBe(-ERRNO.EPROTONOSUPPORT);
-    expect(g.s.socketpair(1, 2, 0, 0)).toBe(-ERRNO.ESOCKTNOSUPPORT);
+    expect(g.s.socketpair(1, 4, 0, 0)).toBe(-ERRNO.ESOCKTNOSUPPORT); // SOCK_RDM
+    expect(g.s.socketpair(1, 11, 0, 0)).toBe(-ERRNO.EINVAL); // past SOCK_MAX
     expect(g.s.socketpair(1, 1 | 0x100, 0, 0)).toBe(-ERRNO.EINVAL);
     expect(g.s.socketpair(1, 1 | 0o4000, 0, 0)).toBe(0);
     const [a, b] = pair(0);
     expect(g.k.fcntl(a, F_GETFL)).toBe(O_RDWR | O_NONBLOCK);
     g.k.write(a, enc('ping'));
     expect(dec(g.k.read(b, 10))).toBe('ping');
+    expect(g.s.socketpair(1, 2, 0, 8)).toBe(0);
+    const [c, d] = pair(8);
+    g.k.write(c, enc('one'));
+    g.k.write(c, enc('two'));
+    expect(dec(g.k.read(d, 10))).toBe('one');
+    expect(g.s.socketpair(1, 5 | 0o2000000, 0, 16)).toBe(0);
+    const [e] = pair(16);
+    expect(g.k.describe(e)?.socketType).toBe(5);
+    expect(g.k.fcntl(e, F_GETFD)).toBe(FD_CLOEXEC);
+  });
+
+  it('fd_fdstat_get: a stream socket is SOCKET_STREAM, a datagram or seqpacket one SOCKET_DGRAM', () => {
+    g = guest();
+    const types = [[1, 6], [2, 5], [5, 5]];
+    for (const [type, filetype] of types) {
+      expect(g.s.socketpair(1, type!, 0, 0)).toBe(0);
+      expect(g.w.fd_fdstat_get(pair(0)[0], 100)).toBe(0);
+      expect(g.bytes(100, 1)[0], `type ${type}`).toBe(filetype);
+    }
   });
 
   it('splice, tee and sendfile with loff_t offsets in guest memory', () => {

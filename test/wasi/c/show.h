@@ -11,7 +11,8 @@ static const char *ename(int e) {
   case EAGAIN: return "EAGAIN";   case EBADF: return "EBADF";   case EINVAL: return "EINVAL";
   case ESPIPE: return "ESPIPE";   case EFAULT: return "EFAULT"; case ENOENT: return "ENOENT";
   case EAFNOSUPPORT: return "EAFNOSUPPORT"; case EOPNOTSUPP: return "EOPNOTSUPP"; case EEXIST: return "EEXIST";
-  case EISDIR: return "EISDIR";   case EMFILE: return "EMFILE";
+  case EISDIR: return "EISDIR";   case EMFILE: return "EMFILE";   case EPIPE: return "EPIPE";
+  case EMSGSIZE: return "EMSGSIZE"; case ECONNREFUSED: return "ECONNREFUSED"; case ENOTCONN: return "ENOTCONN";
   default: return "other";
   }
 }

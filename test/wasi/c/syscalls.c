@@ -101,6 +101,34 @@ int main(void) {
   show("splice socket->pipe", splice(s[1], NULL, p[1], NULL, 100, 0));
   show("read p", read(p[0], buf, sizeof buf));
 
+  /* Datagram and seqpacket pairs: a write is one message, a short read drops the rest. */
+  static char big[212961];
+  int dg[2], sq[2];
+  show("socketpair SOCK_DGRAM", socketpair(AF_UNIX, SOCK_DGRAM, 0, dg));
+  show("send hello", write(dg[0], "hello", 5));
+  show("send nothing", write(dg[0], "", 0));
+  show("send world", write(dg[0], "world", 5));
+  show("send 212961 bytes", write(dg[0], big, sizeof big));
+  show("ioctl FIONREAD datagram", ioctl(dg[1], FIONREAD, &n));
+  show("FIONREAD datagram", n);
+  show("read 2 of hello", read(dg[1], buf, 2));
+  show("read the empty message", read(dg[1], buf, sizeof buf));
+  show("splice 3 of world->pipe", splice(dg[1], NULL, p[1], NULL, 3, 0));
+  show("read p", read(p[0], buf, sizeof buf));
+  close(dg[1]);
+  show("send to a closed peer", write(dg[0], "x", 1));
+  show("send again", write(dg[0], "x", 1));
+  show("socketpair SOCK_SEQPACKET|SOCK_NONBLOCK", socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sq));
+  show("read with nothing queued", read(sq[1], buf, sizeof buf));
+  show("send abc", write(sq[0], "abc", 3));
+  show("send de", write(sq[0], "de", 2));
+  show("ioctl FIONREAD seqpacket", ioctl(sq[1], FIONREAD, &n));
+  show("FIONREAD seqpacket", n);
+  close(sq[0]);
+  show("read abc", read(sq[1], buf, sizeof buf));
+  show("read de", read(sq[1], buf, sizeof buf));
+  show("read at EOF", read(sq[1], buf, sizeof buf));
+
   /* poll. */
   struct pollfd pf = {p[0], POLLIN, 0};
   show("poll empty", poll(&pf, 1, 0));
