@@ -117,6 +117,7 @@ SPLICEKIT_IMPORT(vmsplice_notify) int __splicekit_vmsplice_notify(int fd, const 
 SPLICEKIT_IMPORT(vmsplice_loan) int __splicekit_vmsplice_loan(int fd, size_t len, unsigned flags, unsigned *handle);
 SPLICEKIT_IMPORT(loan_copy) int __splicekit_loan_copy(unsigned handle, size_t offset, void *buf, size_t len);
 SPLICEKIT_IMPORT(loan_release) int __splicekit_loan_release(unsigned handle);
+SPLICEKIT_IMPORT(sigpipe) int __splicekit_sigpipe(int ignore);
 
 /* Linux errno (what the imports return, negated) -> wasi-libc's errno. */
 static inline int splicekit_errno(int e) {
@@ -279,6 +280,28 @@ static inline int splicekit_loan_release(unsigned handle) {
   return splicekit_result(__splicekit_loan_release(handle));
 }
 
+/*
+ * signal(): WASI has no signals, and wasi-libc's <signal.h> refuses to be
+ * included without its emulation: here it is included with it, and
+ * signal() is splicekit's. SIGPIPE is the one that matters: by default a
+ * write with no reader ends the program with status 141; SIG_IGN makes it
+ * fail EPIPE instead, as on Linux. A handler function is not run (nothing
+ * raises a signal): signal() refuses it with EINVAL. Other signals take
+ * SIG_IGN and SIG_DFL and are never raised.
+ */
+#ifndef _WASI_EMULATED_SIGNAL
+#define _WASI_EMULATED_SIGNAL
+#endif
+#include <signal.h>
+static inline void (*splicekit_signal(int sig, void (*handler)(int)))(int) {
+  if (handler != SIG_IGN && handler != SIG_DFL) {
+    errno = EINVAL;
+    return SIG_ERR;
+  }
+  if (sig != SIGPIPE) return SIG_DFL;
+  return __splicekit_sigpipe(handler == SIG_IGN) == 1 ? SIG_IGN : SIG_DFL;
+}
+
 #define pipe(fds) splicekit_pipe(fds)
 #define pipe2(fds, flags) splicekit_pipe2(fds, flags)
 #define dup(fd) splicekit_dup(fd)
@@ -292,6 +315,7 @@ static inline int splicekit_loan_release(unsigned handle) {
 #define socketpair(...) splicekit_socketpair(__VA_ARGS__)
 #define fcntl(...) splicekit_fcntl(__VA_ARGS__)
 #define ioctl(...) splicekit_ioctl(__VA_ARGS__)
+#define signal(sig, handler) splicekit_signal(sig, handler)
 
 #endif /* __wasi__ */
 #endif /* SPLICEKIT_H */

@@ -55,13 +55,16 @@ export class WasiContext {
 
   /**
    * @param sigpipe EPIPE from a call that writes ends the guest with status
-   *   141, as Linux's default SIGPIPE action would (WASI has no signals).
-   */
-  /**
+   *   141, as Linux's default SIGPIPE action would (WASI has no signals),
+   *   unless the guest ignores SIGPIPE (`sigpipeIgnored`, set through the
+   *   splicekit module's `sigpipe`): then it gets EPIPE, as on Linux.
    * @param linear the user buffer that stands for the guest's memory when
    *   the machine can reference its pages (vmsplice maps them); else undefined.
    */
   constructor(readonly kernel: GuestProcess, readonly io: HostIo = {}, readonly sigpipe = false, readonly linear?: UserBuffer) {}
+
+  /** signal(SIGPIPE, SIG_IGN) was called: EPIPE is returned, not the end of the guest. */
+  sigpipeIgnored = false;
 
   /**
    * Runs one call. `body` returns the result (WASI calls return 0 or an
@@ -81,7 +84,7 @@ export class WasiContext {
         const again = e instanceof WouldBlock || (e instanceof SyscallError && e.code === 'EAGAIN');
         if (again && fds && this.io.wait?.(fds)) continue;
         if (writes) this.io.flush?.();
-        if (writes && this.sigpipe && e instanceof SyscallError && e.code === 'EPIPE') throw new ProcExit(SIGPIPE_STATUS);
+        if (writes && this.sigpipe && !this.sigpipeIgnored && e instanceof SyscallError && e.code === 'EPIPE') throw new ProcExit(SIGPIPE_STATUS);
         if (e instanceof WouldBlock) this.blocked = true;
         return this.outcome(kind, e);
       }

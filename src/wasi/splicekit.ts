@@ -43,6 +43,7 @@ export const GUEST_IMPORTS = {
   vmsplice_loan: { syscall: 'vmspliceLoan', params: ['int', 'size_t', 'unsigned', 'unsigned *'] },
   loan_copy: { syscall: null, params: ['unsigned', 'size_t', 'void *', 'size_t'] },
   loan_release: { syscall: 'releaseLoan', params: ['unsigned'] },
+  sigpipe: { syscall: null, params: ['int'] },
 } as const satisfies Record<string, { syscall: SyscallName | null; params: readonly string[] }>;
 
 const isPipe = (v: FdView | undefined) => v?.kind === 'pipe-read' || v?.kind === 'pipe-write';
@@ -270,5 +271,16 @@ export function splicekitCalls(ctx: WasiContext) {
       if (protocol !== 0 && protocol !== AF_UNIX) return -ERRNO.EPROTONOSUPPORT;
       return putPair(sv, k.socketpair({ type }));
     }),
+    /**
+     * SIGPIPE's disposition: 1 ignores it (a write with no reader then fails
+     * EPIPE), 0 restores the default (it ends the guest with 141); returns
+     * the previous one. The header's signal() calls it (WASI has no signals).
+     */
+    sigpipe: (ignore: number) => {
+      const was = ctx.sigpipeIgnored ? 1 : 0;
+      if (ignore !== 0 && ignore !== 1) return -ERRNO.EINVAL;
+      ctx.sigpipeIgnored = ignore === 1;
+      return was;
+    },
   } satisfies Record<keyof typeof GUEST_IMPORTS, (...a: number[]) => number>;
 }

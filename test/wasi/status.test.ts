@@ -23,6 +23,19 @@ describe.runIf(HAVE_GCC && HAVE_WASI_CLANG)('exit statuses: Linux and splicekit 
     });
   }
 
+  it('SIGPIPE: a write with no reader ends the program with 141; ignored, it fails EPIPE and the program goes on', async () => {
+    const sig = await build('sigpipe', dir, join(ROOT, 'test/wasi/c'));
+    const none = new Uint8Array(0);
+    for (const args of [[], ['ignore']]) {
+      const want = runNative(sig.native, args, none);
+      expect(runGuest(sig.wasm, args, none), args.join(' ')).toEqual(want);
+    }
+    const ignored = runGuest(sig.wasm, ['ignore'], none);
+    expect(ignored.status).toBe(141);
+    expect(ignored.stdout).toContain('write with no reader: -1 EPIPE\nstill running: 1\n');
+    expect(runGuest(sig.wasm, [], none)).toMatchObject({ status: 141, stdout: '' });
+  }, 60_000);
+
   it('abort: 134 as for SIGABRT, with a line saying it trapped', () => {
     const none = new Uint8Array(0);
     const want = runNative(bin.native, ['abort'], none);
