@@ -12,6 +12,7 @@
 // while tee may share the page with another pipe.
 
 import { InvalidArgument } from './errors.js';
+import { lendOrRead } from './lend.js';
 import { blocking, Process, writeAll, type WaitOptions } from './process.js';
 import { fd as fdArg } from './syscalls/args.js';
 
@@ -45,7 +46,7 @@ export function readableOf(kernel: Process, fd: number, opts: ReadableOfOptions 
   const lends = f?.readable && f.pipeRing() !== undefined;
   /** Up to `max` bytes copied out of lent pages, into `into` or a new chunk. */
   const lend = (max: number, into?: Uint8Array): Uint8Array => {
-    const loan = k.vmspliceLoan(fd, max, 0);
+    const loan = lendOrRead(k, fd, max, 0);
     try {
       const out = into ?? new Uint8Array(loan.count);
       let at = 0;

@@ -5,6 +5,7 @@
 
 import { SyscallError } from '../errors.js';
 import type { Kernel } from '../kernel.js';
+import { lendOrReadAsync } from '../lend.js';
 import type { Process } from '../process.js';
 import type { Child, SpawnOptions } from './spawn-with.js';
 
@@ -105,11 +106,11 @@ async function pumpIn(k: Kernel, source: AsyncSource, fd: number): Promise<void>
   }
 }
 
-/** A pipe's bytes out to the host, lent page by page (no copy), until EOF. */
+/** A pipe's bytes out to the host, lent page by page (no copy where a ring is left), until EOF. */
 async function pumpOut(k: Kernel, fd: number, sink: AsyncSink): Promise<void> {
   try {
     for (;;) {
-      const loan = await k.async.vmspliceLoan(fd, 1 << 20, 0);
+      const loan = await lendOrReadAsync(k, fd, 1 << 20);
       if (loan.count === 0) break;
       let open = true;
       try {

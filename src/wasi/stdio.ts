@@ -9,6 +9,7 @@
 
 import { FIONREAD, SPLICE_F_NONBLOCK } from '../constants.js';
 import { SyscallError, WouldBlock } from '../errors.js';
+import { lendOrRead } from '../lend.js';
 import type { Process } from '../process.js';
 import type { HostIo } from './context.js';
 
@@ -75,24 +76,25 @@ export class StdioPumps implements HostIo {
     let moved = false;
     for (const out of this.outs) {
       while (out.open && this.k.ioctl(out.fd, FIONREAD) > 0) {
-        // The pipe lends its pages: they go to the sink without a copy.
-        const loan = this.k.vmspliceLoan(out.fd, 1 << 20, SPLICE_F_NONBLOCK);
-        try {
-          for (const view of loan.views) {
-            if (!out.sink.write(view)) {
-              // The reader went away: the guest's next write gets EPIPE (no SIGPIPE in WASI).
-              this.k.close(out.fd);
-              out.open = false;
-              break;
-            }
-          }
-        } finally {
-          loan.release();
+        if (!this.sendAll(out.fd, out.sink)) {
+          // The reader went away: the guest's next write gets EPIPE (no SIGPIPE in WASI).
+          this.k.close(out.fd);
+          out.open = false;
         }
         moved = true;
       }
     }
     return moved;
+  }
+
+  /** Sends what pipe `fd` holds to `sink` (lent pages, no copy); false once the sink's reader is gone. */
+  private sendAll(fd: number, sink: ByteSink): boolean {
+    const lent = lendOrRead(this.k, fd, 1 << 20, SPLICE_F_NONBLOCK);
+    try {
+      return lent.views.every((view) => sink.write(view));
+    } finally {
+      lent.release();
+    }
   }
 
   /** Puts input into the stdin pipe; reads the source (and may wait for it) only if the pipe is empty. */
