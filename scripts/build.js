@@ -4,14 +4,22 @@
 // interface, and compiles the host into a fresh dist/ (with the WIT types
 // beside the declarations that import them, so the shipped .d.ts files
 // resolve on their own), and bundles a guest Worker's entry.
+//
+// A build whose inputs have not changed since the last one is skipped
+// (`--force` builds anyway): dist/ keeps a hash of them, written last.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildIsCurrent, inputsHash, ROOT as root, STAMP } from './inputs.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+const inputs = inputsHash();
+if (!process.argv.includes('--force') && buildIsCurrent(inputs)) {
+  console.error('build: up to date (npm run build -- --force rebuilds)');
+  process.exit(0);
+}
 
 for (const target of ['shared', 'unshared']) {
   run(bin('asc'), ['--config', 'asconfig.json', '--target', target]);
@@ -52,6 +60,8 @@ await build({
   output: { file: join(root, 'dist/src/proc/guest-node.bundle.js'), format: 'esm' },
   logLevel: 'warn',
 });
+
+writeFileSync(STAMP, inputs);
 
 /**
  * src/generated/core-abi.ts: `CoreExports`, one method per export of the

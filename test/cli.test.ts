@@ -3,11 +3,12 @@
 // standard output that closes or fills, programs that cannot start.
 
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
+import { buildIsCurrent } from '../scripts/inputs.mjs';
 import { UNLINKABLE } from './support/tiny-modules.mjs';
 import { T, wasmModule } from './support/wasm-bytes.mjs';
 
@@ -16,30 +17,8 @@ const CLI = join(ROOT, 'bin/splicekit.js');
 const dir = mkdtempSync(join(tmpdir(), 'splicekit-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** The sources of dist/ that are newer than their build, if any. */
-function staleBuild(): string[] {
-  const stale: string[] = [];
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (p.endsWith('.ts') && !p.endsWith('.d.ts')) {
-        const built = join(ROOT, 'dist', relative(ROOT, p)).replace(/\.ts$/, '.js');
-        if (!existsSync(built) || statSync(built).mtimeMs < statSync(p).mtimeMs) stale.push(relative(ROOT, p));
-      }
-    }
-  };
-  for (const d of ['src/trace', 'src/wasi']) walk(join(ROOT, d));
-  for (const f of ['src/cli.ts', 'src/hostfd.ts']) {
-    const built = join(ROOT, 'dist', f.replace(/\.ts$/, '.js'));
-    if (!existsSync(built) || statSync(built).mtimeMs < statSync(join(ROOT, f)).mtimeMs) stale.push(f);
-  }
-  return stale;
-}
-
 beforeAll(() => {
-  const stale = staleBuild();
-  if (stale.length > 0) throw new Error(`dist/ is older than ${stale.join(', ')}: run npm run build`);
+  if (!buildIsCurrent()) throw new Error('dist/ was not built from the sources as they are: run npm run build');
 });
 
 interface Ran { status: number | null; stdout: string; stderr: string }

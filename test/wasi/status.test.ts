@@ -1,10 +1,11 @@
 // Exit statuses and the `splicekit exec` command line.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildIsCurrent } from '../../scripts/inputs.mjs';
 import { build, HAVE_GCC, HAVE_WASI_CLANG, ROOT, runGuest, runNative } from './toolchain.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'splicekit-status-'));
@@ -45,19 +46,7 @@ describe.runIf(HAVE_GCC && HAVE_WASI_CLANG)('exit statuses: Linux and splicekit 
   });
 });
 
-/** dist/ holds a build at least as new as the sources this tests. */
-function distFresh(): boolean {
-  const built = join(ROOT, 'dist/src/wasi/exec.js');
-  try {
-    const t = statSync(built).mtimeMs;
-    const srcs = [join(ROOT, 'src/cli.ts'), ...readdirSync(join(ROOT, 'src/wasi')).map((f) => join(ROOT, 'src/wasi', f))];
-    return srcs.every((f) => statSync(f).mtimeMs <= t);
-  } catch {
-    return false;
-  }
-}
-
-describe.runIf(HAVE_WASI_CLANG && distFresh())('splicekit exec (the built CLI)', () => {
+describe.runIf(HAVE_WASI_CLANG && buildIsCurrent())('splicekit exec (the built CLI)', () => {
   let wasm: string;
   beforeAll(async () => {
     wasm = (await build('cat', dir)).wasm;
