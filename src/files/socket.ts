@@ -95,8 +95,9 @@ export class SocketEnd extends UnixSocket<Skb> {
     if (count === 0) return 0;
     let sent = 0;
     const from = k.core.ringHead(this.peer.rx);
-    while (sent < count && this.canSend()) {
+    while (sent < count) {
       const size = nextSkbSize(count - sent);
+      if (!this.canQueue(k, 1 + skbLayout(size).frags.length)) break;
       if (!this.queueMessage(k, src + sent, size)) break;
       sent += size;
     }
@@ -179,7 +180,7 @@ export class SocketEnd extends UnixSocket<Skb> {
     if (this.shutdown) return EPIPE;
     let sent = 0;
     while (sent < len) {
-      if (!this.canSend()) return sent > 0 ? sent : this.nonblock ? EAGAIN : BLOCK;
+      if (!this.canQueue(k, 1)) return sent > 0 ? sent : this.nonblock ? EAGAIN : BLOCK;
       const rx = this.peer.rx;
       const from = k.core.ringHead(rx);
       const n = k.core.moveToSkb(r, rx, len - sent, MAX_SKB_FRAGS);

@@ -39,6 +39,12 @@ export abstract class UnixSocket<M extends Message = Message> extends OpenFile {
     return this.wmem() - 1 < SNDBUF;
   }
 
+  /** canSend(), and the peer's ring has `slots` free for the message (see newRings). */
+  protected canQueue(k: Kctx, slots: number): boolean {
+    const rx = this.peer.rx;
+    return this.canSend() && k.core.ringSize(rx) - k.core.occupancy(rx) >= slots;
+  }
+
   /** unix_writable(): sk_wmem_alloc at most a quarter of sk_sndbuf. */
   protected roomToWrite(): boolean {
     return this.wmem() * 4 <= SNDBUF;
@@ -88,11 +94,19 @@ export abstract class UnixSocket<M extends Message = Message> extends OpenFile {
 /**
  * Receive rings for a new pair, each with one reader (its end) and one
  * writer (the peer); `n` of them, or none and the error.
+ *
+ * Each has a ring's most slots (the core's ringCap(), 1024), a fragment a
+ * slot. A written message is charged at least an empty skb's truesize
+ * (768) a slot, so writes alone never fill it before SNDBUF does
+ * (2 * SNDBUF / 768 < 1024). A spliced message is charged 768 plus its
+ * bytes for up to 17 fragments, so 1-byte pieces could queue about 4,600
+ * fragments on Linux; here a full ring makes the sender wait as a full
+ * send buffer does (canQueue; README, Unlike Linux).
  */
 export function newRings(k: Kctx, n: number): number[] | number {
   const rings: number[] = [];
   for (let i = 0; i < n; i++) {
-    const r = k.core.ringNew(1024);
+    const r = k.core.ringNew(k.core.ringCap());
     if (r < 0) {
       for (const got of rings) k.core.ringFree(got);
       return r;
