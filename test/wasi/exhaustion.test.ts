@@ -40,7 +40,12 @@ describe.runIf(HAVE_GCC && HAVE_WASI_CLANG)('a guest that takes every ring', () 
     const { Kernel, runPipeline, spawn } = await import('../../dist/src/node.js');
     const k = new Kernel({ shared: true, ringMemory: 32 * 1024 });
     const chunks: Uint8Array[] = [];
-    const sink = { write: async (b: Uint8Array) => (chunks.push(b.slice()), true) };
+    const sink = {
+      write: async (b: Uint8Array) => {
+        chunks.push(b.slice());
+        return true;
+      },
+    };
     const r = await runPipeline(k, [{ program: readFileSync(bin.wasm), args: ['manypipes'] }], {
       stdin: { read: async () => null }, stdout: sink, stderr: sink, spawn,
     });
