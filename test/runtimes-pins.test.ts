@@ -1,5 +1,5 @@
-// The pinned versions (test/runtimes/versions.json), the fetched runtimes and
-// package.json agree: every pin is exact, each fetched binary reports its pin,
+// The pinned versions (test/runtimes/versions.json), the fetched runtimes,
+// the README and package.json agree: every pin is exact, each fetched binary reports its pin,
 // npm recorded the integrity it checked for every tarball it installed, and the
 // repository's own install carries nothing that only the matrix needs.
 
@@ -34,6 +34,15 @@ describe('pinned runtimes', () => {
       for (const sri of Object.values(rt!.integrity)) expect(sri).toMatch(/^sha512-[A-Za-z0-9+/]+=*$/);
     });
   }
+});
+
+describe('the README', () => {
+  it("Runtimes table names each pinned version (and workerd's)", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Runtimes'), readme.indexOf('\n## ', readme.indexOf('## Runtimes') + 1));
+    for (const [name, version] of Object.entries(VERSIONS)) expect(section, name).toContain(version);
+    expect(section).toContain(runtime('miniflare').expected);
+  });
 });
 
 describe('the repository install', () => {
