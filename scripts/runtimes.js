@@ -18,7 +18,7 @@ const ENV = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !/^npm_(package_|lifecycle_|config_(prefix|local_prefix|global_prefix|call|yes)$)/i.test(k)),
 );
 
-/** Runs npm in `cwd`; resolves when it succeeds, or rejects with one line saying why it failed. */
+/** Runs npm in `cwd`; resolves with its log when it succeeds, or rejects with one line saying why it failed. */
 function npm(args, cwd, what) {
   return new Promise((resolve, reject) => {
     const child = spawn(NPM, args, { cwd, env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -27,7 +27,7 @@ function npm(args, cwd, what) {
       err += d;
     });
     child.on('error', (e) => reject(new Error(`cannot run npm to fetch ${what}: ${e.message}`)));
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(reason(err, what)))));
+    child.on('close', (code) => (code === 0 ? resolve(err) : reject(new Error(reason(err, what)))));
   });
 }
 
@@ -64,10 +64,18 @@ async function fetchRuntime(name) {
   mkdirSync(tmp, { recursive: true });
   writeFileSync(join(tmp, 'package.json'), `${JSON.stringify({ private: true, dependencies: { [rt.package]: rt.version } })}\n`);
   try {
-    await npm(['install', '--prefix', tmp, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], tmp, spec);
+    // verbose: the only word npm gives of an optional dependency it dropped (a failed download or integrity check).
+    const log = await npm(['install', '--prefix', tmp, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=verbose'], tmp, spec);
     const integrity = integrityOf(tmp, spec);
     const bin = rt.findBin(tmp);
-    if (!bin) throw new Error(`${spec} has no binary for ${process.platform}-${process.arch}`);
+    if (!bin) {
+      const dropped = /failed optional dependency \S*node_modules\/(\S+)/.exec(log)?.[1];
+      throw new Error(
+        dropped
+          ? `npm could not install ${dropped}, the binary of ${spec} (its download or integrity check failed)`
+          : `${spec} has no binary for ${process.platform}-${process.arch}`,
+      );
+    }
     const manifest = { name, version: rt.version, package: rt.package, bin: relative(tmp, bin), integrity };
     writeFileSync(join(tmp, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
     rmSync(rt.dir, { recursive: true, force: true });
