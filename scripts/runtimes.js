@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { fetched, kindOf, MANIFEST, RUNTIMES_DIR, runtime, VERSIONS } from './runtimes/catalog.mjs';
+import { fetched, kindOf, MANIFEST, RUNTIMES_DIR, runtime, SHARED, VERSIONS } from './runtimes/catalog.mjs';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 /** The calling npm's notion of the project (`npm test` runs us) must not steer the inner install. */
@@ -85,17 +85,19 @@ async function fetchRuntime(name) {
   }
 }
 
-/** Removes other versions of our runtimes, and temporary folders whose fetch is no longer running. */
+/**
+ * Removes temporary folders whose fetch is no longer running and, unless the
+ * folder may be shared (SPLICEKIT_RUNTIMES), versions no longer pinned.
+ */
 function prune(keep) {
+  const kinds = new Set(Object.keys(VERSIONS).map(kindOf));
   for (const entry of readdirSync(RUNTIMES_DIR)) {
     const tmp = /^\.tmp-.*-(\d+)$/.exec(entry);
     const ours = /^([a-z]+\d*)-\d/.exec(entry);
-    const stale = tmp ? !alive(Number(tmp[1])) : ours && kindOf(ours[1]) in KNOWN_KINDS && !keep.has(entry);
+    const stale = tmp ? !alive(Number(tmp[1])) : !SHARED && ours && kinds.has(kindOf(ours[1])) && !keep.has(entry);
     if (stale) rmSync(join(RUNTIMES_DIR, entry), { recursive: true, force: true });
   }
 }
-
-const KNOWN_KINDS = Object.fromEntries(Object.keys(VERSIONS).map((n) => [kindOf(n), true]));
 
 function alive(pid) {
   try {

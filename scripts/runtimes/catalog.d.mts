@@ -2,6 +2,7 @@
 
 export const VERSIONS: Record<string, string>;
 export const RUNTIMES_DIR: string;
+export const SHARED: boolean;
 export const MANIFEST: string;
 export function kindOf(name: string): string;
 

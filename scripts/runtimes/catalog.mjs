@@ -10,6 +10,8 @@ export const VERSIONS = JSON.parse(readFileSync(join(ROOT, 'test/runtimes/versio
 
 /** Where fetched runtimes live: .runtimes/, or SPLICEKIT_RUNTIMES to share one copy between clones. */
 export const RUNTIMES_DIR = process.env.SPLICEKIT_RUNTIMES ? resolve(process.env.SPLICEKIT_RUNTIMES) : join(ROOT, '.runtimes');
+/** Whether RUNTIMES_DIR may be shared, so versions other clones pin must stay. */
+export const SHARED = Boolean(process.env.SPLICEKIT_RUNTIMES);
 
 /** The file a complete fetch leaves in its folder (an interrupted one has none). */
 export const MANIFEST = 'runtime.json';
