@@ -2,5 +2,6 @@
 import * as api from '../../dist/src/index.js';
 import { coreScenario } from './scenario.mjs';
 
-const runtime = typeof Deno !== 'undefined' ? 'deno' : typeof Bun !== 'undefined' ? 'bun' : 'node';
-console.log(JSON.stringify({ runtime, ...coreScenario(api) }));
+const [runtime, version] =
+  typeof Deno !== 'undefined' ? ['deno', Deno.version.deno] : typeof Bun !== 'undefined' ? ['bun', Bun.version] : ['node', process.versions.node];
+console.log(JSON.stringify({ runtime, version, ...coreScenario(api) }));
