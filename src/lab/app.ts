@@ -59,6 +59,14 @@ class Lab {
       (state, caption, lines) => this.showState(state, caption, lines),
     );
     for (const tab of ['trace', 'program'] as const) $(`tab-${tab}`).addEventListener('click', () => this.choose(tab));
+    // Arrow keys move between the two tabs, as a tablist's keyboard pattern has it.
+    document.querySelector('.tabs')!.addEventListener('keydown', (e) => {
+      const key = (e as KeyboardEvent).key;
+      if (key !== 'ArrowLeft' && key !== 'ArrowRight') return;
+      const next = this.tab === 'trace' ? 'program' : 'trace';
+      this.choose(next);
+      $(`tab-${next}`).focus();
+    });
     this.editor = new TraceEditor($('editor'), () => {
       clearTimeout(this.editTimer);
       this.editTimer = setTimeout(() => this.rebuild(0), 250);

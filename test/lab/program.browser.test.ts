@@ -171,6 +171,14 @@ describe.runIf(existsSync(CHROMIUM))('the lab runs C programs compiled in the pa
       const p = await open(`${site.url}index.html?program&jspi=0`);
       expect(await p.page.getAttribute('#program-mode', 'data-mode')).toBe('fallback');
       expect(await p.text('#program-mode')).toContain('fails with EAGAIN');
+      // The tabs by keyboard: arrow keys move between Trace and Program.
+      await p.page.focus('#tab-program');
+      await p.page.keyboard.press('ArrowLeft');
+      expect(await p.page.isVisible('#trace-panel')).toBe(true);
+      expect(await p.page.isHidden('#program-panel')).toBe(true);
+      await p.page.keyboard.press('ArrowRight');
+      expect(await p.page.isVisible('#program-panel')).toBe(true);
+      expect(await p.page.evaluate(() => document.activeElement?.id)).toBe('tab-program');
       await p.compile();
       await p.run();
       await expectPipesRun(p);
