@@ -15,5 +15,9 @@ export default defineConfig({
   base: './',
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
+  // The C compiler finds its wasm and sysroot next to its own module (new URL(…, import.meta.url)): pre-bundling would move it away from them.
+  optimizeDeps: { exclude: ['@yowasp/clang'] },
+  // The compiler's Worker is an ES module (it imports the toolchain's module, which awaits at its top level).
+  worker: { format: 'es' },
   build: { outDir: fileURLToPath(new URL('./lab-dist', import.meta.url)), emptyOutDir: true, target: 'es2022' },
 });

@@ -4,6 +4,8 @@
 import { collectLessons } from '../src/lab/lessons.js';
 import { startLab } from '../src/lab/app.js';
 
+import starter from './programs/pipes.c?raw';
+
 const files = import.meta.glob<string>('./lessons/*.{trace,expected,html}', { query: '?raw', import: 'default', eager: true });
 
 // Never a blank page: whatever fails is said where errors go.
@@ -16,4 +18,6 @@ function report(what: string, e: unknown): void {
 
 window.addEventListener('error', (e) => report('Unexpected error', e.error ?? e.message));
 window.addEventListener('unhandledrejection', (e) => report('Unexpected error', e.reason));
-startLab(collectLessons(files)).catch((e: unknown) => report('The lab could not start', e));
+// The compiler's Worker is made on the first Compile only: the page's first load fetches none of it.
+const makeCompiler = () => new Worker(new URL('./compiler-worker.ts', import.meta.url), { type: 'module' });
+startLab(collectLessons(files), { starter, makeCompiler }).catch((e: unknown) => report('The lab could not start', e));

@@ -1,14 +1,19 @@
 // The lab page's controller: lesson choice, the editor, the step buttons and
 // shortcuts, and re-rendering the output, drawing and summaries after each move.
 
-import { precompileCore } from '../core.js';
+import { precompileCore, sharedMemoryAvailable } from '../core.js';
+import { Compiler } from './compiler.js';
 import { isExtension, TraceSyntaxError } from '../trace/parse.js';
 import { parseExpected } from './compare.js';
 import { drawState } from './draw.js';
 import { TraceEditor, type LineMark } from './editor.js';
 import type { Lesson } from './lessons.js';
 import { renderOutput, revealCurrentRow } from './output-table.js';
+import { ProgramPanel } from './program-panel.js';
+import { programMode } from './program-run.js';
 import { LabSession } from './session.js';
+import type { LabState } from './state.js';
+import type { StepChanges } from './changes.js';
 import { summarizeStep } from './summary.js';
 import { stateTables } from './tables.js';
 
@@ -17,13 +22,22 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 /** Alt+key shortcuts; e.code so they work whatever Alt does to the character. */
 const SHORTCUTS: Record<string, 'step' | 'run' | 'back' | 'reset'> = { KeyS: 'step', KeyR: 'run', KeyB: 'back', KeyX: 'reset' };
 
-export async function startLab(lessons: Lesson[]): Promise<void> {
+/** The Program tab's parts: its starter program, and how to start the compiler's Worker. */
+export interface ProgramSetup {
+  starter: string;
+  makeCompiler: () => Worker;
+}
+
+type Tab = 'trace' | 'program';
+
+export async function startLab(lessons: Lesson[], program: ProgramSetup): Promise<void> {
   await precompileCore();
-  const lab = new Lab(lessons);
   const params = new URLSearchParams(location.search);
+  const lab = new Lab(lessons, program, params.get('jspi') === '0');
   lab.setDirty(params.get('dirty') === '1');
   const wanted = lessons.find((l) => String(l.number) === params.get('lesson') || l.id === params.get('lesson'));
   lab.load(wanted ?? lessons[0]);
+  if (params.has('program')) lab.choose('program');
 }
 
 class Lab {
@@ -33,8 +47,26 @@ class Lab {
   private dirty = false;
   private readonly editor: TraceEditor;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly program: ProgramPanel;
+  private tab: Tab = 'trace';
 
-  constructor(lessons: Lesson[]) {
+  /** `forceFallback` runs programs without JSPI even where the browser has it (?jspi=0). */
+  constructor(lessons: Lesson[], setup: ProgramSetup, forceFallback: boolean) {
+    this.program = new ProgramPanel(
+      setup.starter,
+      new Compiler(setup.makeCompiler),
+      programMode(sharedMemoryAvailable(), forceFallback),
+      (state, caption, lines) => this.showState(state, caption, lines),
+    );
+    for (const tab of ['trace', 'program'] as const) $(`tab-${tab}`).addEventListener('click', () => this.choose(tab));
+    // Arrow keys move between the two tabs, as a tablist's keyboard pattern has it.
+    document.querySelector('.tabs')!.addEventListener('keydown', (e) => {
+      const key = (e as KeyboardEvent).key;
+      if (key !== 'ArrowLeft' && key !== 'ArrowRight') return;
+      const next = this.tab === 'trace' ? 'program' : 'trace';
+      this.choose(next);
+      $(`tab-${next}`).focus();
+    });
     this.editor = new TraceEditor($('editor'), () => {
       clearTimeout(this.editTimer);
       this.editTimer = setTimeout(() => this.rebuild(0), 250);
@@ -49,10 +81,27 @@ class Lab {
     for (const action of ['step', 'run', 'back', 'reset'] as const) $(action).addEventListener('click', () => this.act(action));
     document.addEventListener('keydown', (e) => {
       const action = SHORTCUTS[e.code];
-      if (!action || !e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      if (!action || !e.altKey || e.ctrlKey || e.metaKey || e.shiftKey || this.tab !== 'trace') return;
       e.preventDefault();
       this.act(action);
     });
+  }
+
+  /** Shows the trace or the program, and draws its state. */
+  choose(tab: Tab): void {
+    this.tab = tab;
+    for (const t of ['trace', 'program'] as const) {
+      const button = $(`tab-${t}`);
+      button.setAttribute('aria-selected', String(t === tab));
+      button.tabIndex = t === tab ? 0 : -1;
+      $(`${t}-panel`).hidden = t !== tab;
+    }
+    if (tab === 'trace') this.renderState();
+    else if (!this.program.redraw()) {
+      $('drawing').replaceChildren(note('Compile and run the program: the kernel is drawn here as the program exits.'));
+      $('summary').replaceChildren();
+      $('tables').replaceChildren();
+    }
   }
 
   setDirty(on: boolean): void {
@@ -98,9 +147,7 @@ class Lab {
       this.session = new LabSession(this.editor.value, file, this.dirty);
       this.session.goTo(position);
     } catch (e) {
-      this.error = e instanceof TraceSyntaxError
-        ? { line: e.line, message: e.message, detail: e.detail }
-        : { line: 0, message: String(e), detail: String(e) };
+      this.error = e instanceof TraceSyntaxError ? { line: e.line, message: e.message, detail: e.detail } : { line: 0, message: String(e), detail: String(e) };
     }
     this.render();
   }
@@ -156,6 +203,7 @@ class Lab {
   }
 
   private renderState(): void {
+    if (this.tab !== 'trace') return;
     const s = this.session;
     const drawing = $('drawing');
     const summary = $('summary');
@@ -167,13 +215,17 @@ class Lab {
     }
     const last = s.steps.at(-1);
     const caption = last ? `Kernel state after step ${last.n}, line ${last.line}: ${last.text}` : 'Kernel state before the first step: nothing open yet';
-    drawing.replaceChildren(drawState(s.state, last?.changes, caption));
     const lines = last ? summarizeStep(last) : ['Before the first step: an empty kernel. Press Step (Alt+S) to run line by line.'];
-    const head = note(lines[0]!);
+    this.showState(s.state, caption, lines, last?.changes);
+  }
+
+  /** The drawing, the summary (first line as its head) and the tables for one state. */
+  private showState(state: LabState, caption: string, lines: string[], changes?: StepChanges): void {
+    $('drawing').replaceChildren(drawState(state, changes, caption));
     const list = document.createElement('ul');
     list.append(...lines.slice(1).map((t) => Object.assign(document.createElement('li'), { textContent: t })));
-    summary.replaceChildren(head, list);
-    $('tables').replaceChildren(...stateTables(s.state, last?.changes));
+    $('summary').replaceChildren(note(lines[0] ?? ''), list);
+    $('tables').replaceChildren(...stateTables(state, changes));
   }
 }
 

@@ -2,8 +2,9 @@
 // it), then user buffers and files as strips of their pages.
 
 import type { PageView } from '../snapshot.js';
+import { isForeign } from '../spaces.js';
 import type { StepChanges } from './changes.js';
-import { bufferName, describeHolder, parseHolder, ringNames } from './names.js';
+import { bufferName, describeHolder, pageName, parseHolder, ringNames } from './names.js';
 import type { LabState } from './state.js';
 import { changeTag, fit, labelled, svgEl, text } from './svg.js';
 
@@ -41,14 +42,16 @@ export function drawPool(state: LabState, changes: StepChanges | undefined, x0: 
 function pageBox(p: PageView, state: LabState, rings: Map<number, string>, changes: StepChanges | undefined, x: number, y: number): SVGGElement {
   const change = changes?.pages.get(p.page);
   const holders = p.holders.map((h) => describeHolder(state, rings, parseHolder(h), p.page));
+  // A program's own page: its memory holds it, not the pool.
+  if (isForeign(p.page)) holders.push(`the program's memory`);
   const tag = changeTag(change);
-  const label = `page ${p.page}: reference count ${p.refs}; held by ${holders.join(', ')}${tag ? `; ${tag} in this step` : ''}`;
+  const label = `page ${pageName(p.page)}: reference count ${p.refs}; held by ${holders.join(', ')}${tag ? `; ${tag} in this step` : ''}`;
   const g = labelled(label, {
     class: `page${change ? ` changed ${change.kind}` : ''}`, 'data-page': p.page, 'data-refs': p.refs,
     'data-holders': holders.join('|'), 'data-change': change?.kind, 'data-direction': change?.direction,
   });
   g.appendChild(svgEl('rect', { x, y, width: BOX_W, height: BOX_H, rx: 5, class: 'page-box' }));
-  g.appendChild(text(x + 8, y + 16, `page ${p.page}`, { class: 'page-title' }));
+  g.appendChild(text(x + 8, y + 16, `page ${pageName(p.page)}`, { class: 'page-title' }));
   g.appendChild(svgEl('circle', { cx: x + BOX_W - 16, cy: y + 14, r: 10, class: 'refs-badge' }));
   g.appendChild(text(x + BOX_W - 16, y + 18, String(p.refs), { class: 'refs-text', 'text-anchor': 'middle' }));
   g.appendChild(text(x + BOX_W - 32, y + 18, 'refs', { class: 'refs-word', 'text-anchor': 'end' }));

@@ -4,7 +4,8 @@
 
 import type { RingView, SlotView } from '../snapshot.js';
 import { slotKey, type StepChanges } from './changes.js';
-import { flagNames, slotPosition } from './names.js';
+import { isForeign } from '../spaces.js';
+import { flagNames, pageName, slotPosition } from './names.js';
 import type { LabState } from './state.js';
 import { changeTag, labelled, svgEl, text } from './svg.js';
 
@@ -56,7 +57,7 @@ function drawSlot(ring: RingView, name: string, pos: number, s: SlotView | undef
   const isNew = changes?.slots.has(slotKey(ring.ring, s.index)) ?? false;
   const flags = flagNames(s.flags);
   const tag = changeTag(change);
-  const label = `${name} slot ${pos}: page ${s.page}, offset ${s.offset}, length ${s.len}, ${s.ops} page, flags ${flags.join(' ') || 'none'}, starts with "${state.slotBytes.get(slotKey(ring.ring, s.index)) ?? ''}"` +
+  const label = `${name} slot ${pos}: page ${pageName(s.page)}, offset ${s.offset}, length ${s.len}, ${s.ops} page, flags ${flags.join(' ') || 'none'}, starts with "${state.slotBytes.get(slotKey(ring.ring, s.index)) ?? ''}"` +
     (tag ? `; ${tag}${isNew ? '' : ' (same page as the highlighted one)'}` : '') + (s.page === state.zeroPage ? '; the zero page' : '');
   const g = labelled(label, {
     class: `slot used${change ? ` changed ${change.kind}` : ''}${isNew ? ' new' : ''}`,
@@ -65,7 +66,7 @@ function drawSlot(ring: RingView, name: string, pos: number, s: SlotView | undef
   });
   g.appendChild(svgEl('rect', { x, y, width: CELL_W, height: CELL_H, rx: 4, class: 'slot-box' }));
   const cx = x + CELL_W / 2;
-  g.appendChild(text(cx, y + 15, `p${s.page}`, { class: 'slot-page', 'text-anchor': 'middle' }));
+  g.appendChild(text(cx, y + 15, isForeign(s.page) ? pageName(s.page) : `p${s.page}`, { class: 'slot-page', 'text-anchor': 'middle' }));
   g.appendChild(text(cx, y + 28, `off ${s.offset}`, { class: 'slot-num', 'text-anchor': 'middle' }));
   g.appendChild(text(cx, y + 40, `len ${s.len}`, { class: 'slot-num', 'text-anchor': 'middle' }));
   g.appendChild(text(cx, y + 52, s.ops, { class: 'slot-ops', 'text-anchor': 'middle' }));

@@ -4,7 +4,7 @@
 
 import { POLLIN } from '../constants.js';
 import { SocketEnd } from '../files/socket.js';
-import type { Kernel } from '../kernel.js';
+import type { Process } from '../process.js';
 import { ringView, type KernelSnapshot } from '../snapshot.js';
 import type { Bindings } from '../trace/run.js';
 
@@ -38,7 +38,7 @@ export interface NotifyView {
  * fds, and no fd names these, so they are found on the socket ends (the lab
  * looking inside the process's fd table, read-only).
  */
-export function unackedRings(kernel: Kernel): UnackedRing[] {
+export function unackedRings(kernel: Process): UnackedRing[] {
   const out: UnackedRing[] = [];
   for (const [fd, f] of kernel.fds.entries()) {
     if (!(f instanceof SocketEnd) || f.unacked < 0 || f.closed || out.some((u) => u.ring === f.unacked)) continue;
@@ -48,7 +48,7 @@ export function unackedRings(kernel: Kernel): UnackedRing[] {
 }
 
 /** Adds the unacked rings, their slots as page holders, and pages only they hold, unless the snapshot has them. */
-export function withUnacked(kernel: Kernel, snap: KernelSnapshot, unacked: UnackedRing[]): KernelSnapshot {
+export function withUnacked(kernel: Process, snap: KernelSnapshot, unacked: UnackedRing[]): KernelSnapshot {
   const missing = unacked.filter((u) => !snap.rings.some((r) => r.ring === u.ring));
   if (missing.length === 0) return snap;
   const pages = new Map(snap.pages.map((p) => [p.page, { ...p, holders: [...p.holders] }]));
@@ -68,7 +68,7 @@ export function withUnacked(kernel: Kernel, snap: KernelSnapshot, unacked: Unack
 }
 
 /** Every notify fd still open, with the ids the trace got through it. */
-export function notifyViews(kernel: Kernel, names: Bindings, snap: KernelSnapshot): NotifyView[] {
+export function notifyViews(kernel: Process, names: Bindings, snap: KernelSnapshot): NotifyView[] {
   const out: NotifyView[] = [];
   for (const [fd, tracked] of names.tracked) {
     if (kernel.describe(fd)?.kind !== 'notify') continue;

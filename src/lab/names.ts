@@ -2,6 +2,7 @@
 // holders ("ring 3 slot 17") become "pipe p slot 1".
 
 import type { RingView } from '../snapshot.js';
+import { gpageOf, isForeign } from '../spaces.js';
 import type { LabState } from './state.js';
 
 export type Holder =
@@ -105,4 +106,13 @@ export function heldBy(s: LabState, names: Map<number, string>, pages: number[])
     if (where.length > 0) parts.push(`page ${page} is still in ${where.join(', ')}`);
   }
   return parts.join('; ');
+}
+
+/**
+ * How a page is numbered on the page: pool pages by number, a page of a
+ * program's own memory (mapped by its vmsplice, not in the pool) as `u` and
+ * its page number in that memory.
+ */
+export function pageName(page: number): string {
+  return isForeign(page) ? `u${gpageOf(page)}` : String(page);
 }

@@ -3,8 +3,9 @@
 // into an existing page shows up even though no reference changed).
 
 import { PAGE_SIZE } from '../constants.js';
-import type { Kernel } from '../kernel.js';
-import type { KernelSnapshot } from '../snapshot.js';
+import type { Process } from '../process.js';
+import { takeSnapshot, type KernelSnapshot } from '../snapshot.js';
+import { gpageOf, isForeign, spaceOf } from '../spaces.js';
 import type { Bindings } from '../trace/run.js';
 import { notifyViews, unackedRings, withUnacked, type NotifyView, type UnackedRing } from './extras.js';
 
@@ -30,20 +31,17 @@ export interface LabState {
 
 const PREVIEW = 7;
 
-export function captureState(kernel: Kernel, names: Bindings): LabState {
+/** The machine as `kernel` sees it: its fd table, and every ring, page and file (a Kernel, or a program's process). */
+export function captureState(kernel: Process, names: Bindings): LabState {
   const unacked = unackedRings(kernel);
-  const snapshot = withUnacked(kernel, kernel.snapshot(), unacked);
-  const mem = kernel.mem;
+  const snapshot = withUnacked(kernel, takeSnapshot(kernel.machine, kernel), unacked);
   const contents = new Map<number, number>();
-  for (const { page } of snapshot.pages) {
-    const at = kernel.pages + page * PAGE_SIZE;
-    contents.set(page, hashPage(mem, at));
-  }
+  for (const { page } of snapshot.pages) contents.set(page, hashPage(pageBytes(kernel, page)));
   const slotBytes = new Map<string, string>();
   for (const ring of snapshot.rings) {
     for (const slot of ring.slots) {
-      const at = kernel.pages + slot.page * PAGE_SIZE + slot.offset;
-      slotBytes.set(`${ring.ring}:${slot.index}`, printable(mem.subarray(at, at + Math.min(slot.len, PREVIEW))));
+      const bytes = pageBytes(kernel, slot.page).subarray(slot.offset, slot.offset + Math.min(slot.len, PREVIEW));
+      slotBytes.set(`${ring.ring}:${slot.index}`, printable(bytes));
     }
   }
   return {
@@ -52,7 +50,7 @@ export function captureState(kernel: Kernel, names: Bindings): LabState {
     fdNames: new Map(names.fds),
     bufNames: new Map([...names.bufs].map(([name, buf]) => [name, buf.addr])),
     contents,
-    zeroPage: kernel.zeroPage,
+    zeroPage: kernel.machine.zeroPage,
     unacked,
     notify: notifyViews(kernel, names, snapshot),
     clock: kernel.clock,
@@ -64,9 +62,16 @@ function printable(bytes: Uint8Array): string {
   return String.fromCharCode(...bytes.map((b) => (b >= 0x20 && b < 0x7f ? b : 0xb7)));
 }
 
+/** A page's bytes: in the pool, or in the memory of the program that vmspliced it (a foreign page). */
+function pageBytes(kernel: Process, page: number): Uint8Array {
+  if (!isForeign(page)) return kernel.mem.subarray(kernel.pages + page * PAGE_SIZE, kernel.pages + (page + 1) * PAGE_SIZE);
+  const memory = kernel.machine.spaces.get(spaceOf(page));
+  return memory ? new Uint8Array(memory.buffer, gpageOf(page) * PAGE_SIZE, PAGE_SIZE) : new Uint8Array(PAGE_SIZE);
+}
+
 /** FNV-1a over one page; collisions only hide a highlight, never change a result. */
-function hashPage(mem: Uint8Array, at: number): number {
+function hashPage(bytes: Uint8Array): number {
   let h = 0x811c9dc5;
-  for (let i = at; i < at + PAGE_SIZE; i++) h = Math.imul(h ^ mem[i]!, 0x01000193);
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
   return h >>> 0;
 }

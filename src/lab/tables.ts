@@ -2,7 +2,7 @@
 // slot of every pipe, and every page with its references and holders.
 
 import type { StepChanges } from './changes.js';
-import { describeHolder, flagNames, heldBy, parseHolder, ringNames, slotPosition } from './names.js';
+import { describeHolder, flagNames, heldBy, pageName, parseHolder, ringNames, slotPosition } from './names.js';
 import type { LabState } from './state.js';
 import { changeTag } from './svg.js';
 
@@ -30,11 +30,11 @@ export function stateTables(state: LabState, changes: StepChanges | undefined): 
   const slots: string[][] = [];
   for (const ring of state.snapshot.rings) {
     for (const s of ring.slots) {
-      slots.push([rings.get(ring.ring)!, String(slotPosition(ring, s.index)), String(s.page), String(s.offset), String(s.len),
+      slots.push([rings.get(ring.ring)!, String(slotPosition(ring, s.index)), pageName(s.page), String(s.offset), String(s.len),
         flagNames(s.flags).join(' ') || 'none', s.ops, changeTag(changes?.pages.get(s.page)) ?? '']);
     }
   }
-  const pages = state.snapshot.pages.map((p) => [String(p.page), String(p.refs),
+  const pages = state.snapshot.pages.map((p) => [pageName(p.page), String(p.refs),
     p.holders.map((h) => describeHolder(state, rings, parseHolder(h), p.page)).join('; '), changeTag(changes?.pages.get(p.page)) ?? '']);
   for (const f of changes?.freed ?? []) pages.push([String(f.page), '0', 'freed in this step', '']);
   const ringRows = state.snapshot.rings.map((r) => [rings.get(r.ring)!, String(r.maxUsage), String(r.slots.length), String(r.head), String(r.tail)]);

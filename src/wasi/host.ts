@@ -139,8 +139,9 @@ export class WasiHost {
       });
     };
     const out: WebAssembly.Imports = {};
+    // Functions only: an imported memory (env.memory, see WasiOptions.linear) is passed as it is.
     for (const [module, fns] of Object.entries(this.imports())) {
-      out[module] = Object.fromEntries(Object.entries(fns).map(([name, f]) => [name, wrap(f as (...a: number[]) => number)]));
+      out[module] = Object.fromEntries(Object.entries(fns).map(([name, f]) => [name, typeof f === 'function' ? wrap(f as (...a: number[]) => number) : f]));
     }
     return out;
   }

@@ -17,7 +17,7 @@ export const EXAMPLES = join(ROOT, 'examples/c');
  * PATH without node_modules/.bin: clang runs any `wasm-opt` it finds after
  * linking, and binaryen's there (from assemblyscript) takes seconds a file.
  */
-const CLANG_ENV = {
+export const CLANG_ENV = {
   ...process.env,
   PATH: (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':'),
 };
