@@ -27,7 +27,7 @@ export interface MachineOptions {
    * kernel pages and grows on demand while the memory stays within this,
    * as Linux allocates pages on demand up to a memory limit; past it, an
    * allocation fails ENOMEM. Default: the memory's initial size (about
-   * 58 MiB with the other defaults), so the pool does not grow. At most
+   * 59 MiB with the other defaults), so the pool does not grow. At most
    * 2 GiB.
    */
   memory?: number;
@@ -111,6 +111,9 @@ export class Machine implements Kctx, SnapshotSource {
   /** Address of pool page 0. */
   readonly pages: number;
   private memView: Uint8Array;
+  /** The superblock's count of grown pages, and its value when the views were made (see mem). */
+  private grownWord: Uint32Array;
+  private grownSeen = 0;
   readonly args: number;
   readonly argsSize = ARGS_SIZE;
   readonly stage: number;
@@ -177,6 +180,7 @@ export class Machine implements Kctx, SnapshotSource {
       : { initial: total, maximum: MAX_WASM_PAGES });
     this.core = instantiateCore(this.memory, this.shared, (dst, page, off, len) => this.spaces.copy(dst, page, off, len));
     this.memView = new Uint8Array(this.memory.buffer);
+    this.grownWord = new Uint32Array(this.memory.buffer, LAYOUT.BASE + LAYOUT.SB_GROWN, 1);
     this.pages = this.core.init(npages, maxPages, nuser, nrings, slabUnits);
     this.args = this.core.scratchAddr();
     this.stage = this.args + ARGS_SIZE;
@@ -194,12 +198,22 @@ export class Machine implements Kctx, SnapshotSource {
   /**
    * A byte view of the whole memory. The pool's growth replaces the
    * memory's buffer (an unshared one's old buffer is detached, a shared
-   * one's is too short), so the view is made again when it changed.
+   * one's is too short), so the views are made again after one. The
+   * count of grown pages tells, read through a view that still works for
+   * low addresses (or, detached, reads undefined): asking the memory for
+   * its buffer costs about 170 ns on a shared memory, too much per call.
    */
   get mem(): Uint8Array {
-    const b = this.memory.buffer;
-    if (this.memView.buffer !== b) this.memView = new Uint8Array(b);
+    if (this.grownWord[0] !== this.grownSeen) this.viewAgain();
     return this.memView;
+  }
+
+  private viewAgain(): void {
+    const b = this.memory.buffer;
+    this.memView = new Uint8Array(b);
+    this.grownWord = new Uint32Array(b, LAYOUT.BASE + LAYOUT.SB_GROWN, 1);
+    this.completionWords = new Uint32Array(b, this.core.completionSeqAddr() - 8, 2);
+    this.grownSeen = this.grownWord[0]!;
   }
 
   private takeZeroPage(): number {
@@ -468,7 +482,7 @@ export class Machine implements Kctx, SnapshotSource {
 
   /** Delivers the completions the core queued (a tag's last reference dropped). */
   drainCompletions(): void {
-    if (this.completionWords.length === 0) this.completionWords = new Uint32Array(this.memory.buffer, this.core.completionSeqAddr() - 8, 2);
+    if (this.completionWords.length === 0) this.viewAgain();
     // Most calls complete nothing: compare head and tail without calling in.
     if (this.completionWords[0] === this.completionWords[1]) return;
     for (let tag = this.core.completionPop(); tag !== 0; tag = this.core.completionPop()) {
