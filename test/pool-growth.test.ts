@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgument, Kernel, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY, PAGE_SIZE, SyscallError } from '../src/index.js';
+import { parseSize } from '../src/size.js';
 import { producerHash } from './support/producer.js';
 import { build, HAVE_WASI_CLANG } from './wasi/toolchain.js';
 
@@ -91,6 +92,11 @@ describe('the memory option', () => {
     expect(refused({ memory: 2 ** 31 + 1 })).toMatch(/memory must be an integer/);
     expect(refused({ memory: '1G' })).toMatch(/memory must be an integer/);
     expect(refused({ ...SMALL, memory: 1 * MiB })).toMatch(/^new Machine: memory must be at least \d+ bytes/);
+  });
+
+  it('splicekit exec --memory reads sizes as bytes or K, M, G (1024-based)', () => {
+    expect([parseSize('4096'), parseSize('64M'), parseSize('64m'), parseSize('1G'), parseSize('1GB'), parseSize('512k')]).toEqual([4096, 64 * MiB, 64 * MiB, 1024 * MiB, 1024 * MiB, 512 * 1024]);
+    expect(['', 'M', '1.5G', '-1', '1T', '1 G', '0x10', '99999999999999999G'].map(parseSize)).toEqual(Array(8).fill(undefined));
   });
 });
 
