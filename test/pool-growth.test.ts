@@ -6,11 +6,13 @@
 // and guests in Workers on the shared memory grow it and see it grown.
 
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgument, Kernel, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY, PAGE_SIZE, SyscallError } from '../src/index.js';
+import { F_SETPIPE_SZ, InvalidArgument, Kernel, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY, PAGE_SIZE, SyscallError } from '../src/index.js';
 import { parseSize } from '../src/size.js';
+import { growByte } from './support/grow-byte.mjs';
 import { producerHash } from './support/producer.js';
 import { build, HAVE_WASI_CLANG } from './wasi/toolchain.js';
 
@@ -95,8 +97,37 @@ describe('the memory option', () => {
   });
 
   it('splicekit exec --memory reads sizes as bytes or K, M, G (1024-based)', () => {
-    expect([parseSize('4096'), parseSize('64M'), parseSize('64m'), parseSize('1G'), parseSize('1GB'), parseSize('512k')]).toEqual([4096, 64 * MiB, 64 * MiB, 1024 * MiB, 1024 * MiB, 512 * 1024]);
+    const sizes = ['4096', '64M', '64m', '1G', '1GB', '512k'].map(parseSize);
+    expect(sizes).toEqual([4096, 64 * MiB, 64 * MiB, 1024 * MiB, 1024 * MiB, 512 * 1024]);
     expect(['', 'M', '1.5G', '-1', '1T', '1 G', '0x10', '99999999999999999G'].map(parseSize)).toEqual(Array(8).fill(undefined));
+  });
+});
+
+describe.runIf(typeof SharedArrayBuffer !== 'undefined')('pool growth from a Worker', () => {
+  it('a Worker writing a pipe larger than the pool grows the shared memory; this thread reads the grown pages', async () => {
+    // User pages enough for the Worker's staging buffer; kernel pages a quarter of the pipe.
+    const opts = { ...SMALL, userPages: 1024, shared: true };
+    const k = new Kernel({ ...opts, memory: new Kernel(opts).memory.buffer.byteLength + 16 * MiB });
+    const [r, w] = k.pipe();
+    k.fcntl(w, F_SETPIPE_SZ, 1 << 20);
+    const before = k.stats().pagesTotal;
+    const bytes = 1 << 20; // 256 pages, the pool 64
+    const worker = new Worker(new URL('./support/grow-worker.mjs', import.meta.url), { workerData: { handle: k.exportPipeEnd(w), bytes } });
+    k.close(w);
+    const done = await new Promise((resolve, reject) => worker.once('message', resolve).once('error', reject));
+    expect(done).toEqual({ wrote: bytes });
+    // Nothing on this thread took a page: the Worker's core instance grew the pool.
+    expect(k.stats().pagesTotal).toBeGreaterThan(before + 256);
+    let at = 0;
+    for (let got = k.read(r, 1 << 16); got.length > 0; got = k.read(r, 1 << 16)) {
+      for (let i = 0; i < got.length; i++) if (got[i] !== growByte(at + i)) throw new Error(`byte ${at + i} is wrong`);
+      at += got.length;
+    }
+    expect(at).toBe(bytes);
+    await worker.terminate();
+    k.close(r);
+    k.destroy();
+    expect(k.stats().pagesInUse).toBe(0);
   });
 });
 
