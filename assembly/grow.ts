@@ -1,7 +1,7 @@
 // Growth of the page pool: when the kernel free stack runs dry, the memory
 // grows and its new pages join the pool, up to the limit the host set
 // (Linux allocates pages on demand, mm/page_alloc.c, and fails an
-// allocation only at the memory limit: mm/memcontrol.c try_charge()).
+// allocation only at the memory limit: mm/memcontrol.c try_charge_memcg()).
 // The metadata was sized for the limit at init, so growth only appends
 // pages; every instance on a shared memory sees the grown memory.
 

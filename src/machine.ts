@@ -543,6 +543,7 @@ export class Machine implements Kctx, SnapshotSource {
 }
 
 export interface MachineStats {
+  /** Pool pages (kernel and user, the zero page aside), counting those the pool has grown by. */
   pagesTotal: number;
   pagesFree: number;
   pagesInUse: number;
