@@ -175,9 +175,9 @@ export class Machine implements Kctx, SnapshotSource {
     const sizes = { npages, nuser, nrings, slabUnits };
     const maxPages = poolLimit(layoutProbe(this.shared), sizes, opts.memory);
     const total = wasmPages(poolEnd(layoutProbe(this.shared), sizes, maxPages, npages));
-    this.memory = new WebAssembly.Memory(this.shared
-      ? { initial: total, maximum: MAX_WASM_PAGES, shared: true }
-      : { initial: total, maximum: MAX_WASM_PAGES });
+    // The most the pool's growth reaches: a shared memory reserves its maximum up front.
+    const maximum = wasmPages(poolEnd(layoutProbe(this.shared), sizes, maxPages, maxPages));
+    this.memory = new WebAssembly.Memory(this.shared ? { initial: total, maximum, shared: true } : { initial: total, maximum });
     this.core = instantiateCore(this.memory, this.shared, (dst, page, off, len) => this.spaces.copy(dst, page, off, len));
     this.memView = new Uint8Array(this.memory.buffer);
     this.grownWord = new Uint32Array(this.memory.buffer, LAYOUT.BASE + LAYOUT.SB_GROWN, 1);
