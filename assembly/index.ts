@@ -2,8 +2,8 @@
 
 import {
   BASE, MAGIC, sb, SB_MAGIC, SB_NPAGES, SB_NUSER, SB_NRINGS, SB_FLAGS, SB_SIZE, SB_THREADED,
-  SB_SLAB_UNITS, SB_NEXT_TID, SB_POOL_LOCK, RH_LOCK, SPACE_REFS, MAX_SPACES,
-  computeLayout, PAGES, REFS, RING_CAP, SL_SIZE,
+  SB_SLAB_UNITS, SB_NEXT_TID, SB_POOL_LOCK, SB_MAX_PAGES, RH_LOCK, SPACE_REFS, MAX_SPACES,
+  computeLayout, PAGES, REFS, RING_CAP, SL_SIZE, SCRATCH,
 } from "./layout";
 import {
   poolInit, freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc, spaceOpen, spaceClose,
@@ -16,6 +16,7 @@ import {
 import { pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead, mergeRoom } from "./rw";
 import { addFragCopy, moveToSkb, linearToPipe, prefixBytes } from "./skb";
 import { slabInit, slabFreeUnits } from "./slab";
+import { grownPages, maxPages } from "./grow";
 import { releaseWordOf, setMaySleep, setThreadId, threadId } from "./stack";
 import { tagsInit, tagNew, tagFree, tagRefs, completionPop, completionSeqAddr } from "./tags";
 import {
@@ -26,16 +27,18 @@ import {
 
 /**
  * Lays out a new kernel in the memory; returns the address of page 0.
- * `slabUnits`: the slot arena in slots, a multiple of RING_CAP.
+ * `slabUnits`: the slot arena in slots, a multiple of RING_CAP. The pool
+ * starts with `npages` kernel pages and grows on demand to `maxPages`.
  */
-export function init(npages: u32, nuser: u32, nrings: u32, slabUnits: u32): usize {
+export function init(npages: u32, maxPages: u32, nuser: u32, nrings: u32, slabUnits: u32): usize {
   memory.fill(BASE, 0, SB_SIZE);
   store<u32>(sb(SB_NPAGES), npages);
+  store<u32>(sb(SB_MAX_PAGES), maxPages);
   store<u32>(sb(SB_NUSER), nuser);
   store<u32>(sb(SB_NRINGS), nrings);
   store<u32>(sb(SB_SLAB_UNITS), slabUnits);
-  computeLayout(npages, nuser, nrings, slabUnits);
-  memory.fill(REFS, 0, <usize>(npages + nuser) << 3); // refcounts and run lengths
+  computeLayout(maxPages, nuser, nrings, slabUnits);
+  memory.fill(REFS, 0, <usize>(maxPages + nuser) << 3); // refcounts and run lengths
   memory.fill(SPACE_REFS, 0, <usize>MAX_SPACES << 2);
   poolInit(npages);
   ringsInit(nrings);
@@ -47,10 +50,18 @@ export function init(npages: u32, nuser: u32, nrings: u32, slabUnits: u32): usiz
   return PAGES;
 }
 
-/** Bytes of memory (from 0) a kernel of this size needs. */
-export function memoryNeeded(npages: u32, nuser: u32, nrings: u32, slabUnits: u32): usize {
-  return computeLayout(npages, nuser, nrings, slabUnits);
+/**
+ * The address of page 0 in a kernel of this size (the pool's pages follow
+ * it: npages + nuser at first, maxPages + nuser at most).
+ */
+export function pagesAddr(maxPages: u32, nuser: u32, nrings: u32, slabUnits: u32): usize {
+  return computeLayout(maxPages, nuser, nrings, slabUnits);
 }
+
+/** The host's scratch: ARGS_SIZE bytes of args, then STAGE_SIZE of stage. */
+export function scratchAddr(): usize { return SCRATCH; }
+
+export { grownPages, maxPages };
 
 /**
  * Joins a kernel another instance laid out, as thread `tid` (0: a new id);
@@ -58,7 +69,7 @@ export function memoryNeeded(npages: u32, nuser: u32, nrings: u32, slabUnits: u3
  */
 export function attach(tid: u32): usize {
   if (atomic.load<u32>(sb(SB_MAGIC)) != MAGIC) return 0;
-  computeLayout(load<u32>(sb(SB_NPAGES)), load<u32>(sb(SB_NUSER)), load<u32>(sb(SB_NRINGS)), load<u32>(sb(SB_SLAB_UNITS)));
+  computeLayout(load<u32>(sb(SB_MAX_PAGES)), load<u32>(sb(SB_NUSER)), load<u32>(sb(SB_NRINGS)), load<u32>(sb(SB_SLAB_UNITS)));
   setThreadId(tid != 0 ? tid : newThreadId());
   return PAGES;
 }

@@ -12,11 +12,15 @@
 //  64: slab fresh cursor (first top-order block never handed out)
 //  68..111: slab free-list heads, one u32 per order (unit index + 1, 0: empty)
 // 112: change count (every shared ring's change bumps it)  116: its sleepers
+// 120: most kernel pages (the pool's limit)  124: kernel pages added by growth
 // Regions after it, in order: ring headers, the slot arena and its map (one
 // byte per unit), page refcounts, compound run lengths (u32 per page: a
-// head's page count), kernel free stack, ring free stack, tag counts, tag
-// free stack, completion ring, space reference counts, then the pages (4096-aligned): kernel pages
-// [0, npages) first, user pages [npages, npages + nuser) after them.
+// head's page count), kernel free stack (these three sized for the limit,
+// so growth never moves them), ring free stack, tag counts, tag free stack,
+// completion ring, space reference counts, the host's scratch (args, then
+// stage), then the pages (4096-aligned): kernel pages [0, npages) first,
+// user pages [npages, npages + nuser) after them, and kernel pages added by
+// growth after those, where the memory grows.
 
 export const BASE: usize = 65536;
 export const MAGIC: u32 = 0x534b5031; // "SKP1"
@@ -45,7 +49,28 @@ export const SB_SLAB_FREE: usize = 68;
 export const SB_CHANGE: usize = 112;
 /** Threads sleeping on SB_CHANGE: only then is a notify worth its cost. */
 export const SB_CHANGE_WAITERS: usize = 116;
+/** The most kernel pages the pool may grow to (npages when it may not grow). */
+export const SB_MAX_PAGES: usize = 120;
+/** Kernel pages added by growth, numbered from npages + nuser. */
+export const SB_GROWN: usize = 124;
 export const SB_SIZE: usize = 4096;
+
+/**
+ * The host's scratch, before the pages so the pool can grow at the end:
+ * page lists and iovecs the core reads (256 KiB of u32 entries), then the
+ * bytes a call copies through (a write of JS bytes, a read): 2 MiB, the
+ * longest run a pipe can hold (256 slots of 4 KiB, and a compound skb
+ * fragment's spill) plus two pages of slack for offsets.
+ */
+export const ARGS_SIZE: usize = 256 * 1024;
+export const STAGE_SIZE: usize = 2 * 1024 * 1024 + 2 * 4096;
+
+/**
+ * Kernel pages one growth adds (8 MiB): Linux allocates pages on demand
+ * (mm/page_alloc.c), but a Wasm memory grows in 64 KiB units and each
+ * growth of a shared memory reaches every thread, so pages come in batches.
+ */
+export const GROW_PAGES: u32 = 2048;
 
 /**
  * The most slots a ring can have: a socket's receive queue has this many; a
@@ -159,6 +184,7 @@ export let TAG_COUNTS: usize = 0;
 export let TAG_FREE: usize = 0;
 export let COMP_RING: usize = 0;
 export let SPACE_REFS: usize = 0;
+export let SCRATCH: usize = 0;
 export let PAGES: usize = 0;
 
 @inline export function sb(field: usize): usize {
@@ -175,23 +201,25 @@ export let PAGES: usize = 0;
 }
 
 /**
- * Lays the regions out after the superblock; returns the end address.
- * `slabUnits` is the slot arena's size in 32-byte units, a multiple of
- * RING_CAP (one top-order block).
+ * Lays the regions out after the superblock, the page metadata sized for
+ * `maxPages` kernel pages; returns the address of page 0. `slabUnits` is
+ * the slot arena's size in 32-byte units, a multiple of RING_CAP (one
+ * top-order block).
  */
-export function computeLayout(npages: u32, nuser: u32, nrings: u32, slabUnits: u32): usize {
-  const total = <usize>(npages + nuser);
+export function computeLayout(maxPages: u32, nuser: u32, nrings: u32, slabUnits: u32): usize {
+  const total = <usize>(maxPages + nuser);
   RING_HDRS = BASE + SB_SIZE;
   SLAB = RING_HDRS + <usize>nrings * RH_SIZE;
   SLAB_MAP = SLAB + <usize>slabUnits * SLAB_UNIT;
   REFS = (SLAB_MAP + <usize>slabUnits + 7) & ~<usize>7;
   RUNS = REFS + total * 4;
   FREE_STACK = RUNS + total * 4;
-  RING_FREE = FREE_STACK + <usize>npages * 4;
+  RING_FREE = FREE_STACK + <usize>maxPages * 4;
   TAG_COUNTS = RING_FREE + <usize>nrings * 4;
   TAG_FREE = TAG_COUNTS + <usize>NTAGS * 4;
   COMP_RING = TAG_FREE + <usize>NTAGS * 4;
   SPACE_REFS = COMP_RING + <usize>COMP_SIZE * 4;
-  PAGES = (SPACE_REFS + <usize>MAX_SPACES * 4 + 4095) & ~<usize>4095;
-  return PAGES + (total << PAGE_SHIFT);
+  SCRATCH = (SPACE_REFS + <usize>MAX_SPACES * 4 + 4095) & ~<usize>4095;
+  PAGES = SCRATCH + ARGS_SIZE + STAGE_SIZE;
+  return PAGES;
 }

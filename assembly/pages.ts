@@ -12,6 +12,7 @@ import {
 } from "./layout";
 import { lockWord, unlockWord, stackInit, stackPop, stackPush } from "./stack";
 import { completionPush } from "./tags";
+import { poolGrow } from "./grow";
 
 /**
  * The host copies `len` bytes at `off` in a foreign page (a page of another
@@ -55,6 +56,11 @@ const TAIL: u32 = 0x80000000;
   return load<u32>(sb(SB_NPAGES));
 }
 
+/** Whether `page` is in the user range (kernel pages lie below it and, once grown, above). */
+@inline function isUserPage(page: u32): bool {
+  return page - npages() < load<u32>(sb(SB_NUSER));
+}
+
 export { lockWord, unlockWord };
 
 /** count += delta; returns the old count. */
@@ -72,7 +78,8 @@ export function poolInit(kernelPages: u32): void {
 
 /** alloc_page(): a kernel page with one reference, or -ENOMEM. */
 export function pageAlloc(): i32 {
-  const page = stackPop(FREE_STACK, SB_FREE_TOP);
+  let page = stackPop(FREE_STACK, SB_FREE_TOP);
+  while (page < 0 && poolGrow()) page = stackPop(FREE_STACK, SB_FREE_TOP);
   if (page < 0) return ENOMEM;
   atomic.store<u32>(refAddr(<u32>page), 1);
   return page;
@@ -95,7 +102,7 @@ export function pagePut(page: u32): void {
   }
   page = headOf(page);
   if (addRef(refAddr(page), <u32>-1) != 1) return;
-  if (page >= npages()) {
+  if (isUserPage(page)) {
     // User-range pages are free at count 0; a compound head frees its tails.
     const run = load<u32>(RUNS + (<usize>page << 2));
     if (run > 1) {

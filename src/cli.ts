@@ -1,7 +1,10 @@
 // The `splicekit` command line: `run FILE...` prints trace results (docs/trace-format.md);
 // `exec PROG.wasm [ARGS...]` runs a WASI program (src/wasi/exec.ts).
 
+import { InvalidArgument } from './errors.js';
+import { execOptions } from './exec-options.js';
 import { strerror, writeAll } from './hostfd.js';
+import { Kernel } from './kernel.js';
 import { runFiles, type RunResult } from './trace/files.js';
 import { excerpt } from './trace/lexer.js';
 import { execPipeline } from './proc/pipeline-command.js';
@@ -9,9 +12,9 @@ import { optimizeGuestCode } from './proc/tier.js';
 import { execCommand } from './wasi/command.js';
 
 export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
-       splicekit exec PROG.wasm [ARGS...]
+       splicekit exec [--memory SIZE] PROG.wasm [ARGS...]
                                run a WASI program with this stdio on a fresh kernel
-       splicekit exec [--pipefail] 'PROG [ARGS] | PROG [ARGS] ...'
+       splicekit exec [--memory SIZE] [--pipefail] 'PROG [ARGS] | PROG [ARGS] ...'
                                run a pipeline of WASI programs, each in its own Worker
        splicekit --help        show this help
 
@@ -32,6 +35,14 @@ line "splicekit exec: PROG: message" and status 127 if PROG does not exist,
 command (no exported memory, or no _start of type () -> ()), an import
 splicekit lacks or has with another type, or a module that fails to
 instantiate.
+
+exec --memory SIZE: the kernel's page pool (pipe buffers, files' pages)
+starts at 32 MiB and grows on demand while the machine's memory stays
+within SIZE, bytes or a number with K, M or G (KiB, MiB, GiB: 64M, 1G; at
+most 2G); past it a write fails ENOMEM, as at a memory limit on Linux.
+Without it the pool does not grow (the machine's memory is about 59 MiB).
+A SIZE that is not one, or that is too small for the machine, is one line
+and status 2.
 
 exec with a pipeline (one argument holding |): each program runs in its own
 Worker, a process of one machine, each one's stdout the next one's stdin
@@ -67,6 +78,16 @@ export function cli(argv: readonly string[], write?: (text: string) => boolean):
   return { stdout: '', stderr: why + USAGE, status: 2 };
 }
 
+/** The machine exec runs on (a pipeline's shares its memory with Workers), or why `memory` does not fit it. */
+function execKernel(memory: number | undefined, pipeline: boolean): Kernel | string {
+  try {
+    return new Kernel(pipeline ? { shared: true, memory } : { memory });
+  } catch (e) {
+    if (e instanceof InvalidArgument) return `--memory ${memory}: ${e.message.replace(/^new (Kernel|Machine): /, '')}`;
+    throw e;
+  }
+}
+
 /** Exit status when standard output is a pipe nobody reads: a shell's for a death by SIGPIPE (128 + 13). */
 export const SIGPIPE_STATUS = 141;
 
@@ -80,16 +101,23 @@ export const SIGPIPE_STATUS = 141;
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   // exec streams its own stdio and returns the guest's exit status.
   if (argv[0] === 'exec') {
-    optimizeGuestCode();
-    const pipefail = argv[1] === '--pipefail';
-    const args = argv.slice(pipefail ? 2 : 1);
-    if (args.length === 1 && args[0]!.includes('|')) {
-      // A pipeline: its Workers run while this thread pumps stdio; a read of a
-      // terminal that nobody ends would keep the process alive, so exit.
-      void execPipeline(args[0]!, { pipefail }).then((status) => process.exit(status));
+    const opts = execOptions(argv.slice(1));
+    const args = 'error' in opts ? [] : opts.rest;
+    const pipeline = args.length === 1 && args[0]!.includes('|');
+    const kernel = 'error' in opts ? opts.error : execKernel(opts.memory, pipeline);
+    if (typeof kernel === 'string') {
+      writeAll(2, `splicekit exec: ${kernel}\n`);
+      process.exitCode = 2;
       return;
     }
-    process.exitCode = execCommand(args, USAGE);
+    optimizeGuestCode();
+    if (pipeline) {
+      // A pipeline: its Workers run while this thread pumps stdio; a read of a
+      // terminal that nobody ends would keep the process alive, so exit.
+      void execPipeline(args[0]!, { pipefail: 'error' in opts ? false : opts.pipefail, kernel }).then((status) => process.exit(status));
+      return;
+    }
+    process.exitCode = execCommand(args, USAGE, kernel);
     return;
   }
   let failed: string | null = null;

@@ -76,4 +76,5 @@ export function wasmPages(bytes: number): number {
   return Math.ceil(bytes / 65536);
 }
 
-export const MAX_WASM_PAGES = 16384;
+/** The most a machine's memory may grow to: 2 GiB, so every address is a positive i32 (asconfig.json's maximumMemory). */
+export const MAX_WASM_PAGES = 32768;

@@ -22,6 +22,15 @@ import { EXPORT_OPEN, EXPORT_RUN, EXPORT_RUNS, EXPORT_STATE_BYTES } from './work
 export interface MachineOptions {
   /** Kernel pages in the pool (pipe buffers, page cache). Default 8192 (32 MiB). */
   pages?: number;
+  /**
+   * Bytes the machine's memory may grow to: the pool starts with `pages`
+   * kernel pages and grows on demand while the memory stays within this,
+   * as Linux allocates pages on demand up to a memory limit; past it, an
+   * allocation fails ENOMEM. Default: the memory's initial size (about
+   * 59 MiB with the other defaults), so the pool does not grow. At most
+   * 2 GiB.
+   */
+  memory?: number;
   /** Pages for user memory (`alloc`). Default 4096 (16 MiB). */
   userPages?: number;
   /** Rings at once, machine-wide: pipes, socket queues, loans. Default 4096. */
@@ -57,14 +66,10 @@ export interface MachineOptions {
 export const PIPE_USER_PAGES_SOFT = PIPE_DEF_BUFFERS * 1024;
 /** fs/pipe.c: PIPE_MIN_DEF_BUFFERS. */
 export const PIPE_MIN_DEF_BUFFERS = 2;
-/** Scratch for page lists and iovecs the core reads: 256 KiB of u32 entries. */
-export const ARGS_SIZE = 256 * 1024;
-/**
- * Scratch for bytes a call copies through (a write of JS bytes, a read):
- * 2 MiB, the longest run a pipe can hold (256 slots of 4 KiB, and a
- * compound skb fragment's spill) plus two pages of slack for offsets.
- */
-export const STAGE_SIZE = 2 * 1024 * 1024 + 2 * PAGE_SIZE;
+/** Scratch for page lists and iovecs the core reads (assembly/layout.ts says why its size). */
+export const ARGS_SIZE = LAYOUT.ARGS_SIZE;
+/** Scratch for bytes a call copies through. */
+export const STAGE_SIZE = LAYOUT.STAGE_SIZE;
 
 /** The longest a machine's wait sleeps before it looks again: a missed wake-up costs a retry, never a hang. */
 const WATCH_MS = 100;
@@ -72,7 +77,7 @@ const WATCH_MS = 100;
 const DEFAULTS = { pages: 8192, userPages: 4096, rings: 4096, ringMemory: 8 << 20, maxFiles: 65536 };
 
 /** The options a machine takes (checkOptions refuses others). */
-export const MACHINE_OPTIONS = ['pages', 'userPages', 'rings', 'ringMemory', 'maxFiles', 'shared', 'dirtyPipe', 'sharedZeroPage'] as const;
+export const MACHINE_OPTIONS = ['pages', 'memory', 'userPages', 'rings', 'ringMemory', 'maxFiles', 'shared', 'dirtyPipe', 'sharedZeroPage'] as const;
 
 /**
  * A pipe end handed to another thread, and what that thread took from the
@@ -105,8 +110,10 @@ export class Machine implements Kctx, SnapshotSource {
   readonly shared: boolean;
   /** Address of pool page 0. */
   readonly pages: number;
-  /** A byte view of the whole memory (it never grows, so one view serves). */
-  readonly mem: Uint8Array;
+  private memView: Uint8Array;
+  /** The superblock's count of grown pages, and its value when the views were made (see mem). */
+  private grownWord: Uint32Array;
+  private grownSeen = 0;
   readonly args: number;
   readonly argsSize = ARGS_SIZE;
   readonly stage: number;
@@ -140,6 +147,7 @@ export class Machine implements Kctx, SnapshotSource {
   /** The kernel thread's page fragment (files released outside any process use it). */
   readonly taskFrag: TaskFrag = { page: -1, offset: 0, size: 0 };
 
+  /** Pool pages at the start (kernel and user, the zero page aside); growth adds to them. */
   private readonly initialFree: number;
   private readonly initialSlab: number;
   private readonly waiters: (() => void)[] = [];
@@ -150,8 +158,8 @@ export class Machine implements Kctx, SnapshotSource {
   private readonly procs = new Map<number, MachineProcess>();
   private nextPid = 1;
   private readonly exported = new Map<number, ExportedEnd>();
-  /** The completion ring's head and tail words. */
-  private readonly completionWords: Uint32Array;
+  /** The completion ring's head and tail words (viewed again when a growth detaches them). */
+  private completionWords: Uint32Array;
 
   constructor(opts: MachineOptions = {}) {
     checkOptions('new Machine', opts, MACHINE_OPTIONS);
@@ -164,18 +172,18 @@ export class Machine implements Kctx, SnapshotSource {
     const topBytes = LAYOUT.RING_CAP * LAYOUT.SL_SIZE;
     const slabUnits = Math.max(1, Math.ceil(ringMemory / topBytes)) * LAYOUT.RING_CAP;
     this.shared = opts.shared ?? sharedMemoryAvailable();
-    // A u32: past 2 GiB it reads negative here.
-    const end = layoutProbe(this.shared).memoryNeeded(npages, nuser, nrings, slabUnits) >>> 0;
-    this.args = align(end, PAGE_SIZE);
-    this.stage = this.args + ARGS_SIZE;
-    const total = wasmPages(this.stage + STAGE_SIZE);
-    if (total > MAX_WASM_PAGES) throw new InvalidArgument('new Machine', `pages, userPages, rings and ringMemory need ${total} Wasm pages, more than one memory's ${MAX_WASM_PAGES}`);
-    this.memory = new WebAssembly.Memory(this.shared
-      ? { initial: total, maximum: MAX_WASM_PAGES, shared: true }
-      : { initial: total, maximum: MAX_WASM_PAGES });
+    const sizes = { npages, nuser, nrings, slabUnits };
+    const maxPages = poolLimit(layoutProbe(this.shared), sizes, opts.memory);
+    const total = wasmPages(poolEnd(layoutProbe(this.shared), sizes, maxPages, npages));
+    // The most the pool's growth reaches: a shared memory reserves its maximum up front.
+    const maximum = wasmPages(poolEnd(layoutProbe(this.shared), sizes, maxPages, maxPages));
+    this.memory = new WebAssembly.Memory(this.shared ? { initial: total, maximum, shared: true } : { initial: total, maximum });
     this.core = instantiateCore(this.memory, this.shared, (dst, page, off, len) => this.spaces.copy(dst, page, off, len));
-    this.mem = new Uint8Array(this.memory.buffer);
-    this.pages = this.core.init(npages, nuser, nrings, slabUnits);
+    this.memView = new Uint8Array(this.memory.buffer);
+    this.grownWord = new Uint32Array(this.memory.buffer, LAYOUT.BASE + LAYOUT.SB_GROWN, 1);
+    this.pages = this.core.init(npages, maxPages, nuser, nrings, slabUnits);
+    this.args = this.core.scratchAddr();
+    this.stage = this.args + ARGS_SIZE;
     this.spaces = new Spaces(this.memory, this.pages);
     this.completionWords = new Uint32Array(this.memory.buffer, this.core.completionSeqAddr() - 8, 2);
     if (opts.dirtyPipe) this.core.setFlags(1);
@@ -185,6 +193,27 @@ export class Machine implements Kctx, SnapshotSource {
     this.userWritten = new Uint8Array(nuser);
     this.initialFree = this.core.freeKernelPages() + this.core.freeUserPages();
     this.initialSlab = this.core.slabFreeUnits();
+  }
+
+  /**
+   * A byte view of the whole memory. The pool's growth replaces the
+   * memory's buffer (an unshared one's old buffer is detached, a shared
+   * one's is too short), so the views are made again after one. The
+   * count of grown pages tells, read through a view that still works for
+   * low addresses (or, detached, reads undefined): asking the memory for
+   * its buffer costs about 170 ns on a shared memory, too much per call.
+   */
+  get mem(): Uint8Array {
+    if (this.grownWord[0] !== this.grownSeen) this.viewAgain();
+    return this.memView;
+  }
+
+  private viewAgain(): void {
+    const b = this.memory.buffer;
+    this.memView = new Uint8Array(b);
+    this.grownWord = new Uint32Array(b, LAYOUT.BASE + LAYOUT.SB_GROWN, 1);
+    this.completionWords = new Uint32Array(b, this.core.completionSeqAddr() - 8, 2);
+    this.grownSeen = this.grownWord[0]!;
   }
 
   private takeZeroPage(): number {
@@ -326,7 +355,9 @@ export class Machine implements Kctx, SnapshotSource {
   /** Turns a core or file result into a return value or a thrown error. */
   check(syscall: string, r: Result): number {
     // The common case first, in as few steps as possible: every call ends here.
-    if (this.completionWords[0] !== this.completionWords[1]) this.drainCompletions();
+    // (A detached view, after an unshared memory grew, has length 0: drain looks again.)
+    const cw = this.completionWords;
+    if (cw[0] !== cw[1] || cw.length === 0) this.drainCompletions();
     if (r >= 0) {
       if (this.waiters.length !== 0) this.wake();
       return r;
@@ -451,6 +482,7 @@ export class Machine implements Kctx, SnapshotSource {
 
   /** Delivers the completions the core queued (a tag's last reference dropped). */
   drainCompletions(): void {
+    if (this.completionWords.length === 0) this.viewAgain();
     // Most calls complete nothing: compare head and tail without calling in.
     if (this.completionWords[0] === this.completionWords[1]) return;
     for (let tag = this.core.completionPop(); tag !== 0; tag = this.core.completionPop()) {
@@ -482,11 +514,12 @@ export class Machine implements Kctx, SnapshotSource {
 
   // ---- accounting --------------------------------------------------------------
 
-  /** Pool pages and machine-wide counts. */
+  /** Pool pages (as grown so far) and machine-wide counts. */
   stats(): MachineStats {
     const free = this.core.freeKernelPages() + this.core.freeUserPages();
+    const total = this.initialFree + this.core.grownPages();
     return {
-      pagesTotal: this.initialFree, pagesFree: free, pagesInUse: this.initialFree - free,
+      pagesTotal: total, pagesFree: free, pagesInUse: total - free,
       files: this.openFiles, processes: this.procs.size,
       ringMemoryInUse: (this.initialSlab - this.core.slabFreeUnits()) * LAYOUT.SL_SIZE,
     };
@@ -510,6 +543,7 @@ export class Machine implements Kctx, SnapshotSource {
 }
 
 export interface MachineStats {
+  /** Pool pages (kernel and user, the zero page aside), counting those the pool has grown by. */
   pagesTotal: number;
   pagesFree: number;
   pagesInUse: number;
@@ -538,6 +572,39 @@ function layoutProbe(shared: boolean): CoreExports {
   return p;
 }
 
-function align(n: number, a: number): number {
-  return Math.ceil(n / a) * a;
+interface PoolSizes {
+  npages: number;
+  nuser: number;
+  nrings: number;
+  slabUnits: number;
+}
+
+/** The end of the pool's pages with `kernelPages` of at most `maxPages` kernel pages (metadata sized for `maxPages`). */
+function poolEnd(probe: CoreExports, s: PoolSizes, maxPages: number, kernelPages: number): number {
+  return probe.pagesAddr(maxPages, s.nuser, s.nrings, s.slabUnits) + (kernelPages + s.nuser) * PAGE_SIZE;
+}
+
+/**
+ * The most kernel pages the pool may grow to within `memory` bytes (the
+ * metadata for each page it may have counts too): `npages` without a
+ * limit; an InvalidArgument when the machine does not fit in it at all.
+ */
+function poolLimit(probe: CoreExports, s: PoolSizes, memory: number | undefined): number {
+  const need = poolEnd(probe, s, s.npages, s.npages);
+  const limit = memory ?? need;
+  if (need > MAX_WASM_PAGES * 65536) {
+    throw new InvalidArgument('new Machine', `pages, userPages, rings and ringMemory need ${need} bytes, more than one memory's ${MAX_WASM_PAGES * 65536}`);
+  }
+  if (need > limit) {
+    throw new InvalidArgument('new Machine', `memory must be at least ${need} bytes (what pages, userPages, rings and ringMemory need), got ${limit}`);
+  }
+  // The largest count that fits, by bisection: each page costs its bytes and its metadata.
+  let lo = s.npages;
+  let hi = s.npages + Math.floor((limit - need) / PAGE_SIZE);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (poolEnd(probe, s, mid, mid) <= limit) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }

@@ -5,6 +5,7 @@
 // from the same table, so a misspelt option is refused too.
 
 import { InvalidArgument } from './errors.js';
+import { MAX_WASM_PAGES } from './core.js';
 import { NR_OPEN } from './fdtable.js';
 import { shown } from './syscalls/args.js';
 
@@ -25,6 +26,8 @@ const RULES: Record<string, Rule> = {
   // Page ids and the 1 GiB a memory may grow to bound the pool; a machine needs a few pages of its own.
   pages: integer(8, 1 << 18),
   userPages: integer(1, 1 << 18),
+  // Bytes; whether the machine fits in them is the machine's to say (it knows its layout).
+  memory: integer(0, MAX_WASM_PAGES * 65536),
   rings: integer(8, 1 << 16),
   // At least one top-order slot block (1024 slots of 32 bytes).
   ringMemory: integer(32 * 1024, 1 << 28),

@@ -40,6 +40,7 @@ export interface PollFd {
 }
 
 export interface KernelStats {
+  /** Pool pages (kernel and user, the zero page aside), counting those the pool has grown by. */
   pagesTotal: number;
   pagesFree: number;
   pagesInUse: number;

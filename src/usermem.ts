@@ -35,8 +35,8 @@ export class UserMemory {
   private readonly written: Uint8Array;
   private readonly firstUserPage: number;
 
-  /** The args scratch as words, where the core reads vmsplice entries. */
-  private readonly argsWords: Uint32Array;
+  /** The args scratch as words, where the core reads vmsplice entries (see args()). */
+  private argsWords: Uint32Array;
   /** The process's own linear memory, once it has one (a WASI guest's). */
   linear: LinearMemory | undefined;
 
@@ -52,7 +52,7 @@ export class UserMemory {
     if (first < 0) return undefined;
     this.written.fill(0, first - this.firstUserPage, first - this.firstUserPage + count);
     const addr = this.k.pages + first * PAGE_SIZE;
-    const buf: UserBuffer = { addr, length, bytes: new Uint8Array(this.k.memory.buffer, addr, length) };
+    const buf = userBuffer(this.k.memory, addr, length);
     this.runs.set(buf, { first, count, allWritten: false });
     this.byAddress.set(addr, buf);
     return buf;
@@ -104,6 +104,12 @@ export class UserMemory {
     this.written.fill(1, a, b + 1);
   }
 
+  /** The args words, viewed again if the pool's growth detached them (an unshared memory). */
+  private args(): Uint32Array {
+    if (this.argsWords.length === 0) this.argsWords = new Uint32Array(this.k.memory.buffer, this.k.args, this.k.argsSize / 4);
+    return this.argsWords;
+  }
+
   /** The process's linear memory joins its machine as `space`: vmsplice maps its pages. */
   useLinear(memory: WebAssembly.Memory, space: number): LinearMemory {
     this.linear = new LinearMemory(this.k, memory, space);
@@ -137,7 +143,7 @@ export class UserMemory {
    * becomes the zero page. Returns the entry count.
    */
   mapIn(spans: Span[], limit: number): number {
-    const out = this.argsWords;
+    const out = this.args();
     let n = 0;
     let left = limit;
     for (const s of spans) {
@@ -228,4 +234,22 @@ export class UserMemory {
       at += n;
     }
   }
+}
+
+/**
+ * A buffer whose `bytes` stay usable when the pool grows: growing an
+ * unshared memory detaches its old buffer (a shared one's views go on
+ * working), so `bytes` is viewed again then. A view kept from before a
+ * growth is detached all the same, as WebAssembly.Memory.grow documents.
+ */
+function userBuffer(memory: WebAssembly.Memory, addr: number, length: number): UserBuffer {
+  let view = new Uint8Array(memory.buffer, addr, length);
+  return {
+    addr,
+    length,
+    get bytes() {
+      if (view.byteLength === 0 && length > 0) view = new Uint8Array(memory.buffer, addr, length);
+      return view;
+    },
+  };
 }

@@ -129,6 +129,25 @@ describe('a standard output that closes or fills', () => {
   });
 });
 
+describe('splicekit exec --memory', () => {
+  it('a SIZE that is none, or too large or small for the machine, is one line and status 2; --help says the units', () => {
+    /** Standard error of a run that must fail with 2 before anything runs. */
+    const refused = (args: string[]) => {
+      const r = splicekit(['exec', ...args], { input: '' });
+      expect([r.status, r.stdout]).toEqual([2, '']);
+      return r.stderr;
+    };
+    const units = '(bytes, or with K, M or G: 64M, 1G)';
+    expect(refused(['--memory', '12X', 'prog.wasm'])).toBe(`splicekit exec: --memory: '12X' is not a size ${units}\n`);
+    expect(refused(['--memory=-1', 'prog.wasm'])).toBe(`splicekit exec: --memory: '-1' is not a size ${units}\n`);
+    expect(refused(['--memory'])).toBe(`splicekit exec: --memory needs a SIZE ${units}\n`);
+    const tooLarge = 'splicekit exec: --memory 3221225472: memory must be an integer from 0 to 2147483648, got 3221225472\n';
+    expect(refused(['--memory', '3G', 'prog.wasm'])).toBe(tooLarge);
+    expect(refused(['--memory', '1M', 'prog.wasm'])).toMatch(/^splicekit exec: --memory 1048576: memory must be at least \d+ bytes [^\n]*\n$/);
+    expect(splicekit(['--help']).stdout).toMatch(/exec --memory SIZE: .*\n.*\n.*bytes or a number with K, M or G \(KiB, MiB, GiB: 64M, 1G; at\nmost 2G\)/);
+  });
+});
+
 describe('splicekit exec: a program that cannot start', () => {
   const P1 = 'wasi_snapshot_preview1';
   const start = { export: '_start', body: [] };

@@ -46,6 +46,12 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     expect([c.stdout, c.status]).toEqual(['16\n', 0]);
   }, 60_000);
 
+  it('--memory lets the pool grow: tee writes more than the default 32 MiB pool into a file', () => {
+    const bytes = 40 << 20;
+    const r = exec(['--memory', '96M', `producer -n ${bytes} | tee copy | sum`]);
+    expect([r.stdout, r.status]).toEqual([`${bytes} ${producerHash(bytes)}\n`, 0]);
+  }, 60_000);
+
   it('an end can be a kernel fd, as a shell\'s redirection: the programs use it directly', async () => {
     const { Kernel, O_CREAT, O_RDONLY, O_WRONLY, runPipeline, spawn } = await import('../dist/src/node.js');
     const k = new Kernel({ shared: true });

@@ -100,7 +100,7 @@ function isDevNull(fd: number): boolean {
  * one), 127 when a program cannot be found or read, 126 when one is not a
  * WebAssembly module, 2 for a malformed pipeline.
  */
-export async function execPipeline(text: string, opts: { pipefail?: boolean } = {}): Promise<number> {
+export async function execPipeline(text: string, opts: { pipefail?: boolean; kernel?: Kernel } = {}): Promise<number> {
   const words = pipelineWords(text);
   if (typeof words === 'string') {
     say(words);
@@ -120,7 +120,7 @@ export async function execPipeline(text: string, opts: { pipefail?: boolean } = 
     }
     commands.push({ program, args: [word!, ...args] });
   }
-  const k = new Kernel({ shared: true });
+  const k = opts.kernel ?? new Kernel({ shared: true });
   try {
     const env = Object.entries(process.env).flatMap(([n, v]) => (v === undefined ? [] : [`${n}=${v}`]));
     // An end that is /dev/null on the host is the machine's /dev/null: the programs write it themselves.
