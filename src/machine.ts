@@ -9,7 +9,7 @@ import { instantiateCore, LAYOUT, MAX_WASM_PAGES, sharedMemoryAvailable, wasmPag
 import { errnoName, InvalidArgument, SyscallError, WouldBlock } from './errors.js';
 import type { OpenFile } from './files/file.js';
 import { BLOCK, ENFILE, ENOMEM, type Kctx, type Result } from './files/kctx.js';
-import type { Inode } from './files/memfs.js';
+import { type Inode, PageQuota } from './files/memfs.js';
 import type { NotifyFile } from './files/notify.js';
 import { PipeEnd } from './files/pipe.js';
 import { SocketEnd, type TaskFrag } from './files/socket.js';
@@ -140,6 +140,8 @@ export class Machine implements Kctx, SnapshotSource {
 
   /** The directory's names (one flat directory). */
   readonly files = new Map<string, Inode>();
+  /** The pages its files may hold (a tmpfs's size=). */
+  readonly fileQuota: PageQuota;
   /** Pipe pages accounted to the (one) user, fs/pipe.c account_pipe_buffers(). */
   pipePagesAccounted = 0;
   /** Open file descriptions (nr_files). */
@@ -174,6 +176,7 @@ export class Machine implements Kctx, SnapshotSource {
     this.shared = opts.shared ?? sharedMemoryAvailable();
     const sizes = { npages, nuser, nrings, slabUnits };
     const maxPages = poolLimit(layoutProbe(this.shared), sizes, opts.memory);
+    this.fileQuota = new PageQuota(maxPages);
     const total = wasmPages(poolEnd(layoutProbe(this.shared), sizes, maxPages, npages));
     // The most the pool's growth reaches: a shared memory reserves its maximum up front.
     const maximum = wasmPages(poolEnd(layoutProbe(this.shared), sizes, maxPages, maxPages));

@@ -52,6 +52,15 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     expect([r.stdout, r.status]).toEqual([`${bytes} ${producerHash(bytes)}\n`, 0]);
   }, 60_000);
 
+  it('without it, the directory fills first: tee says ENOSPC, sum still prints what it got, producer gets SIGPIPE', () => {
+    const bytes = 40 << 20;
+    const r = exec(['--pipefail', `producer -n ${bytes} | tee copy | sum`]);
+    expect(r.stderr).toBe('tee: splice: No space left on device\n');
+    expect(r.stdout).toMatch(/^\d+ [0-9a-f]{8}\n$/);
+    expect(Number(r.stdout.split(' ')[0])).toBeLessThan(bytes);
+    expect(r.status).toBe(1);
+  }, 60_000);
+
   it('an end can be a kernel fd, as a shell\'s redirection: the programs use it directly', async () => {
     const { Kernel, O_CREAT, O_RDONLY, O_WRONLY, runPipeline, spawn } = await import('../dist/src/node.js');
     const k = new Kernel({ shared: true });

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { F_SETPIPE_SZ, InvalidArgument, Kernel, O_CREAT, O_RDONLY, O_RDWR, O_WRONLY, PAGE_SIZE, SyscallError } from '../src/index.js';
+import { F_SETPIPE_SZ, InvalidArgument, Kernel, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, PAGE_SIZE, SyscallError } from '../src/index.js';
 import { parseSize } from '../src/size.js';
 import { growByte } from './support/grow-byte.mjs';
 import { producerHash } from './support/producer.js';
@@ -39,7 +39,7 @@ function fillFile(k: Kernel): { fd: number; pages: number; error: unknown } {
 describe.each([false, true])('pool growth (shared memory: %s)', (shared) => {
   if (shared && typeof SharedArrayBuffer === 'undefined') return;
 
-  it('grows past its initial size on demand, ENOMEM only at the limit; stats follow; whole after destroy', () => {
+  it('grows past its initial size on demand, files to their quota (ENOSPC), pipes to the limit (ENOMEM); stats follow; whole after destroy', () => {
     const base = baseMemory(shared);
     const k = new Kernel({ ...SMALL, shared, memory: base + 16 * MiB });
     const before = k.stats();
@@ -47,9 +47,22 @@ describe.each([false, true])('pool growth (shared memory: %s)', (shared) => {
     const buf = k.alloc(PAGE_SIZE); // a user buffer taken before growth
     const { fd, pages, error } = fillFile(k);
     expect(error).toBeInstanceOf(SyscallError);
-    expect((error as SyscallError).code).toBe('ENOMEM');
-    // Every page the limit holds went to the file: 16 MiB less the metadata of the pages it may hold.
-    expect(pages).toBeGreaterThan(SMALL.pages + (16 * MiB * 0.99) / PAGE_SIZE);
+    expect((error as SyscallError).code).toBe('ENOSPC');
+    // The directory's quota went to the file: 7/8 of 16 MiB (less the metadata of the pages it may hold) more.
+    expect(pages).toBeGreaterThan(SMALL.pages + (16 * MiB * 0.99 * 7) / 8 / PAGE_SIZE);
+    // The rest of the limit goes to pipes, then ENOMEM.
+    const pipes: number[] = [];
+    let pipeError = 'ok';
+    while (pipeError === 'ok') {
+      const [r, w] = k.pipe(O_NONBLOCK);
+      pipes.push(r, w);
+      try {
+        while (k.write(w, new Uint8Array(PAGE_SIZE)) === PAGE_SIZE);
+      } catch (e) {
+        pipeError = (e as SyscallError).code === 'EAGAIN' ? 'ok' : (e as SyscallError).code;
+      }
+    }
+    expect(pipeError).toBe('ENOMEM');
     expect(k.memory.buffer.byteLength).toBeLessThanOrEqual(base + 16 * MiB);
     const grown = k.stats();
     expect(grown.pagesTotal).toBeGreaterThan(before.pagesTotal + 4000);
@@ -63,6 +76,7 @@ describe.each([false, true])('pool growth (shared memory: %s)', (shared) => {
     // The buffer from before the growth still works.
     buf.bytes.fill(7);
     expect([buf.bytes.length, buf.bytes[100]]).toEqual([PAGE_SIZE, 7]);
+    for (const p of pipes) k.close(p);
     k.close(fd);
     k.unlink('f');
     k.destroy();
@@ -72,8 +86,8 @@ describe.each([false, true])('pool growth (shared memory: %s)', (shared) => {
   it('without a limit the pool stays at its size', () => {
     const k = new Kernel({ ...SMALL, shared });
     const { pages, error } = fillFile(k);
-    expect((error as SyscallError).code).toBe('ENOMEM');
-    expect(pages).toBeLessThanOrEqual(SMALL.pages);
+    expect((error as SyscallError).code).toBe('ENOSPC');
+    expect(pages).toBe(SMALL.pages - SMALL.pages / 8);
     k.destroy();
     expect(k.stats().pagesInUse).toBe(0);
   });

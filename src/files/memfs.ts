@@ -4,10 +4,25 @@
 import { PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET, O_APPEND } from '../constants.js';
 import { OpenFile } from './file.js';
 import type { Kctx, Pos, Result } from './kctx.js';
-import { EAGAIN, EFBIG, EINVAL, ENOMEM, BLOCK } from './kctx.js';
+import { EAGAIN, EFBIG, EINVAL, ENOMEM, ENOSPC, BLOCK } from './kctx.js';
 
 /** ext4's s_maxbytes with 4 KiB blocks (the oracle's filesystem): 16 TiB - 4 KiB. */
 export const MAX_FILE_BYTES = 2 ** 44 - PAGE_SIZE;
+
+/**
+ * The pages the directory's files may hold, as a tmpfs's size= limit
+ * (mm/shmem.c: shmem_inode_acct_blocks() fails ENOSPC past it). Linux's
+ * default is half of RAM; here it is the pool's most pages less an
+ * eighth, so a full directory still leaves pages for pipes and sockets:
+ * a program's output, and its message saying the disk is full.
+ */
+export class PageQuota {
+  used = 0;
+  readonly limit: number;
+  constructor(maxPages: number) {
+    this.limit = maxPages - Math.ceil(maxPages / 8);
+  }
+}
 
 export class Inode {
   /** File page number -> pool page. */
@@ -17,18 +32,28 @@ export class Inode {
   links = 1;
   opens = 0;
 
-  /** Pool pages for file pages [first, last], allocating zeroed ones for holes. */
+  constructor(readonly quota: PageQuota) {}
+
+  /** Why no page could be had for a write: the directory is full (ENOSPC), else the pool is (ENOMEM). */
+  noRoom(): Result {
+    return this.quota.used >= this.quota.limit ? ENOSPC : ENOMEM;
+  }
+
+  /** Pool pages for file pages [first, last], allocating zeroed ones for holes, within the quota. */
   ensurePages(k: Kctx, first: number, last: number): number[] {
     const missing: number[] = [];
     for (let p = first; p <= last; p++) if (!this.pages.has(p)) missing.push(p);
+    missing.length = Math.max(0, Math.min(missing.length, this.quota.limit - this.quota.used));
     if (missing.length > 0 && k.core.allocPages(k.args, missing.length) >= 0) {
       const list = new Uint32Array(k.mem.buffer, k.args, missing.length);
       missing.forEach((p, i) => this.pages.set(p, list[i]));
+      this.quota.used += missing.length;
     } else {
       // Not all at once: one at a time, as write_begin takes them, until the pool runs out.
       for (const p of missing) {
         if (k.core.allocPages(k.args, 1) < 0) break;
         this.pages.set(p, new Uint32Array(k.mem.buffer, k.args, 1)[0]);
+        this.quota.used++;
       }
     }
     const out: number[] = [];
@@ -48,6 +73,7 @@ export class Inode {
       if (p >= keep) {
         k.core.pagePut(page);
         this.pages.delete(p);
+        this.quota.used--;
       }
     }
     // Zero the tail of the last kept page so a later extension reads zeros.
@@ -115,9 +141,9 @@ export class RegularFile extends OpenFile {
       const n = Math.min(len - done, chunkPages(k) * PAGE_SIZE - (at % PAGE_SIZE));
       const last = Math.floor((at + n - 1) / PAGE_SIZE);
       const pages = this.inode.ensurePages(k, first, last);
-      // Out of pages midway: what was copied counts (generic_perform_write), else ENOMEM.
+      // Out of pages midway: what was copied counts (generic_perform_write), else ENOSPC or ENOMEM.
       const m = Math.min(n, pages.length * PAGE_SIZE - (at % PAGE_SIZE));
-      if (m <= 0) return done > 0 ? done : ENOMEM;
+      if (m <= 0) return done > 0 ? done : this.inode.noRoom();
       const list = Inode.putList(k, pages);
       if (toFile) k.core.copyToPages(list, at % PAGE_SIZE, addr + done, m);
       else k.core.copyFromPages(list, at % PAGE_SIZE, addr + done, m);
@@ -178,7 +204,7 @@ export class RegularFile extends OpenFile {
       done += got;
       if (got < m) break;
     }
-    if (done === 0) return ENOMEM;
+    if (done === 0) return this.inode.noRoom();
     pos.value += done;
     if (pos.value > this.inode.size) this.inode.size = pos.value;
     return done;

@@ -97,7 +97,7 @@ function lookup(p: Task, path: string, flags: number): Inode | Result {
   if (inode && flags & O_CREAT && flags & O_EXCL) return EEXIST;
   if (!inode) {
     if (!(flags & O_CREAT)) return ENOENT;
-    inode = new Inode();
+    inode = new Inode(p.machine.fileQuota);
     files.set(path, inode);
   } else if (flags & O_TRUNC) {
     // do_open(): O_TRUNC truncates whatever the access mode.
