@@ -1,6 +1,6 @@
 // Path resolution (fs/namei.c link_path_walk, for what this model has): the
 // process's cwd is its private directory, holding its files; above it an
-// unknown parent; "/" holds "dev" (with "null" and "zero") and that parent.
+// unknown parent; "/" holds "dev" (with "null", "zero" and "full") and that parent.
 
 import { O_ACCMODE, O_CREAT, O_RDONLY, O_TRUNC } from './constants.js';
 import { EISDIR, ENOENT, ENOTDIR, type Result } from './files/kctx.js';
@@ -11,15 +11,20 @@ const ENAMETOOLONG = -ERRNO.ENAMETOOLONG;
 const PATH_MAX = 4096;
 const NAME_MAX = 255;
 
+/** The devices of /dev this model has (drivers/char/mem.c's devlist, in part). */
+export const DEV_NAMES = ['null', 'zero', 'full'] as const;
+export type DevName = (typeof DEV_NAMES)[number];
+const isDevName = (c: string): c is DevName => (DEV_NAMES as readonly string[]).includes(c);
+
 type Node =
   | { kind: 'dir'; where: 'cwd' | 'parent' | 'root' | 'dev' }
   | { kind: 'file'; name: string }
-  | { kind: 'dev'; name: 'null' | 'zero' }
+  | { kind: 'dev'; name: DevName }
   | { kind: 'missing'; name: string };
 
 export type Resolved =
   | { kind: 'dir' }
-  | { kind: 'dev'; name: 'null' | 'zero' }
+  | { kind: 'dev'; name: DevName }
   | { kind: 'file'; name: string; create: boolean };
 
 const encoder = new TextEncoder();
@@ -33,7 +38,7 @@ function step(at: Node & { kind: 'dir' }, c: string, isFile: (name: string) => b
   }
   if (at.where === 'cwd') return isFile(c) ? { kind: 'file', name: c } : { kind: 'missing', name: c };
   if (at.where === 'root' && c === 'dev') return { kind: 'dir', where: 'dev' };
-  if (at.where === 'dev' && (c === 'null' || c === 'zero')) return { kind: 'dev', name: c };
+  if (at.where === 'dev' && isDevName(c)) return { kind: 'dev', name: c };
   return { kind: 'missing', name: '' }; // elsewhere: nothing this process made
 }
 

@@ -22,6 +22,7 @@ export const ENFILE = -ERRNO.ENFILE;
 export const EMFILE = -ERRNO.EMFILE;
 export const ENOTTY = -ERRNO.ENOTTY;
 export const EFBIG = -ERRNO.EFBIG;
+export const ENOSPC = -ERRNO.ENOSPC;
 export const ESPIPE = -ERRNO.ESPIPE;
 export const EPIPE = -ERRNO.EPIPE;
 export const EOVERFLOW = -ERRNO.EOVERFLOW;

@@ -9,7 +9,7 @@ import {
   O_WRONLY, PAGE_SIZE, PIPE_DEF_BUFFERS, PIPE_MAX_SIZE, POLLERR, POLLHUP, POLLNVAL, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
   SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
 } from '../constants.js';
-import { DevNull, DevZero } from '../files/devices.js';
+import { devOpen } from '../files/devices.js';
 import { Directory } from '../files/directory.js';
 import type { OpenFile } from '../files/file.js';
 import { dgramPair } from '../files/dgram.js';
@@ -77,7 +77,7 @@ export function open(p: Task, path: string, flags: number, _mode = 0o644): numbe
     m.openFiles--;
     p.fail('open', where);
   }
-  if (where.kind === 'dev') file = where.name === 'null' ? new DevNull(keep) : new DevZero(keep);
+  if (where.kind === 'dev') file = devOpen(where.name, keep);
   else if (where.kind === 'dir') file = new Directory(keep);
   else {
     const r = lookup(p, where.name, flags);
