@@ -9,6 +9,7 @@ import { instantiateCore, LAYOUT, MAX_WASM_PAGES, sharedMemoryAvailable, wasmPag
 import { errnoName, InvalidArgument, SyscallError, WouldBlock } from './errors.js';
 import type { OpenFile } from './files/file.js';
 import { BLOCK, ENFILE, ENOMEM, type Kctx, type Result } from './files/kctx.js';
+import type { HostDirectory } from './files/hostdir.js';
 import type { Inode } from './files/memfs.js';
 import type { NotifyFile } from './files/notify.js';
 import { PipeEnd } from './files/pipe.js';
@@ -133,6 +134,8 @@ export class Machine implements Kctx, SnapshotSource {
 
   /** The directory's names (one flat directory). */
   readonly files = new Map<string, Inode>();
+  /** Host directories mounted (Kernel.mount), by mount point (see path.ts). */
+  readonly mounts = new Map<string, HostDirectory>();
   /** Pipe pages accounted to the (one) user, fs/pipe.c account_pipe_buffers(). */
   pipePagesAccounted = 0;
   /** Open file descriptions (nr_files). */

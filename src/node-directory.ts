@@ -1,0 +1,102 @@
+// nodeDirectory(hostPath): a host directory for Kernel.mount, on Node's fs
+// (synchronous: the kernel's calls never wait). Files are opened, read and
+// written straight on the host; nothing is cached.
+//
+// Escapes: the kernel resolves "." and ".." itself and never passes them,
+// so what is left is the host's symlinks. A path whose real location
+// (every symlink followed) is outside the directory is EPERM, the answer
+// cap-std (wasmtime's sandbox) gives for "a path led outside of the
+// filesystem"; the file is then opened by that real path with O_NOFOLLOW.
+
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname, join, sep } from 'node:path';
+import { O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } from './constants.js';
+import { ERRNO, type ErrnoName } from './errors.js';
+import type { HostDirectory, HostHandle } from './files/hostdir.js';
+
+const EPERM = -ERRNO.EPERM;
+const EISDIR = -ERRNO.EISDIR;
+
+/** A Node error as a negative Linux errno (EIO for what Linux has no name for here). */
+function errnoOf(e: unknown): number {
+  const code = (e as NodeJS.ErrnoException).code;
+  const n = code !== undefined ? ERRNO[code as ErrnoName] : undefined;
+  if (n === undefined) throw e;
+  return -n;
+}
+
+/** Runs a host call; its failure is a negative errno. */
+function hostCall<T>(f: () => T): T | number {
+  try {
+    return f();
+  } catch (e) {
+    return errnoOf(e);
+  }
+}
+
+/** Linux open flags as the host's (the same bits on Linux, other ones elsewhere). */
+function hostFlags(flags: number): number {
+  const acc = flags & O_ACCMODE;
+  return (acc === O_WRONLY ? constants.O_WRONLY : acc === O_RDWR ? constants.O_RDWR : constants.O_RDONLY)
+    | (flags & O_CREAT ? constants.O_CREAT : 0) | (flags & O_EXCL ? constants.O_EXCL : 0)
+    | (flags & O_TRUNC ? constants.O_TRUNC : 0);
+}
+
+function handleOf(fd: number): HostHandle {
+  return {
+    pread: (dst, pos) => hostCall(() => readSync(fd, dst, 0, dst.length, pos)),
+    pwrite: (src, pos) => hostCall(() => writeSync(fd, src, 0, src.length, pos)),
+    size: () => fstatSync(fd).size,
+    close: () => closeSync(fd),
+  };
+}
+
+/** The directory at `hostPath` (which must exist) as a HostDirectory. */
+export function nodeDirectory(hostPath: string): HostDirectory {
+  const root = realpathSync(hostPath);
+  if (!statSync(root).isDirectory()) throw new TypeError(`nodeDirectory: ${hostPath} is not a directory`);
+  const inside = (real: string) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
+
+  /**
+   * The real host path of `rel`, or EPERM if it leads outside. A name that
+   * does not exist (yet) is checked by its directory's real path; a
+   * symlink that points nowhere is EPERM too (creating through it could
+   * make a file anywhere).
+   */
+  const real = (rel: string): string | number => {
+    const path = join(root, rel);
+    try {
+      const r = realpathSync(path);
+      return inside(r) ? r : EPERM;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return errnoOf(e);
+    }
+    const link = hostCall(() => lstatSync(path));
+    if (typeof link !== 'number') return EPERM; // it exists, yet does not resolve: a dangling symlink
+    const dir = hostCall(() => realpathSync(dirname(path)));
+    if (typeof dir === 'number') return dir;
+    if (!inside(dir)) return EPERM;
+    return join(dir, path.slice(dirname(path).length + 1));
+  };
+
+  return {
+    open(rel, flags, mode) {
+      const at = real(rel);
+      if (typeof at === 'number') return at;
+      const fd = hostCall(() => openSync(at, hostFlags(flags) | constants.O_NOFOLLOW, mode));
+      if (typeof fd === 'number' && fd < 0) return fd;
+      if (fstatSync(fd).isDirectory()) {
+        closeSync(fd);
+        // may_open(): a directory opens for reading only (the host said so already for writing).
+        return (flags & O_ACCMODE) === O_RDONLY && !(flags & (O_CREAT | O_TRUNC)) ? 'directory' : EISDIR;
+      }
+      return handleOf(fd);
+    },
+    unlink(rel) {
+      const at = real(rel);
+      if (typeof at === 'number') return at;
+      const r = hostCall(() => unlinkSync(at));
+      return typeof r === 'number' ? r : 0;
+    },
+  };
+}
