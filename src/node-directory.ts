@@ -9,7 +9,7 @@
 // filesystem"; the file is then opened by that real path with O_NOFOLLOW.
 
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } from './constants.js';
 import { ERRNO, type ErrnoName } from './errors.js';
 import type { HostDirectory, HostHandle } from './files/hostdir.js';
@@ -57,6 +57,15 @@ export function nodeDirectory(hostPath: string): HostDirectory {
   if (!statSync(root).isDirectory()) throw new TypeError(`nodeDirectory: ${hostPath} is not a directory`);
   const inside = (real: string) => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep);
 
+  /** The real path of `rel`'s directory, joined with its last component (not followed), or EPERM outside. */
+  const beside = (rel: string): string | number => {
+    const path = join(root, rel);
+    const dir = hostCall(() => realpathSync(dirname(path)));
+    if (typeof dir === 'number') return dir;
+    if (!inside(dir)) return EPERM;
+    return join(dir, basename(path));
+  };
+
   /**
    * The real host path of `rel`, or EPERM if it leads outside. A name that
    * does not exist (yet) is checked by its directory's real path; a
@@ -73,10 +82,8 @@ export function nodeDirectory(hostPath: string): HostDirectory {
     }
     const link = hostCall(() => lstatSync(path));
     if (typeof link !== 'number') return EPERM; // it exists, yet does not resolve: a dangling symlink
-    const dir = hostCall(() => realpathSync(dirname(path)));
-    if (typeof dir === 'number') return dir;
-    if (!inside(dir)) return EPERM;
-    return join(dir, path.slice(dirname(path).length + 1));
+    const at = beside(rel);
+    return typeof at === 'number' || !rel.endsWith('/') ? at : `${at}/`;
   };
 
   return {
@@ -93,7 +100,9 @@ export function nodeDirectory(hostPath: string): HostDirectory {
       return handleOf(fd);
     },
     unlink(rel) {
-      const at = real(rel);
+      // unlink(2) removes a symlink itself, never what it points to.
+      if (rel === '') return EISDIR;
+      const at = beside(rel);
       if (typeof at === 'number') return at;
       const r = hostCall(() => unlinkSync(at));
       return typeof r === 'number' ? r : 0;
