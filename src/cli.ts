@@ -7,11 +7,12 @@ import { excerpt } from './trace/lexer.js';
 import { execPipeline } from './proc/pipeline-command.js';
 import { optimizeGuestCode } from './proc/tier.js';
 import { execCommand } from './wasi/command.js';
+import { parseExecArgs } from './wasi/exec-args.js';
 
 export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
-       splicekit exec PROG.wasm [ARGS...]
+       splicekit exec [--dir HOST[::GUEST]]... PROG.wasm [ARGS...]
                                run a WASI program with this stdio on a fresh kernel
-       splicekit exec [--pipefail] 'PROG [ARGS] | PROG [ARGS] ...'
+       splicekit exec [--pipefail] [--dir HOST[::GUEST]]... 'PROG [ARGS] | PROG [ARGS] ...'
                                run a pipeline of WASI programs, each in its own Worker
        splicekit --help        show this help
 
@@ -33,6 +34,16 @@ command (no exported memory, or no _start of type () -> ()), an import
 splicekit lacks or has with another type, or a module that fails to
 instantiate.
 
+exec's files: the program finds "." preopened (the machine's own directory,
+in memory, gone when it exits) and "/dev" (null, zero and full, so
+/dev/null opens by its absolute path). --dir HOST[::GUEST], as wasmtime's,
+also preopens the host directory HOST as GUEST (as HOST without ::GUEST;
+--dir . makes "." the current directory): what the program writes there is
+on the host after it exits, read and written straight on the host's files.
+A path leading out of it is refused: ENOTCAPABLE for .. past the preopen,
+EPERM through a symlink. A HOST that is not a directory, or a GUEST that is
+/ or in /dev or above ., is a usage error (status 2).
+
 exec with a pipeline (one argument holding |): each program runs in its own
 Worker, a process of one machine, each one's stdout the next one's stdin
 through a pipe; the first reads this process's standard input, the last
@@ -42,8 +53,9 @@ operators (<, >, &&, ;) are refused (status 2). A PROG is a path (with a /,
 or ending in .wasm), or NAME for NAME.wasm in a directory of SPLICEKIT_PATH
 (colon-separated, as PATH; when unset, the current directory); one not found is
 status 127, one that is not WebAssembly 126. Files the programs open are in
-the machine's directory, shared by the pipeline. The exit status is the last
-program's, or with --pipefail the last non-zero one (bash's pipefail).
+the machine's directory, shared by the pipeline, and every --dir is each
+program's. The exit status is the last program's, or with --pipefail the
+last non-zero one (bash's pipefail).
 
 Standard output of run and --help: if its reader goes away (splicekit run
 ... | head -1), splicekit stops quietly with status 141, as a program that
@@ -80,16 +92,21 @@ export const SIGPIPE_STATUS = 141;
 export function main(argv: readonly string[] = process.argv.slice(2)): void {
   // exec streams its own stdio and returns the guest's exit status.
   if (argv[0] === 'exec') {
+    const parsed = parseExecArgs(argv.slice(1));
+    if (typeof parsed === 'string') {
+      writeAll(2, `splicekit exec: ${parsed}\n${USAGE}`);
+      process.exitCode = 2;
+      return;
+    }
     optimizeGuestCode();
-    const pipefail = argv[1] === '--pipefail';
-    const args = argv.slice(pipefail ? 2 : 1);
+    const { pipefail, dirs, rest: args } = parsed;
     if (args.length === 1 && args[0]!.includes('|')) {
       // A pipeline: its Workers run while this thread pumps stdio; a read of a
       // terminal that nobody ends would keep the process alive, so exit.
-      void execPipeline(args[0]!, { pipefail }).then((status) => process.exit(status));
+      void execPipeline(args[0]!, { pipefail, dirs }).then((status) => process.exit(status));
       return;
     }
-    process.exitCode = execCommand(args, USAGE);
+    process.exitCode = execCommand(args, USAGE, dirs);
     return;
   }
   let failed: string | null = null;
