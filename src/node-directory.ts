@@ -13,16 +13,13 @@ import { basename, dirname, join, sep } from 'node:path';
 import { O_ACCMODE, O_CREAT, O_EXCL, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } from './constants.js';
 import { ERRNO, type ErrnoName } from './errors.js';
 import type { HostDirectory, HostHandle } from './files/hostdir.js';
+import { EISDIR, EPERM } from './files/kctx.js';
 
-const EPERM = -ERRNO.EPERM;
-const EISDIR = -ERRNO.EISDIR;
-
-/** A Node error as a negative Linux errno (EIO for what Linux has no name for here). */
+/** A Node system error as a negative Linux errno (EIO for one Linux has no name for here); anything else is a bug, thrown. */
 function errnoOf(e: unknown): number {
   const code = (e as NodeJS.ErrnoException).code;
-  const n = code !== undefined ? ERRNO[code as ErrnoName] : undefined;
-  if (n === undefined) throw e;
-  return -n;
+  if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code)) throw e; // ERR_... codes are Node's own
+  return -(ERRNO[code as ErrnoName] ?? ERRNO.EIO);
 }
 
 /** Runs a host call; its failure is a negative errno. */
