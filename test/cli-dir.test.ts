@@ -74,6 +74,9 @@ describe('splicekit exec --dir', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('splice pipe -> spliced again: 5\n');
+    // A guest in a Worker opens the devices by absolute path too.
+    expect(r.stdout).toContain('write /dev/full: -1 ENOSPC\n');
+    expect(r.stdout).toContain('open /dev/nothing: -1 ENOENT\n');
     expect(readFileSync(join(host, 'spliced'), 'utf8')).toBe('by the program\ntail\n');
   }, 60_000);
 });
