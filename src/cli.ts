@@ -2,7 +2,7 @@
 // `exec PROG.wasm [ARGS...]` runs a WASI program (src/wasi/exec.ts).
 
 import { InvalidArgument } from './errors.js';
-import { execOptions } from './exec-options.js';
+import { type ExecOptions, execOptions } from './exec-options.js';
 import { strerror, writeAll } from './hostfd.js';
 import { Kernel } from './kernel.js';
 import { runFiles, type RunResult } from './trace/files.js';
@@ -12,9 +12,9 @@ import { optimizeGuestCode } from './proc/tier.js';
 import { execCommand } from './wasi/command.js';
 
 export const USAGE = `usage: splicekit run FILE...   run syscall traces on the emulator
-       splicekit exec [--memory SIZE] PROG.wasm [ARGS...]
+       splicekit exec [--memory SIZE] [--dir HOST[::GUEST]]... PROG.wasm [ARGS...]
                                run a WASI program with this stdio on a fresh kernel
-       splicekit exec [--memory SIZE] [--pipefail] 'PROG [ARGS] | PROG [ARGS] ...'
+       splicekit exec [--memory SIZE] [--pipefail] [--dir HOST[::GUEST]]... 'PROG [ARGS] | PROG [ARGS] ...'
                                run a pipeline of WASI programs, each in its own Worker
        splicekit --help        show this help
 
@@ -39,10 +39,21 @@ instantiate.
 exec --memory SIZE: the kernel's page pool (pipe buffers, files' pages)
 starts at 32 MiB and grows on demand while the machine's memory stays
 within SIZE, bytes or a number with K, M or G (KiB, MiB, GiB: 64M, 1G; at
-most 2G); past it a write fails ENOMEM, as at a memory limit on Linux.
+most 2G); past it a pipe's write fails ENOMEM, as at a memory limit on
+Linux, and files may hold 7/8 of it (past that ENOSPC, as a full tmpfs).
 Without it the pool does not grow (the machine's memory is about 59 MiB).
 A SIZE that is not one, or that is too small for the machine, is one line
 and status 2.
+
+exec's files: the program finds "." preopened (the machine's own directory,
+in memory, gone when it exits) and "/dev" (null, zero and full, so
+/dev/null opens by its absolute path). --dir HOST[::GUEST], as wasmtime's,
+also preopens the host directory HOST as GUEST (as HOST without ::GUEST;
+--dir . makes "." the current directory): what the program writes there is
+on the host after it exits, read and written straight on the host's files.
+A path leading out of it is refused: ENOTCAPABLE for .. past the preopen,
+EPERM through a symlink. A HOST that is not a directory, or a GUEST that is
+/ or in /dev or above ., is a usage error (status 2).
 
 exec with a pipeline (one argument holding |): each program runs in its own
 Worker, a process of one machine, each one's stdout the next one's stdin
@@ -53,8 +64,9 @@ operators (<, >, &&, ;) are refused (status 2). A PROG is a path (with a /,
 or ending in .wasm), or NAME for NAME.wasm in a directory of SPLICEKIT_PATH
 (colon-separated, as PATH; when unset, the current directory); one not found is
 status 127, one that is not WebAssembly 126. Files the programs open are in
-the machine's directory, shared by the pipeline. The exit status is the last
-program's, or with --pipefail the last non-zero one (bash's pipefail).
+the machine's directory, shared by the pipeline, and every --dir is each
+program's. The exit status is the last program's, or with --pipefail the
+last non-zero one (bash's pipefail).
 
 Standard output of run and --help: if its reader goes away (splicekit run
 ... | head -1), splicekit stops quietly with status 141, as a program that
@@ -110,14 +122,15 @@ export function main(argv: readonly string[] = process.argv.slice(2)): void {
       process.exitCode = 2;
       return;
     }
+    const { pipefail, dirs } = opts as ExecOptions;
     optimizeGuestCode();
     if (pipeline) {
       // A pipeline: its Workers run while this thread pumps stdio; a read of a
       // terminal that nobody ends would keep the process alive, so exit.
-      void execPipeline(args[0]!, { pipefail: 'error' in opts ? false : opts.pipefail, kernel }).then((status) => process.exit(status));
+      void execPipeline(args[0]!, { pipefail, kernel, dirs }).then((status) => process.exit(status));
       return;
     }
-    process.exitCode = execCommand(args, USAGE, kernel);
+    process.exitCode = execCommand(args, USAGE, kernel, dirs);
     return;
   }
   let failed: string | null = null;

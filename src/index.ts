@@ -14,6 +14,7 @@ export { TraceStepper } from './trace/step.js';
 export { witSyscalls } from './wit/host.js';
 export type { FdView, KernelSnapshot, PageView, ProcessView, RingView, SlotView } from './snapshot.js';
 export type { Loan } from './loan.js';
+export type { HostDirectory, HostHandle } from './files/hostdir.js';
 export { readableOf, writableOf, type ReadableOfOptions } from './streams.js';
 export { NOTIFY_RECORD } from './files/notify.js';
 export type { PipeEndHandle } from './worker/handle.js';

@@ -5,6 +5,9 @@
 // sleep they throw WouldBlock (or return the partial count moved), and
 // `kernel.async` has the awaitable forms.
 
+import { InvalidArgument } from './errors.js';
+import type { HostDirectory } from './files/hostdir.js';
+import { normalizeMountPoint } from './path.js';
 import { Machine, MACHINE_OPTIONS, type MachineOptions } from './machine.js';
 import { checkOptions } from './options.js';
 import { Process, type ProcessOptions } from './process.js';
@@ -24,6 +27,19 @@ export class Kernel extends Process {
   get shared(): boolean { return this.machine.shared; }
   /** The shared zero page (see MachineOptions.sharedZeroPage). */
   get zeroPage(): number { return this.machine.zeroPage; }
+
+  /**
+   * Mounts a host directory (`nodeDirectory(hostPath)` from splicekit/node)
+   * at `point`: "." replaces the machine's own directory, "out" or "a/b" are
+   * names in it, "/x/y" an absolute path. Every process of the machine sees
+   * it; its files are the host's (see README: mounted directories).
+   */
+  mount(point: string, dir: HostDirectory): void {
+    const key = typeof point === 'string' ? normalizeMountPoint(point) : undefined;
+    if (key === undefined) throw new InvalidArgument('mount', `cannot mount at ${JSON.stringify(point)}`);
+    if (typeof dir?.open !== 'function' || typeof dir.unlink !== 'function') throw new InvalidArgument('mount', 'dir is not a HostDirectory');
+    this.machine.mounts.set(key, dir);
+  }
 
   /** Advances the machine's clock: acknowledgements now due arrive and release their pages. */
   tick(ms = 0): void {

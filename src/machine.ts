@@ -9,6 +9,7 @@ import { instantiateCore, LAYOUT, MAX_WASM_PAGES, sharedMemoryAvailable, wasmPag
 import { errnoName, InvalidArgument, SyscallError, WouldBlock } from './errors.js';
 import type { OpenFile } from './files/file.js';
 import { BLOCK, ENFILE, ENOMEM, type Kctx, type Result } from './files/kctx.js';
+import type { HostDirectory } from './files/hostdir.js';
 import { type Inode, PageQuota } from './files/memfs.js';
 import type { NotifyFile } from './files/notify.js';
 import { PipeEnd } from './files/pipe.js';
@@ -142,6 +143,8 @@ export class Machine implements Kctx, SnapshotSource {
   readonly files = new Map<string, Inode>();
   /** The pages its files may hold (a tmpfs's size=). */
   readonly fileQuota: PageQuota;
+  /** Host directories mounted (Kernel.mount), by mount point (see path.ts). */
+  readonly mounts = new Map<string, HostDirectory>();
   /** Pipe pages accounted to the (one) user, fs/pipe.c account_pipe_buffers(). */
   pipePagesAccounted = 0;
   /** Open file descriptions (nr_files). */

@@ -3,7 +3,8 @@
 
 import { LAYOUT, type CoreExports } from './core.js';
 import type { OpenFile } from './files/file.js';
-import { DevNull, DevZero } from './files/devices.js';
+import { DevFull, DevNull, DevZero } from './files/devices.js';
+import { HostFile } from './files/hostfile.js';
 import { Directory } from './files/directory.js';
 import type { Inode } from './files/memfs.js';
 import { RegularFile } from './files/memfs.js';
@@ -40,7 +41,7 @@ export interface RingView {
 
 export interface FdView {
   fd: number;
-  kind: 'pipe-read' | 'pipe-write' | 'file' | 'socket' | 'null' | 'zero' | 'directory' | 'notify';
+  kind: 'pipe-read' | 'pipe-write' | 'file' | 'socket' | 'null' | 'zero' | 'full' | 'directory' | 'notify';
   flags: number;
   ring?: number;
   /** A socket's type: SOCK_STREAM, SOCK_DGRAM or SOCK_SEQPACKET. */
@@ -118,6 +119,8 @@ export function describeFd(fd: number, f: OpenFile, paths: Map<Inode, string>): 
   if (f instanceof PipeEnd) return { fd, kind: f.isRead ? 'pipe-read' : 'pipe-write', flags: f.flags, ring: f.pipe.ring };
   if (f instanceof UnixSocket) return { fd, kind: 'socket', flags: f.flags, ring: f.rx, socketType: f.type };
   if (f instanceof RegularFile) return { fd, kind: 'file', flags: f.flags, path: paths.get(f.inode), pos: f.pos };
+  if (f instanceof HostFile) return { fd, kind: 'file', flags: f.flags, path: f.name, pos: f.pos };
+  if (f instanceof DevFull) return { fd, kind: 'full', flags: f.flags };
   if (f instanceof DevZero) return { fd, kind: 'zero', flags: f.flags };
   if (f instanceof DevNull) return { fd, kind: 'null', flags: f.flags };
   if (f instanceof Directory) return { fd, kind: 'directory', flags: f.flags };

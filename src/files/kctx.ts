@@ -11,6 +11,7 @@ export const EPERM = -ERRNO.EPERM;
 export const ENOENT = -ERRNO.ENOENT;
 export const ENOTDIR = -ERRNO.ENOTDIR;
 export const EBADF = -ERRNO.EBADF;
+export const EACCES = -ERRNO.EACCES;
 export const EAGAIN = -ERRNO.EAGAIN;
 export const ENOMEM = -ERRNO.ENOMEM;
 export const EFAULT = -ERRNO.EFAULT;

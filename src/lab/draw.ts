@@ -108,6 +108,7 @@ function describeFd(f: FdView, rings: Map<number, string>, state: LabState): str
     case 'file': return `file ${f.path ?? '(deleted)'}, position ${f.pos}`;
     case 'null': return '/dev/null';
     case 'zero': return '/dev/zero';
+    case 'full': return '/dev/full';
     default: return f.kind;
   }
 }

@@ -22,7 +22,7 @@ export function runGuest(start: GuestStart, learn: () => [number, WebAssembly.Me
   let status: number;
   try {
     const host = new WasiHost(remote, { args: start.args, env: start.env, sigpipe: true, linear: linear(start) });
-    host.preopen('.');
+    for (const name of start.preopens) host.preopen(name);
     const module = start.module instanceof WebAssembly.Module ? start.module : new WebAssembly.Module(start.module as BufferSource);
     const instance = new WebAssembly.Instance(module, host.imports());
     status = host.start(instance) & 0xff;

@@ -10,6 +10,8 @@ import { O_RDONLY, O_WRONLY } from '../constants.js';
 import { Kernel } from '../kernel.js';
 import { runPipeline, type AsyncSink, type AsyncSource, type Command } from './pipeline.js';
 import { spawn } from './spawn.js';
+import { type DirMapping, mountDirs } from '../wasi/dirs.js';
+import { preopenNames } from '../wasi/preopens.js';
 
 const say = (msg: string) => process.stderr.write(`splicekit exec: ${msg}\n`);
 
@@ -100,7 +102,7 @@ function isDevNull(fd: number): boolean {
  * one), 127 when a program cannot be found or read, 126 when one is not a
  * WebAssembly module, 2 for a malformed pipeline.
  */
-export async function execPipeline(text: string, opts: { pipefail?: boolean; kernel?: Kernel } = {}): Promise<number> {
+export async function execPipeline(text: string, opts: { pipefail?: boolean; kernel?: Kernel; dirs?: readonly DirMapping[] } = {}): Promise<number> {
   const words = pipelineWords(text);
   if (typeof words === 'string') {
     say(words);
@@ -124,8 +126,9 @@ export async function execPipeline(text: string, opts: { pipefail?: boolean; ker
   try {
     const env = Object.entries(process.env).flatMap(([n, v]) => (v === undefined ? [] : [`${n}=${v}`]));
     // An end that is /dev/null on the host is the machine's /dev/null: the programs write it themselves.
+    const preopens = preopenNames(mountDirs(k, opts.dirs ?? []));
     const { status, errors } = await runPipeline(k, commands, {
-      env, pipefail: opts.pipefail, spawn,
+      env, pipefail: opts.pipefail, spawn, preopens,
       stdin: isDevNull(0) ? k.open('/dev/null', O_RDONLY) : fdSourceAsync(0),
       stdout: isDevNull(1) ? k.open('/dev/null', O_WRONLY) : fdSinkAsync(1),
       stderr: isDevNull(2) ? k.open('/dev/null', O_WRONLY) : fdSinkAsync(2),

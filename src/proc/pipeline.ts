@@ -40,6 +40,8 @@ export interface PipelineOptions {
   stderr: PipelineEnd<AsyncSink>;
   /** The status is the last non-zero one (bash's pipefail), not the last command's. */
   pipefail?: boolean;
+  /** The kernel's directories each guest finds preopened (see SpawnOptions.preopens). */
+  preopens?: readonly string[];
   /** How a guest starts (spawn in Node, spawnWeb in a browser). */
   spawn: (parent: Process, program: BufferSource, opts: SpawnOptions) => Child;
 }
@@ -64,7 +66,7 @@ export async function runPipeline(kernel: Kernel, commands: Command[], opts: Pip
   commands.forEach((c, i) => {
     const last = i === commands.length - 1;
     const [r, w] = last && typeof opts.stdout === 'number' ? [-1, k.dup(opts.stdout)] : k.pipe();
-    kids.push(opts.spawn(k, c.program, { args: c.args, env: opts.env, stdin, stdout: w, stderr: errW }));
+    kids.push(opts.spawn(k, c.program, { args: c.args, env: opts.env, stdin, stdout: w, stderr: errW, preopens: opts.preopens }));
     k.close(stdin);
     k.close(w);
     if (last) outR = r;

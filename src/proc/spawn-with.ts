@@ -8,6 +8,7 @@
 import { coreModule } from '../core.js';
 import type { Process } from '../process.js';
 import { bytesOf, guestMemory } from '../wasi/import-memory.js';
+import { DEFAULT_PREOPENS } from '../wasi/preopens.js';
 import { TRAP_STATUS } from '../wasi/status.js';
 import { Channel } from './channel.js';
 import type { LocalStart } from './local.js';
@@ -20,6 +21,8 @@ export interface SpawnOptions {
   stdin?: number;
   stdout?: number;
   stderr?: number;
+  /** The kernel's directories preopened for the guest, from fd 3 (default ".", "/dev": see wasi/preopens.ts). */
+  preopens?: readonly string[];
 }
 
 export interface Child {
@@ -55,6 +58,7 @@ export interface GuestStart {
   stagingSize: number;
   args: string[];
   env: string[];
+  preopens: readonly string[];
 }
 
 /** A started Worker, whatever the platform calls it. */
@@ -126,7 +130,7 @@ export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Proce
       module: own ? own.bytes : program instanceof WebAssembly.Module ? program : bytesOf(program).slice(),
       linear: own ? { memory: own.memory, space: proc.user.linear!.space } : undefined,
       memory: m.memory, core: coreModule(true), pages: m.pages, local, channel: server.channel.buffer, staging: server.staging.addr,
-      stagingSize: STAGING, args: opts.args ?? ['guest'], env: opts.env ?? [],
+      stagingSize: STAGING, args: opts.args ?? ['guest'], env: opts.env ?? [], preopens: opts.preopens ?? DEFAULT_PREOPENS,
     });
   } catch (e) {
     proc.terminate(TRAP_STATUS);

@@ -4,6 +4,7 @@
 
 import { MAX_RW_COUNT, SPLICE_F_ALL, SPLICE_F_NONBLOCK } from '../constants.js';
 import { BLOCK, EAGAIN, EBADF, EINVAL, EMFILE, ENOMEM } from '../files/kctx.js';
+import { HostFile } from '../files/hostfile.js';
 import { RegularFile } from '../files/memfs.js';
 import { NotifyFile } from '../files/notify.js';
 import type { Loan } from '../loan.js';
@@ -114,6 +115,7 @@ export function describe(p: Task, fd: number): FdView | undefined {
   const paths = new Map([...p.machine.files].map(([path, inode]) => [inode, path]));
   const view = describeFd(fd, f, paths);
   if (f instanceof RegularFile) view.size = f.inode.size;
+  if (f instanceof HostFile) view.size = f.size;
   return view;
 }
 

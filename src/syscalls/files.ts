@@ -9,13 +9,14 @@ import {
   O_WRONLY, PAGE_SIZE, PIPE_DEF_BUFFERS, PIPE_MAX_SIZE, POLLERR, POLLHUP, POLLNVAL, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
   SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
 } from '../constants.js';
-import { DevNull, DevZero } from '../files/devices.js';
+import { devOpen } from '../files/devices.js';
 import { Directory } from '../files/directory.js';
 import type { OpenFile } from '../files/file.js';
 import { dgramPair } from '../files/dgram.js';
 import {
-  EBADF, EEXIST, EINVAL, EMFILE, ENOENT, ENOTTY, EPERM, ESOCKTNOSUPPORT, type Pos, type Result,
+  EACCES, EBADF, EEXIST, EINVAL, EISDIR, EMFILE, ENOENT, ENOTTY, EPERM, ESOCKTNOSUPPORT, type Pos, type Result,
 } from '../files/kctx.js';
+import { HostFile } from '../files/hostfile.js';
 import { Inode, RegularFile } from '../files/memfs.js';
 import { Pipe, PipeEnd, roundPipeSize } from '../files/pipe.js';
 import { SocketEnd, streamPair } from '../files/socket.js';
@@ -63,7 +64,7 @@ export function pipe(p: Task, flags = 0): [number, number] {
  * open(2) on the in-memory directory and /dev: do_sys_openat2() checks the
  * flags and the name, takes an fd (EMFILE), then a file (ENFILE), then walks.
  */
-export function open(p: Task, path: string, flags: number, _mode = 0o644): number {
+export function open(p: Task, path: string, flags: number, mode = 0o644): number {
   const m = p.machine;
   if ((flags & O_ACCMODE) === O_ACCMODE) p.fail('open', EINVAL);
   const name = getname(path);
@@ -72,14 +73,21 @@ export function open(p: Task, path: string, flags: number, _mode = 0o644): numbe
   p.check('open', m.chargeFiles(1));
   const keep = flags & (O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT);
   let file: OpenFile;
-  const where = resolvePath(name, flags, (n) => m.files.has(n));
+  const where = resolvePath(name, flags, (n) => m.files.has(n), m.mounts);
   if (typeof where === 'number') {
     m.openFiles--;
     p.fail('open', where);
   }
-  if (where.kind === 'dev') file = where.name === 'null' ? new DevNull(keep) : new DevZero(keep);
+  if (where.kind === 'dev') file = devOpen(where.name, keep);
   else if (where.kind === 'dir') file = new Directory(keep);
-  else {
+  else if (where.kind === 'host') {
+    const h = where.dir.open(where.rel, flags & (O_ACCMODE | O_CREAT | O_EXCL | O_TRUNC), mode);
+    if (typeof h === 'number') {
+      m.openFiles--;
+      p.fail('open', h);
+    }
+    file = h === 'directory' ? new Directory(keep) : new HostFile(h, keep, where.name);
+  } else {
     const r = lookup(p, where.name, flags);
     if (typeof r === 'number') {
       m.openFiles--;
@@ -109,9 +117,18 @@ function lookup(p: Task, path: string, flags: number): Inode | Result {
 /** unlink(2): removes a name; its pages go when the last open file closes. */
 export function unlink(p: Task, path: string): void {
   const files = p.machine.files;
-  const inode = files.get(path);
+  const where = resolvePath(path, 0, (n) => files.has(n), p.machine.mounts);
+  if (typeof where === 'number') p.fail('unlink', where);
+  // do_unlinkat(): a directory is EISDIR; the devices are root's (an unprivileged user gets EACCES).
+  if (where.kind === 'dir') p.fail('unlink', EISDIR);
+  if (where.kind === 'dev') p.fail('unlink', EACCES);
+  if (where.kind === 'host') {
+    p.check('unlink', where.dir.unlink(where.rel));
+    return;
+  }
+  const inode = files.get(where.name);
   if (!inode) p.fail('unlink', ENOENT);
-  files.delete(path);
+  files.delete(where.name);
   inode.links = 0;
   if (inode.opens === 0) inode.dropAll(p);
 }
@@ -209,13 +226,16 @@ export function close(p: Task, fd: number): void {
   p.machine.wake();
 }
 
+/** Files with a position of their own: the machine's and the host's regular files. */
+const hasPos = (f: OpenFile): f is RegularFile | HostFile => f instanceof RegularFile || f instanceof HostFile;
+
 /** A file's position for a call that uses the file's own (not a caller's offset). */
 export function posOf(f: OpenFile): Pos {
-  return { value: f instanceof RegularFile ? f.pos : 0 };
+  return { value: hasPos(f) ? f.pos : 0 };
 }
 
 export function setPos(f: OpenFile, pos: Pos): void {
-  if (f instanceof RegularFile) f.pos = pos.value;
+  if (hasPos(f)) f.pos = pos.value;
 }
 
 /** After a call: the caller's offset takes the new position, else the file does. */
@@ -390,7 +410,7 @@ export function ioctl(p: Task, fd: number, request: number): number {
   if (request !== FIONREAD) p.fail('ioctl', ENOTTY);
   const r = f.fionread(p);
   // A regular file past its end stores a negative count; only ENOTTY is an error here.
-  if (r === ENOTTY && !(f instanceof RegularFile)) p.fail('ioctl', r);
+  if (r === ENOTTY && !f.regular) p.fail('ioctl', r);
   return r;
 }
 

@@ -54,7 +54,7 @@ const rLoan: ResultType<Loan> = { wire: 'loan' };
 export const SYSCALLS = {
   /** pipe2(2): a new pipe, `[readFd, writeFd]`; flags O_NONBLOCK, O_DIRECT (packets), O_CLOEXEC. */
   pipe: call(files.pipe, [opt(uint)], rPair),
-  /** open(2) in the machine's directory (and /dev/null, /dev/zero); `mode` is accepted and ignored. */
+  /** open(2) in the machine's directory (and /dev/null, /dev/zero, /dev/full); `mode` is accepted and ignored. */
   open: call(files.open, [path, uint, opt(uint)], rNum),
   /** socketpair(AF_UNIX, type, 0): `{ type }` (SOCK_STREAM by default); `{ ackDelay }` makes a stream pair TCP-like (see `tick`). */
   socketpair: call(files.socketpair, [socketOpts], rPair),

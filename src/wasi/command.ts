@@ -6,12 +6,13 @@
 
 import { printable, writeAll } from '../hostfd.js';
 import type { Kernel } from '../kernel.js';
+import type { DirMapping } from './dirs.js';
 import { execWasm } from './exec.js';
 import { NotACommand } from './host.js';
 import { loadCommand, NOT_EXECUTABLE, v8Message } from './load.js';
 import { TRAP_STATUS } from './status.js';
 
-export function execCommand(args: readonly string[], usage: string, kernel?: Kernel): number {
+export function execCommand(args: readonly string[], usage: string, kernel?: Kernel, dirs: readonly DirMapping[] = []): number {
   const [prog, ...rest] = args;
   const say = (msg: string) => writeAll(2, `splicekit exec: ${msg}\n`);
   if (prog === undefined) {
@@ -25,7 +26,7 @@ export function execCommand(args: readonly string[], usage: string, kernel?: Ker
   }
   try {
     // The bytes, not the compiled module: its memory becomes the machine's to map (zero-copy vmsplice).
-    return execWasm(loaded.bytes, { args: [prog, ...rest], env: process.env, kernel });
+    return execWasm(loaded.bytes, { args: [prog, ...rest], env: process.env, kernel, dirs });
   } catch (e) {
     // loadCommand checked what it can; instantiating can still fail (a data
     // segment out of bounds), and a start function or a stack overflow can trap.

@@ -47,6 +47,12 @@ export class WasiContext {
   readonly mem = new GuestMemory();
   /** Preopened directories by fd (fd_prestat_get answers only these). */
   readonly preopens = new Map<number, string>();
+  /**
+   * The kernel's path of each directory fd the guest resolves paths from
+   * (preopens, and directories it opened): "." where unknown, the machine's
+   * own directory.
+   */
+  readonly dirs = new Map<number, string>();
   /** The last exception that was not a syscall outcome (a host bug): returned as EIO. */
   hostError: unknown;
   /** The last call would have waited (answered EAGAIN for that): JSPI hosts wait and retry. */

@@ -3,7 +3,9 @@
 
 import { readSync, writeSync } from 'node:fs';
 import { Kernel } from '../kernel.js';
+import { type DirMapping, mountDirs } from './dirs.js';
 import { WasiHost } from './host.js';
+import { preopenNames } from './preopens.js';
 import { sharedMemoryAvailable } from '../core.js';
 import { bytesOf, guestMemory } from './import-memory.js';
 import { TRAP_STATUS } from './status.js';
@@ -19,6 +21,8 @@ export interface ExecOptions {
   stderr?: number;
   /** Run on this kernel (left open, for inspection) instead of a new one. */
   kernel?: Kernel;
+  /** Host directories to mount and preopen, as `--dir HOST::GUEST` (see dirs.ts). */
+  dirs?: readonly DirMapping[];
 }
 
 export { TRAP_STATUS };
@@ -66,7 +70,8 @@ export function fdSink(fd: number): ByteSink {
 
 /**
  * Runs `wasm` (a WASI command) as a child process of the kernel's first
- * process, with the machine's directory preopened as "." at fd 3 and its
+ * process, with the machine's directory preopened as "." at fd 3, then each
+ * of `dirs`, then "/dev" (see preopens.ts), and its
  * stdio connected through pipes to this process's; returns its exit
  * status (the low 8 bits, as a native wait status). As under a shell, a
  * write to a pipe nobody reads ends it with 141 (SIGPIPE), and a trap
@@ -83,7 +88,7 @@ export function execWasm(wasm: BufferSource | WebAssembly.Module, opts: ExecOpti
   const host = new WasiHost(guest, { args: opts.args, env: opts.env, io: pumps, sigpipe: true, linear });
   let status = 0;
   try {
-    host.preopen('.');
+    for (const name of preopenNames(mountDirs(k, opts.dirs ?? []))) host.preopen(name);
     const module = own ? new WebAssembly.Module(own.bytes as BufferSource) : wasm instanceof WebAssembly.Module ? wasm : new WebAssembly.Module(wasm);
     const instance = new WebAssembly.Instance(module, host.imports());
     try {

@@ -101,6 +101,7 @@ export function fdCalls(ctx: WasiContext) {
     fd_close: (fd: number) => ctx.run('wasi', null, () => {
       k.close(fd);
       ctx.preopens.delete(fd);
+      ctx.dirs.delete(fd);
       return E.SUCCESS;
     }),
     // WASI has no dup2: fd_renumber moves `from` onto `to`, which must be open.
@@ -114,6 +115,10 @@ export function fdCalls(ctx: WasiContext) {
       ctx.preopens.delete(from);
       if (name !== undefined) ctx.preopens.set(to, name);
       else ctx.preopens.delete(to);
+      const dir = ctx.dirs.get(from);
+      ctx.dirs.delete(from);
+      if (dir !== undefined) ctx.dirs.set(to, dir);
+      else ctx.dirs.delete(to);
       return E.SUCCESS;
     }),
     // In-memory files are always synced; fsync(2) of a pipe, socket or device is EINVAL.

@@ -93,10 +93,16 @@ export class WasiHost {
       : Object.entries(env as Record<string, string | undefined>).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   }
 
-  /** Opens "." and offers it to the guest as a preopened directory named `name`. */
+  /**
+   * Opens the kernel's directory `name` ("." the machine's own, "/dev",
+   * a mount point) and offers it to the guest as a preopen of that name:
+   * wasi-libc resolves a path by the preopen with the longest matching
+   * prefix, so "/dev/null" goes to the "/dev" preopen.
+   */
   preopen(name = '.'): number {
-    const fd = this.kernel.open('.', O_RDONLY);
+    const fd = this.kernel.open(name, O_RDONLY);
     this.ctx.preopens.set(fd, name);
+    this.ctx.dirs.set(fd, name);
     return fd;
   }
 

@@ -1,13 +1,12 @@
 // fd_prestat_get, fd_prestat_dir_name, path_open, path_filestat_get,
-// path_unlink_file: names in the kernel's one flat directory, reached
-// through a directory fd (the preopen "." at fd 3).
+// path_unlink_file: paths below a directory fd (a preopen, or a directory
+// opened through one), handed to the kernel as the paths they are there.
 
 import { O_CREAT, O_EXCL, O_NONBLOCK, O_APPEND, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY } from '../constants.js';
-import { resolvePath } from '../path.js';
 import { FDFLAGS, OFLAGS, PREOPENTYPE_DIR, PRESTAT, RIGHTS } from './abi.js';
 import type { WasiContext } from './context.js';
 import { ERRNO } from '../errors.js';
-import { E, WasiError, wasiErrno } from './errno.js';
+import { E, WasiError } from './errno.js';
 import { described, writeFilestat } from './stat.js';
 
 const enc = new TextEncoder();
@@ -21,7 +20,7 @@ export function pathCalls(ctx: WasiContext) {
     const path = m.string(ptr, len);
     if (path === undefined) throw new WasiError(E.ILSEQ);
     if (path.includes('\0')) throw new WasiError(E.INVAL);
-    // An absolute path, or one climbing out, is outside the capability.
+    // An absolute path, or one climbing out, is outside the capability (as wasmtime answers).
     if (path.startsWith('/')) throw new WasiError(E.NOTCAPABLE);
     let depth = 0;
     for (const c of path.split('/')) {
@@ -29,7 +28,9 @@ export function pathCalls(ctx: WasiContext) {
       else if (c !== '' && c !== '.') depth++;
       if (depth < 0) throw new WasiError(E.NOTCAPABLE);
     }
-    return path;
+    // The kernel's name for it: below the directory's own ("" stays "": ENOENT, as openat(fd, "")).
+    const dir = ctx.dirs.get(dirfd) ?? '.';
+    return dir === '.' || path === '' ? path : `${dir}/${path}`;
   };
 
   /** Opens `path` read-only just to look at it. */
@@ -74,6 +75,7 @@ export function pathCalls(ctx: WasiContext) {
           k.close(fd);
           return E.NOTDIR;
         }
+        ctx.dirs.set(fd, path);
       } else {
         // The access mode comes from the rights asked for (wasi-libc maps O_RDONLY etc. to them).
         const read = (base & (RIGHTS.FD_READ | RIGHTS.FD_READDIR)) !== 0n;
@@ -95,18 +97,7 @@ export function pathCalls(ctx: WasiContext) {
         return E.SUCCESS;
       }),
     path_unlink_file: (dirfd: number, ptr: number, len: number) => ctx.run('wasi', null, () => {
-      const path = pathArg(dirfd, ptr, len);
-      const isFile = (name: string) => {
-        try {
-          return peek(name, (fd) => k.describe(fd)?.kind === 'file');
-        } catch {
-          return false;
-        }
-      };
-      const where = resolvePath(path, 0, isFile);
-      if (typeof where === 'number') throw new WasiError(wasiErrno(-where), -where);
-      if (where.kind !== 'file') return E.ISDIR; // unlink(".") is EISDIR
-      k.unlink(where.name);
+      k.unlink(pathArg(dirfd, ptr, len)); // unlink(".") is EISDIR, as the kernel answers
       return E.SUCCESS;
     }),
   };

@@ -51,6 +51,13 @@ const isPipe = (v: FdView | undefined) => v?.kind === 'pipe-read' || v?.kind ===
 export function splicekitCalls(ctx: WasiContext) {
   const { kernel: k, mem: m } = ctx;
   const linux = (fds: number[] | null, body: () => number, flush = false) => ctx.run('linux', fds, body, flush);
+  /** A dup of a directory resolves paths where the original does; any other file drops the name's old directory. */
+  const sameDir = (from: number, to: number): number => {
+    const dir = ctx.dirs.get(from);
+    if (dir !== undefined) ctx.dirs.set(to, dir);
+    else ctx.dirs.delete(to);
+    return to;
+  };
 
   const inBounds = (ptr: number, len: number): boolean => {
     try {
@@ -204,16 +211,16 @@ export function splicekitCalls(ctx: WasiContext) {
       return 0;
     }, true),
     pipe2: (fds: number, flags: number) => linux(null, () => putPair(fds, k.pipe(flags))),
-    dup: (fd: number) => linux(null, () => k.dup(fd)),
+    dup: (fd: number) => linux(null, () => sameDir(fd, k.dup(fd))),
     dup2: (oldfd: number, newfd: number) => linux(null, () => {
       const r = k.dup2(oldfd, newfd);
       if (oldfd !== newfd) ctx.preopens.delete(newfd); // it names another file now
-      return r;
+      return sameDir(oldfd, r);
     }),
     dup3: (oldfd: number, newfd: number, flags: number) => linux(null, () => {
       const r = k.dup3(oldfd, newfd, flags);
       ctx.preopens.delete(newfd);
-      return r;
+      return sameDir(oldfd, r);
     }),
     splice: (fdIn: number, offIn: number, fdOut: number, offOut: number, len: number, flags: number) =>
       linux([fdIn, fdOut], () => {

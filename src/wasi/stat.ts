@@ -12,7 +12,7 @@ const FILETYPE_OF: Record<FdView['kind'], number> = {
   // WASI has no FIFO type; runtimes report pipes as unknown.
   'pipe-read': FILETYPE.UNKNOWN, 'pipe-write': FILETYPE.UNKNOWN, notify: FILETYPE.UNKNOWN,
   file: FILETYPE.REGULAR_FILE, socket: FILETYPE.SOCKET_STREAM, directory: FILETYPE.DIRECTORY,
-  null: FILETYPE.CHARACTER_DEVICE, zero: FILETYPE.CHARACTER_DEVICE,
+  null: FILETYPE.CHARACTER_DEVICE, zero: FILETYPE.CHARACTER_DEVICE, full: FILETYPE.CHARACTER_DEVICE,
 };
 
 /**
@@ -42,6 +42,7 @@ export function rightsOf(v: FdView): bigint {
       return r | RIGHTS.FD_SEEK | RIGHTS.FD_TELL | RIGHTS.FD_SYNC | RIGHTS.FD_DATASYNC;
     case 'null':
     case 'zero':
+    case 'full':
       // Seekable, as on Linux; wasi-libc's isatty() also reads this as "not a terminal".
       return r | RIGHTS.FD_SEEK | RIGHTS.FD_TELL;
     case 'directory':

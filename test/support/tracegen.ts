@@ -67,7 +67,7 @@ type FdM =
   | { kind: 'pipe'; end: 'r' | 'w'; pipe: PipeM; desc: Desc }
   | { kind: 'sock'; end: 'a' | 'b'; sock: SockM; desc: Desc }
   | { kind: 'file'; readable: boolean; writable: boolean; desc: Desc }
-  | { kind: 'dev'; dev: 'null' | 'zero'; desc: Desc };
+  | { kind: 'dev'; dev: 'null' | 'zero' | 'full'; desc: Desc };
 
 interface Emitted { line: string; risky: boolean }
 
@@ -277,7 +277,7 @@ class Model {
   opOpen(): Emitted {
     const r = this.rng;
     if (r.chance(0.2)) {
-      const dev = r.pick(['null', 'zero'] as const);
+      const dev = r.pick(['null', 'zero', 'full'] as const);
       const name = r.pick(DEV_NAMES);
       const mode = r.weighted([[8, 'RDWR'], [1, 'RDONLY'], [1, 'WRONLY']] as const);
       this.bind(name, { kind: 'dev', dev, desc: { nonblock: false } });
@@ -525,7 +525,7 @@ class Model {
         outs = this.fd((f) => f.kind === 'dev' && f.dev === 'null');
         break;
       case 'zerop':
-        ins = this.fd((f) => f.kind === 'dev' && f.dev === 'zero');
+        ins = this.fd((f) => f.kind === 'dev' && f.dev !== 'null');
         outs = this.fd(Model.isPipe('w'));
         break;
       case 'sp':
@@ -557,7 +557,7 @@ class Model {
       if (fin?.kind === 'pipe' && fin.end === 'r' && this.mayWaitForData(fin.pipe)) risky = true;
       if (fout?.kind === 'pipe' && fout.end === 'w' && this.mayWaitForRoom(fout.pipe, 1)) risky = true;
       if (fin?.kind === 'sock' && this.mayWaitOnSocket(fin)) risky = true;
-      if (fin?.kind === 'dev' && fin.dev === 'zero' && fout?.kind === 'pipe' && fout.end === 'w' && fout.pipe.readers > 0) risky = risky || !this.fits(fout.pipe, len);
+      if (fin?.kind === 'dev' && fin.dev !== 'null' && fout?.kind === 'pipe' && fout.end === 'w' && fout.pipe.readers > 0) risky = risky || !this.fits(fout.pipe, len);
     }
     if (fin?.kind === 'pipe' && fin.end === 'r') {
       const exact = (fout?.kind === 'file' && fout.writable) || (fout?.kind === 'dev' && fout.dev === 'null');
@@ -574,7 +574,7 @@ class Model {
   opSendfile(): Emitted | null {
     const r = this.rng;
     const outs = this.fd((f) => (f.kind === 'pipe' && f.end === 'w') || f.kind === 'file' || f.kind === 'sock' || (f.kind === 'dev' && f.dev === 'null') || r.chance(0.05));
-    const ins = this.fd((f) => f.kind === 'file' || (f.kind === 'dev' && f.dev === 'zero') || r.chance(0.05));
+    const ins = this.fd((f) => f.kind === 'file' || (f.kind === 'dev' && f.dev !== 'null') || r.chance(0.05));
     if (!ins || !outs) return null;
     const [inName, fin] = ins;
     const [outName, fout] = outs;

@@ -7,7 +7,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execWasm } from '../../src/wasi/exec.js';
+import { type ExecOptions, execWasm } from '../../src/wasi/exec.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const INCLUDE = join(ROOT, 'include');
@@ -79,8 +79,8 @@ export function runNative(prog: string, args: string[], input: Uint8Array): Outc
   }
 }
 
-/** Runs a guest under execWasm (what `splicekit exec` does) with files for its host stdio. */
-export function runGuest(wasm: string | Uint8Array | WebAssembly.Module, args: string[], input: Uint8Array): Outcome {
+/** Runs a guest under execWasm (what `splicekit exec` does) with files for its host stdio; `opts` as execWasm's (--dir, a kernel). */
+export function runGuest(wasm: string | Uint8Array | WebAssembly.Module, args: string[], input: Uint8Array, opts: Pick<ExecOptions, 'dirs' | 'kernel'> = {}): Outcome {
   const dir = mkdtempSync(join(tmpdir(), 'splicekit-guest-'));
   const paths = { in: join(dir, 'in'), out: join(dir, 'out'), err: join(dir, 'err') };
   writeFileSync(paths.in, input);
@@ -88,7 +88,7 @@ export function runGuest(wasm: string | Uint8Array | WebAssembly.Module, args: s
   try {
     const bytes = typeof wasm === 'string' ? readFileSync(wasm) : wasm;
     const name = typeof wasm === 'string' ? wasm : 'guest.wasm';
-    const status = execWasm(bytes, { args: [name, ...args], env: [], ...fds });
+    const status = execWasm(bytes, { args: [name, ...args], env: [], ...fds, ...opts });
     return { stdout: readFileSync(paths.out, 'latin1'), stderr: readFileSync(paths.err, 'latin1'), status };
   } finally {
     Object.values(fds).forEach((fd) => closeSync(fd));

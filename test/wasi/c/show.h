@@ -13,6 +13,10 @@ static const char *ename(int e) {
   case EAFNOSUPPORT: return "EAFNOSUPPORT"; case EOPNOTSUPP: return "EOPNOTSUPP"; case EEXIST: return "EEXIST";
   case EISDIR: return "EISDIR";   case EMFILE: return "EMFILE";   case EPIPE: return "EPIPE";
   case EMSGSIZE: return "EMSGSIZE"; case ECONNREFUSED: return "ECONNREFUSED"; case ENOTCONN: return "ENOTCONN";
+  case ENOSPC: return "ENOSPC";   case EPERM: return "EPERM";     case ENOTDIR: return "ENOTDIR";
+#ifdef ENOTCAPABLE /* WASI's: a path outside every preopen */
+  case ENOTCAPABLE: return "ENOTCAPABLE";
+#endif
   default: return "other";
   }
 }
