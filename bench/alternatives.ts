@@ -68,7 +68,10 @@ export const CHUNKS = 512;
 
 export const alternativeScenarios: Scenario[] = [
   {
-    name: 'node-streams', unit: 'GiB/s', group: 'streams', per: CHUNKS * CHUNK,
+    name: 'node-streams',
+    unit: 'GiB/s',
+    group: 'streams',
+    per: CHUNKS * CHUNK,
     note: 'Readable -> PassThrough -> Writable, fresh 64 KiB Buffers',
     setup: () => ({
       async: true,
@@ -92,7 +95,10 @@ export const alternativeScenarios: Scenario[] = [
     }),
   },
   {
-    name: 'webstreams-transform', unit: 'GiB/s', group: 'streams', per: CHUNKS * CHUNK,
+    name: 'webstreams-transform',
+    unit: 'GiB/s',
+    group: 'streams',
+    per: CHUNKS * CHUNK,
     note: 'ReadableStream.pipeThrough(new TransformStream()).pipeTo(WritableStream), fresh 64 KiB chunks',
     setup: () => ({
       async: true,
@@ -100,13 +106,22 @@ export const alternativeScenarios: Scenario[] = [
         let got = 0;
         await source(CHUNKS)
           .pipeThrough(new TransformStream<Uint8Array, Uint8Array>())
-          .pipeTo(new WritableStream<Uint8Array>({ write(c) { got += c.length; } }));
+          .pipeTo(
+            new WritableStream<Uint8Array>({
+              write(c) {
+                got += c.length;
+              },
+            }),
+          );
         expect(got, CHUNKS * CHUNK, 'webstreams-transform');
       },
     }),
   },
   {
-    name: 'webstreams-tee', unit: 'GiB/s', group: 'streams', per: CHUNKS * CHUNK,
+    name: 'webstreams-tee',
+    unit: 'GiB/s',
+    group: 'streams',
+    per: CHUNKS * CHUNK,
     note: 'ReadableStream.tee(), both branches drained by readers',
     setup: () => ({
       async: true,
@@ -127,7 +142,10 @@ export const alternativeScenarios: Scenario[] = [
     }),
   },
   {
-    name: 'js-ring', unit: 'GiB/s', group: 'streams', per: 1024 * CHUNK,
+    name: 'js-ring',
+    unit: 'GiB/s',
+    group: 'streams',
+    per: 1024 * CHUNK,
     note: 'plain JS 64 KiB ring: write copies 64 KiB in, read returns a copy (as write-read)',
     setup() {
       const ring = new JsRing(CHUNK);

@@ -7,9 +7,7 @@
 // Kernel instantiates two (a layout probe and the core). Every scenario
 // closes what it opened and checks the pool is back where it started.
 
-import {
-  F_SETPIPE_SZ, Kernel, O_CREAT, O_RDWR, O_WRONLY, type IoVec, type UserBuffer,
-} from '../src/index.js';
+import { F_SETPIPE_SZ, Kernel, O_CREAT, O_RDWR, O_WRONLY, type IoVec, type UserBuffer } from '../src/index.js';
 import { rowOf, type Row, type Scenario } from './harness.js';
 
 const PAGE = 4096;
@@ -38,7 +36,10 @@ class Scope {
   private readonly files: string[] = [];
   readonly rings: number[] = [];
 
-  constructor(readonly k: Kernel, readonly name: string) {
+  constructor(
+    readonly k: Kernel,
+    readonly name: string,
+  ) {
     this.base = k.stats().pagesInUse;
   }
 
@@ -100,7 +101,10 @@ function timedBatches(batches: number, batch: () => void, drain: () => void): { 
 
 const zeroCopy: Scenario[] = [
   {
-    name: 'vmsplice-splice-null', unit: 'GiB/s', group: 'emulator', per: 64 * MIB,
+    name: 'vmsplice-splice-null',
+    unit: 'GiB/s',
+    group: 'emulator',
+    per: 64 * MIB,
     note: 'vmsplice 1 MiB half of a 2 MiB buffer into a 1 MiB pipe, splice to /dev/null',
     setup() {
       const k = benchKernel();
@@ -121,7 +125,10 @@ const zeroCopy: Scenario[] = [
     },
   },
   {
-    name: 'splice-pipe-pipe', unit: 'GiB/s', group: 'emulator', per: 64 * MIB,
+    name: 'splice-pipe-pipe',
+    unit: 'GiB/s',
+    group: 'emulator',
+    per: 64 * MIB,
     note: '1 MiB of pages bounced between two 1 MiB pipes',
     setup() {
       const k = benchKernel();
@@ -141,7 +148,10 @@ const zeroCopy: Scenario[] = [
     },
   },
   {
-    name: 'tee-two-drains', unit: 'GiB/s', group: 'emulator', per: 32 * MIB,
+    name: 'tee-two-drains',
+    unit: 'GiB/s',
+    group: 'emulator',
+    per: 32 * MIB,
     note: 'vmsplice 1 MiB into A, tee A->B, splice A and B to /dev/null',
     setup() {
       const k = benchKernel();
@@ -165,7 +175,10 @@ const zeroCopy: Scenario[] = [
     },
   },
   {
-    name: 'splice-file-file', unit: 'GiB/s', group: 'emulator', per: FILE_BYTES,
+    name: 'splice-file-file',
+    unit: 'GiB/s',
+    group: 'emulator',
+    per: FILE_BYTES,
     note: '16 MiB file -> 1 MiB pipe -> file (page cache by reference, copied into the target)',
     setup() {
       const k = benchKernel();
@@ -191,7 +204,10 @@ const zeroCopy: Scenario[] = [
     },
   },
   {
-    name: 'sendfile', unit: 'GiB/s', group: 'emulator', per: FILE_BYTES,
+    name: 'sendfile',
+    unit: 'GiB/s',
+    group: 'emulator',
+    per: FILE_BYTES,
     note: 'sendfile of a 16 MiB file to /dev/null',
     setup() {
       const k = benchKernel();
@@ -225,7 +241,10 @@ function fileOf(s: Scope, name: string): number {
 function writeRead(name: string, staged: boolean): Scenario {
   const CHUNK = 64 * 1024;
   return {
-    name, unit: 'GiB/s', group: 'emulator', per: 1024 * CHUNK,
+    name,
+    unit: 'GiB/s',
+    group: 'emulator',
+    per: 1024 * CHUNK,
     note: staged
       ? 'write 64 KiB from a JS Uint8Array (staging copy), read it into a new array (default 64 KiB pipe)'
       : 'write 64 KiB from user memory, read it into user memory: one copy each way (default 64 KiB pipe)',
@@ -252,7 +271,10 @@ function writeRead(name: string, staged: boolean): Scenario {
 /** vmsplice 1 MiB into a pipe, then take it out by copy (vmsplice) or by loan. */
 function readSide(name: string, loan: boolean): Scenario {
   return {
-    name, unit: 'GiB/s', group: 'emulator', per: 32 * MIB,
+    name,
+    unit: 'GiB/s',
+    group: 'emulator',
+    per: 32 * MIB,
     note: loan
       ? 'vmsplice 1 MiB in, vmspliceLoan 1 MiB out (views, no copy) + release'
       : 'vmsplice 1 MiB in (mapped), vmsplice 1 MiB out of the read end (copied)',
@@ -296,7 +318,10 @@ const copies: Scenario[] = [
 
 function splicePages(name: string, pages: number, calls: number): Scenario {
   return {
-    name, unit: 'ns/call', group: 'emulator', per: calls,
+    name,
+    unit: 'ns/call',
+    group: 'emulator',
+    per: calls,
     note: `${pages} page${pages > 1 ? 's' : ''} bounced between two 1 MiB pipes, one splice per call`,
     setup() {
       const k = benchKernel();
@@ -321,7 +346,10 @@ function splicePages(name: string, pages: number, calls: number): Scenario {
 const perCall: Scenario[] = [
   splicePages('splice-page', 1, 2000),
   {
-    name: 'tee-page', unit: 'ns/call', group: 'emulator', per: 8 * 256,
+    name: 'tee-page',
+    unit: 'ns/call',
+    group: 'emulator',
+    per: 8 * 256,
     note: 'tee of one page into a 1 MiB pipe (its drain not timed)',
     setup() {
       const k = benchKernel();
@@ -331,15 +359,23 @@ const perCall: Scenario[] = [
       const nul = s.open('/dev/null', O_WRONLY);
       expect(k.write(wa, s.alloc(PAGE).bytes), PAGE, 'write');
       return {
-        fn: () => timedBatches(8, () => {
-          for (let j = 0; j < 256; j++) expect(k.tee(ra, wb, PAGE, 0), PAGE, 'tee');
-        }, () => expect(k.splice(rb, null, nul, null, MIB, 0), MIB, 'drain')),
+        fn: () =>
+          timedBatches(
+            8,
+            () => {
+              for (let j = 0; j < 256; j++) expect(k.tee(ra, wb, PAGE, 0), PAGE, 'tee');
+            },
+            () => expect(k.splice(rb, null, nul, null, MIB, 0), MIB, 'drain'),
+          ),
         done: s.close,
       };
     },
   },
   {
-    name: 'vmsplice-page', unit: 'ns/call', group: 'emulator', per: 8 * 256,
+    name: 'vmsplice-page',
+    unit: 'ns/call',
+    group: 'emulator',
+    per: 8 * 256,
     note: 'vmsplice of one user page into a 1 MiB pipe (its drain not timed)',
     setup() {
       const k = benchKernel();
@@ -348,9 +384,14 @@ const perCall: Scenario[] = [
       const nul = s.open('/dev/null', O_WRONLY);
       const iov: IoVec[] = [{ buf: s.alloc(PAGE), offset: 0, length: PAGE }];
       return {
-        fn: () => timedBatches(8, () => {
-          for (let j = 0; j < 256; j++) expect(k.vmsplice(wb, iov, 0), PAGE, 'vmsplice');
-        }, () => expect(k.splice(rb, null, nul, null, MIB, 0), MIB, 'drain')),
+        fn: () =>
+          timedBatches(
+            8,
+            () => {
+              for (let j = 0; j < 256; j++) expect(k.vmsplice(wb, iov, 0), PAGE, 'vmsplice');
+            },
+            () => expect(k.splice(rb, null, nul, null, MIB, 0), MIB, 'drain'),
+          ),
         done: s.close,
       };
     },
@@ -365,7 +406,10 @@ const perCall: Scenario[] = [
 
 const core: Scenario[] = [
   {
-    name: 'wasm-call', unit: 'ns/call', group: 'core', per: 100000,
+    name: 'wasm-call',
+    unit: 'ns/call',
+    group: 'core',
+    per: 100000,
     note: 'core.occupancy(ring): one JS -> Wasm call doing almost nothing',
     setup() {
       const k = benchKernel();
@@ -382,7 +426,10 @@ const core: Scenario[] = [
     },
   },
   {
-    name: 'core-splice-page', unit: 'ns/call', group: 'core', per: 2000,
+    name: 'core-splice-page',
+    unit: 'ns/call',
+    group: 'core',
+    per: 2000,
     note: 'core.splicePipeToPipe of one page, no host checks (compare splice-page)',
     setup() {
       const k = benchKernel();
@@ -402,7 +449,10 @@ const core: Scenario[] = [
     },
   },
   {
-    name: 'core-tee-page', unit: 'ns/call', group: 'core', per: 8 * 256,
+    name: 'core-tee-page',
+    unit: 'ns/call',
+    group: 'core',
+    per: 8 * 256,
     note: 'core.tee of one page (compare tee-page)',
     setup() {
       const k = benchKernel();
@@ -411,15 +461,23 @@ const core: Scenario[] = [
       const b = s.ring(256);
       expect(k.core.pipeWrite(a, s.alloc(PAGE).addr, PAGE, false, true, 0x10), PAGE, 'pipeWrite');
       return {
-        fn: () => timedBatches(8, () => {
-          for (let j = 0; j < 256; j++) expect(k.core.tee(a, b, PAGE, false), PAGE, 'tee');
-        }, () => k.core.drainToPages(b, MIB, 0, 0)),
+        fn: () =>
+          timedBatches(
+            8,
+            () => {
+              for (let j = 0; j < 256; j++) expect(k.core.tee(a, b, PAGE, false), PAGE, 'tee');
+            },
+            () => k.core.drainToPages(b, MIB, 0, 0),
+          ),
         done: s.close,
       };
     },
   },
   {
-    name: 'core-vmsplice-page', unit: 'ns/call', group: 'core', per: 8 * 256,
+    name: 'core-vmsplice-page',
+    unit: 'ns/call',
+    group: 'core',
+    per: 8 * 256,
     note: 'core.vmspliceToPipe of one page, iovec pre-written (compare vmsplice-page)',
     setup() {
       const k = benchKernel();
@@ -428,9 +486,14 @@ const core: Scenario[] = [
       const buf = s.alloc(PAGE);
       new Uint32Array(k.memory.buffer, k.args, 3).set([(buf.addr - k.pages) / PAGE, 0, PAGE]);
       return {
-        fn: () => timedBatches(8, () => {
-          for (let j = 0; j < 256; j++) expect(k.core.vmspliceToPipe(b, k.args, 1, false, false, 0), PAGE, 'vmspliceToPipe');
-        }, () => k.core.drainToPages(b, MIB, 0, 0)),
+        fn: () =>
+          timedBatches(
+            8,
+            () => {
+              for (let j = 0; j < 256; j++) expect(k.core.vmspliceToPipe(b, k.args, 1, false, false, 0), PAGE, 'vmspliceToPipe');
+            },
+            () => k.core.drainToPages(b, MIB, 0, 0),
+          ),
         done: s.close,
       };
     },
@@ -471,7 +534,8 @@ export function sustained(totalGiB = 10): Row[] {
   const leaked = k.stats().pagesInUse - pagesBefore;
   const rssGrew = process.memoryUsage().rss - rssBefore;
   s.close();
-  sustainedNote = `pool memory ${(bytesBefore / MIB).toFixed(1)} MiB before and ${(k.memory.buffer.byteLength / MIB).toFixed(1)} MiB after ${totalGiB} GiB; ` +
+  sustainedNote =
+    `pool memory ${(bytesBefore / MIB).toFixed(1)} MiB before and ${(k.memory.buffer.byteLength / MIB).toFixed(1)} MiB after ${totalGiB} GiB; ` +
     `pages in use ${pagesBefore} before, at most ${peakPages} during, ${pagesBefore + leaked} after; ` +
     `process RSS ${rssGrew >= 0 ? '+' : ''}${(rssGrew / MIB).toFixed(1)} MiB`;
   return [

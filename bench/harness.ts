@@ -82,7 +82,13 @@ export async function measure(s: Scenario, o: MeasureOptions): Promise<Row> {
     if (r.state !== 'completed') throw new Error(`${s.name}: ${r.state}`);
     const samples = r.latency.samples;
     if (!samples || samples.length === 0) throw new Error(`${s.name}: no samples`);
-    return rowOf(s.name, s.unit, s.group, samples.map((ms) => value(s, ms)), s.note);
+    return rowOf(
+      s.name,
+      s.unit,
+      s.group,
+      samples.map((ms) => value(s, ms)),
+      s.note,
+    );
   } finally {
     await task.done?.();
   }

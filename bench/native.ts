@@ -15,10 +15,20 @@ export const root = join(here, '..', '..');
 
 /** The scenarios bench.c prints, in order (for the progress count and --only). */
 export const NATIVE_NAMES = [
-  'native-splice-page', 'native-splice-pages-1', 'native-splice-pages-16', 'native-splice-pages-64',
-  'native-splice-pages-256', 'native-tee-page', 'native-vmsplice-page', 'native-vmsplice-splice-null',
-  'native-splice-pipe-pipe', 'native-tee-two-drains', 'native-splice-file-file', 'native-sendfile',
-  'native-write-read', 'native-vmsplice-read',
+  'native-splice-page',
+  'native-splice-pages-1',
+  'native-splice-pages-16',
+  'native-splice-pages-64',
+  'native-splice-pages-256',
+  'native-tee-page',
+  'native-vmsplice-page',
+  'native-vmsplice-splice-null',
+  'native-splice-pipe-pipe',
+  'native-tee-two-drains',
+  'native-splice-file-file',
+  'native-sendfile',
+  'native-write-read',
+  'native-vmsplice-read',
 ];
 
 /** Builds the native runner; returns its path, or a reason it is skipped. */
@@ -38,7 +48,11 @@ export function buildNative(): { bin: string } | { skipped: string } {
 
 /** Runs the native runner; `onRow` is called as each scenario finishes. */
 export function runNative(
-  bin: string, runs: number, targetMs: number, only: string | undefined, onRow: (name: string) => void,
+  bin: string,
+  runs: number,
+  targetMs: number,
+  only: string | undefined,
+  onRow: (name: string) => void,
 ): Promise<{ rows: Row[]; skipped: string[] }> {
   return new Promise((resolve, reject) => {
     const args = [String(runs), String(targetMs), ...(only ? [only] : [])];

@@ -23,8 +23,13 @@ const MIB = 1 << 20;
 
 /** The rows, in the order they are measured (for the progress count and --only). */
 export const PROGRAM_NAMES = [
-  'guest-pipeline-tee-sum', 'native-guest-pipeline-tee-sum', 'guest-pipeline-cat', 'native-guest-pipeline-cat',
-  'guest-syscall', 'native-guest-syscall', 'guest-sustained',
+  'guest-pipeline-tee-sum',
+  'native-guest-pipeline-tee-sum',
+  'guest-pipeline-cat',
+  'native-guest-pipeline-cat',
+  'guest-syscall',
+  'native-guest-syscall',
+  'guest-sustained',
 ];
 
 interface Built {
@@ -32,7 +37,13 @@ interface Built {
 }
 
 /** PATH without node_modules/.bin: clang runs a wasm-opt it finds there after linking (slow). */
-const clangEnv = { ...process.env, PATH: (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':') };
+const clangEnv = {
+  ...process.env,
+  PATH: (process.env.PATH ?? '')
+    .split(':')
+    .filter((d) => !d.includes('node_modules'))
+    .join(':'),
+};
 
 /** Builds the programs both ways into dist/bench/guests; a reason when it cannot. */
 export function buildPrograms(): Built | { skipped: string } {
@@ -46,7 +57,10 @@ export function buildPrograms(): Built | { skipped: string } {
   try {
     for (const [name, src] of sources) {
       execFileSync('gcc', ['-O2', `-I${join(root, 'include')}`, src, '-o', join(dir, name)], { stdio: 'ignore' });
-      execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${join(root, 'include')}`, src, '-o', join(dir, `${name}.wasm`)], { stdio: 'ignore', env: clangEnv });
+      execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${join(root, 'include')}`, src, '-o', join(dir, `${name}.wasm`)], {
+        stdio: 'ignore',
+        env: clangEnv,
+      });
     }
   } catch (e) {
     return { skipped: `cannot build the C programs with gcc and clang --target=wasm32-wasi (${(e as Error).message.split('\n')[0]})` };
@@ -57,7 +71,13 @@ export function buildPrograms(): Built | { skipped: string } {
 /** A sink keeping what it is given (a few bytes: sum's line, syscall's time). */
 function capture(): AsyncSink & { text(): string } {
   const parts: Uint8Array[] = [];
-  return { async write(d) { parts.push(d.slice()); return true; }, text: () => Buffer.concat(parts).toString('utf8') };
+  return {
+    async write(d) {
+      parts.push(d.slice());
+      return true;
+    },
+    text: () => Buffer.concat(parts).toString('utf8'),
+  };
 }
 
 /** What the sustained run saw, for the report's notes. */
@@ -73,7 +93,9 @@ async function sustainedGuests(dir: string, gib: number): Promise<Row[]> {
   const pagesBefore = k.stats().pagesInUse;
   const rssBefore = process.memoryUsage().rss;
   let peak = pagesBefore;
-  const sample = setInterval(() => { peak = Math.max(peak, k.stats().pagesInUse); }, 100);
+  const sample = setInterval(() => {
+    peak = Math.max(peak, k.stats().pagesInUse);
+  }, 100);
   const total = String(gib * 1024 * MIB);
   const cmds = [['producer', total], ['tee'], ['sum']].map(([name, ...args]) => ({ program: readFileSync(join(dir, `${name}.wasm`)), args: [name!, ...args] }));
   const devNull = k.open('/dev/null', O_WRONLY);
@@ -88,13 +110,38 @@ async function sustainedGuests(dir: string, gib: number): Promise<Row[]> {
   const leaked = k.stats().pagesInUse - pagesBefore;
   const rssGrew = process.memoryUsage().rss - rssBefore;
   k.destroy();
-  guestSustainedNote = `machine memory ${(bytesBefore / MIB).toFixed(1)} MiB before and after ${gib} GiB through three guests; ` +
+  guestSustainedNote =
+    `machine memory ${(bytesBefore / MIB).toFixed(1)} MiB before and after ${gib} GiB through three guests; ` +
     `pool pages in use ${pagesBefore} before, at most ${peak} during, ${pagesBefore + leaked} after; process RSS ${rssGrew >= 0 ? '+' : ''}${(rssGrew / MIB).toFixed(1)} MiB`;
   const group = 'workers';
   return [
-    { name: `guest-sustained-${gib}gib`, unit: 'MiB/s', median: (gib * 1024 * 1000) / ms, min: (gib * 1024 * 1000) / ms, max: (gib * 1024 * 1000) / ms, group, note: `producer ${gib} GiB | tee | sum, one sample` },
-    { name: `guest-sustained-${gib}gib-memory-growth`, unit: 'bytes', median: grew, min: grew, max: grew, group, note: 'the machine\'s memory.buffer.byteLength after - before' },
-    { name: `guest-sustained-${gib}gib-pages-leaked`, unit: 'pages', median: leaked, min: leaked, max: leaked, group, note: 'stats().pagesInUse after - before' },
+    {
+      name: `guest-sustained-${gib}gib`,
+      unit: 'MiB/s',
+      median: (gib * 1024 * 1000) / ms,
+      min: (gib * 1024 * 1000) / ms,
+      max: (gib * 1024 * 1000) / ms,
+      group,
+      note: `producer ${gib} GiB | tee | sum, one sample`,
+    },
+    {
+      name: `guest-sustained-${gib}gib-memory-growth`,
+      unit: 'bytes',
+      median: grew,
+      min: grew,
+      max: grew,
+      group,
+      note: "the machine's memory.buffer.byteLength after - before",
+    },
+    {
+      name: `guest-sustained-${gib}gib-pages-leaked`,
+      unit: 'pages',
+      median: leaked,
+      min: leaked,
+      max: leaked,
+      group,
+      note: 'stats().pagesInUse after - before',
+    },
   ];
 }
 
@@ -124,7 +171,15 @@ function native(dir: string, script: string): { ms: number; out: string } {
 }
 
 function row(name: string, unit: string, values: number[], note: string): Row {
-  return { name, unit, median: median(values), min: Math.min(...values), max: Math.max(...values), group: name.startsWith('native-') ? 'kernel' : 'workers', note };
+  return {
+    name,
+    unit,
+    median: median(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    group: name.startsWith('native-') ? 'kernel' : 'workers',
+    note,
+  };
 }
 
 /** The real-program rows: `runs` runs of each, `mib` MiB through each pipeline, `gib` GiB through the sustained one. */
@@ -140,22 +195,26 @@ export async function programRows(b: Built, runs: number, mib: number, gib: numb
     rows.push(row(name, unit, values, note));
   };
   const rate = (ms: number) => (mib * 1000) / ms;
-  await measure('guest-pipeline-tee-sum', `producer ${mib} MiB | tee 2>/dev/null | sum, three guests in Workers`, 'MiB/s',
-    async () => rate((await guests(b.dir, [['producer', bytes], ['tee'], ['sum']])).ms));
-  await measure('native-guest-pipeline-tee-sum', 'the same three programs with gcc, by bash', 'MiB/s',
-    () => rate(native(b.dir, `producer ${bytes} | tee 2>/dev/null | sum`).ms));
-  await measure('guest-pipeline-cat', `producer ${mib} MiB | cat > /dev/null, two guests in Workers`, 'MiB/s',
-    async () => rate((await guests(b.dir, [['producer', bytes], ['cat']], true)).ms));
-  await measure('native-guest-pipeline-cat', 'the same two programs with gcc, by bash, > /dev/null', 'MiB/s',
-    () => rate(native(b.dir, `producer ${bytes} | cat > /dev/null`).ms));
+  await measure('guest-pipeline-tee-sum', `producer ${mib} MiB | tee 2>/dev/null | sum, three guests in Workers`, 'MiB/s', async () =>
+    rate((await guests(b.dir, [['producer', bytes], ['tee'], ['sum']])).ms),
+  );
+  await measure('native-guest-pipeline-tee-sum', 'the same three programs with gcc, by bash', 'MiB/s', () =>
+    rate(native(b.dir, `producer ${bytes} | tee 2>/dev/null | sum`).ms),
+  );
+  await measure('guest-pipeline-cat', `producer ${mib} MiB | cat > /dev/null, two guests in Workers`, 'MiB/s', async () =>
+    rate((await guests(b.dir, [['producer', bytes], ['cat']], true)).ms),
+  );
+  await measure('native-guest-pipeline-cat', 'the same two programs with gcc, by bash, > /dev/null', 'MiB/s', () =>
+    rate(native(b.dir, `producer ${bytes} | cat > /dev/null`).ms),
+  );
   const calls = '200000';
-  await measure('guest-syscall', `fcntl(F_GETPIPE_SZ) ${calls} times from a guest in a Worker, timed inside it`, 'ns/call',
-    async () => Number((await guests(b.dir, [['syscall', calls]])).out.trim()));
-  await measure('native-guest-syscall', 'the same program with gcc', 'ns/call',
-    () => Number(native(b.dir, `syscall ${calls}`).out.trim()));
+  await measure('guest-syscall', `fcntl(F_GETPIPE_SZ) ${calls} times from a guest in a Worker, timed inside it`, 'ns/call', async () =>
+    Number((await guests(b.dir, [['syscall', calls]])).out.trim()),
+  );
+  await measure('native-guest-syscall', 'the same program with gcc', 'ns/call', () => Number(native(b.dir, `syscall ${calls}`).out.trim()));
   if (want('guest-sustained')) {
     step(`guest-sustained-${gib}gib`);
-    rows.push(...await sustainedGuests(b.dir, gib));
+    rows.push(...(await sustainedGuests(b.dir, gib)));
   }
   return rows;
 }

@@ -21,7 +21,10 @@ const SECTIONS: { title: string; names: string[]; prefixes?: string[] }[] = [
   { title: 'Alternatives in JavaScript (one thread)', names: ['node-streams', 'webstreams-transform', 'webstreams-tee', 'js-ring'] },
   { title: 'Pipe ends as Web Streams (one thread: compare webstreams-transform)', names: ['pipe-readable'] },
   { title: 'Across Workers', names: ['worker-zero-copy', 'sab-copy-ring', 'postmessage-transfer'] },
-  { title: 'Across Workers: real programs (WASI guests vs the same C on this kernel)', names: ['guest-pipeline-tee-sum', 'guest-pipeline-cat', 'guest-syscall'] },
+  {
+    title: 'Across Workers: real programs (WASI guests vs the same C on this kernel)',
+    names: ['guest-pipeline-tee-sum', 'guest-pipeline-cat', 'guest-syscall'],
+  },
   { title: 'Sustained load (memory footprint)', names: [], prefixes: ['sustained-', 'guest-sustained-'] },
 ];
 
@@ -76,15 +79,23 @@ export function table(rows: Row[]): string {
     body.push(sec.title);
     for (const r of sec.rows) {
       const cells = [r.name, fmt(r.median), fmt(r.min), fmt(r.max), r.unit, speedVsKernel(r, by), r.note ?? ''];
-      cells.forEach((c, i) => { if (i < 6) widths[i] = Math.max(widths[i], c.length); });
+      cells.forEach((c, i) => {
+        if (i < 6) widths[i] = Math.max(widths[i], c.length);
+      });
       body.push(cells);
       lines.push(cells);
     }
   }
   const right = new Set([1, 2, 3, 5]);
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 6 ? c : right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
-  const rule = widths.slice(0, 6).map((w) => '-'.repeat(w)).join('  ');
+    cells
+      .map((c, i) => (i === 6 ? c : right.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  const rule = widths
+    .slice(0, 6)
+    .map((w) => '-'.repeat(w))
+    .join('  ');
   const out = [line(head), rule];
   for (const b of body) out.push(typeof b === 'string' ? `\n${b}` : line(b));
   return out.join('\n');
@@ -101,7 +112,7 @@ interface Ratio {
 }
 
 const RATIOS: Ratio[] = [
-  { a: 'splice-page', b: 'native-splice-page', target: '<= 0.1 (ns/call: 1/10 of the kernel\'s)', ok: (r) => r <= 0.1 },
+  { a: 'splice-page', b: 'native-splice-page', target: "<= 0.1 (ns/call: 1/10 of the kernel's)", ok: (r) => r <= 0.1 },
   { a: 'vmsplice-splice-null', b: 'native-vmsplice-splice-null', target: '>= 5', ok: (r) => r >= 5 },
   { a: 'vmsplice-splice-null', b: 'webstreams-transform', target: '>= 10', ok: (r) => r >= 10 },
   { a: 'tee-two-drains', b: 'native-tee-two-drains', target: '>= 5', ok: (r) => r >= 5 },
@@ -138,7 +149,7 @@ export function ratios(rows: Row[]): string {
   if (p1 && p256) {
     const perPage = (p256.median - p1.median) / 255;
     let line = `  splice-pages-1 -> -256: ${fmt(p1.median)} -> ${fmt(p256.median)} ns/call, +${fmt(perPage)} ns per extra page`;
-    if (wr) line += `; copying a page at write-read's rate would cost ${fmt(4096 / (wr.median * 2 ** 30) * 1e9)} ns`;
+    if (wr) line += `; copying a page at write-read's rate would cost ${fmt((4096 / (wr.median * 2 ** 30)) * 1e9)} ns`;
     out.push(line);
   }
   return out.join('\n');
@@ -146,7 +157,11 @@ export function ratios(rows: Row[]): string {
 
 export function json(rows: Row[]): string {
   const flat = ordered(rows).flatMap((s) => s.rows);
-  return `${JSON.stringify(flat.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })), null, 2)}\n`;
+  return `${JSON.stringify(
+    flat.map(({ name, median, min, max, unit }) => ({ name, median, min, max, unit })),
+    null,
+    2,
+  )}\n`;
 }
 
 // ---- SVG -----------------------------------------------------------------------------
@@ -192,7 +207,9 @@ function panel(title: string, unit: string, rows: Row[], top: number, better: st
   const d0 = Math.floor(Math.log10(Math.max(Math.min(...meds) / 10, Math.min(...rows.map((r) => r.min).filter((v) => v > 0)))));
   const d1 = Math.ceil(Math.log10(Math.min(Math.max(...meds) * 10, Math.max(...rows.map((r) => r.max)))));
   const x = (v: number): number => x0 + ((Math.log10(Math.min(Math.max(v, 10 ** d0), 10 ** d1)) - d0) / (d1 - d0)) * plotW;
-  svg.push(`<text x="10" y="${top + 16}" class="h">${esc(title)} <tspan class="s">(${esc(unit)}, median with min-max, log scale; ${esc(better)})</tspan></text>`);
+  svg.push(
+    `<text x="10" y="${top + 16}" class="h">${esc(title)} <tspan class="s">(${esc(unit)}, median with min-max, log scale; ${esc(better)})</tspan></text>`,
+  );
   const gy = top + 28;
   const plotH = rows.length * rowH + 6;
   for (let d = d0; d <= d1; d++) {
@@ -204,7 +221,9 @@ function panel(title: string, unit: string, rows: Row[], top: number, better: st
     const y = gy + 4 + i * rowH;
     const w = Math.max(1, x(r.median) - x0);
     svg.push(`<text x="${labelW}" y="${y + 11}" class="l" text-anchor="end">${esc(r.name)}</text>`);
-    svg.push(`<rect x="${x0}" y="${y + 2}" width="${w.toFixed(1)}" height="${rowH - 5}" fill="${COLOURS[r.group]}"><title>${esc(`${r.name}: ${fmt(r.median)} ${r.unit} (min ${fmt(r.min)}, max ${fmt(r.max)})`)}</title></rect>`);
+    svg.push(
+      `<rect x="${x0}" y="${y + 2}" width="${w.toFixed(1)}" height="${rowH - 5}" fill="${COLOURS[r.group]}"><title>${esc(`${r.name}: ${fmt(r.median)} ${r.unit} (min ${fmt(r.min)}, max ${fmt(r.max)})`)}</title></rect>`,
+    );
     if (r.max > r.min) {
       svg.push(`<line x1="${x(r.min).toFixed(1)}" y1="${y + 8}" x2="${x(r.max).toFixed(1)}" y2="${y + 8}" class="w"/>`);
     }

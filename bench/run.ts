@@ -56,9 +56,7 @@ function parseArgs(argv: string[]): Args {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const opts: MeasureOptions = args.quick
-    ? { time: 150, warmupTime: 50, minSamples: 5 }
-    : { time: 1500, warmupTime: 300, minSamples: 15 };
+  const opts: MeasureOptions = args.quick ? { time: 150, warmupTime: 50, minSamples: 5 } : { time: 1500, warmupTime: 300, minSamples: 15 };
   const pick = (list: Scenario[]): Scenario[] => list.filter((s) => !args.only || s.name.includes(args.only));
   const sustainedName = `sustained-${args.gib}gib`;
   const doSustained = !args.only || sustainedName.includes(args.only);
@@ -97,7 +95,7 @@ async function main(): Promise<void> {
   for (const s of inWorkers) await attempt(s);
   if (programs && 'dir' in programs) {
     try {
-      rows.push(...await programRows(programs, args.quick ? 1 : 3, args.mib ?? (args.quick ? 64 : 1024), args.gib, args.only, (name) => progress.step(name)));
+      rows.push(...(await programRows(programs, args.quick ? 1 : 3, args.mib ?? (args.quick ? 64 : 1024), args.gib, args.only, (name) => progress.step(name))));
       if (guestSustainedNote) notes.push(`Sustained guests: ${guestSustainedNote}.`);
     } catch (e) {
       notes.push(`FAILED real programs: ${(e as Error).message}`);
@@ -117,7 +115,9 @@ async function main(): Promise<void> {
 
   const machine = `Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'cpu'}, Linux ${release()}, ${new Date().toISOString().slice(0, 16)}Z`;
   console.log(`splicekit benchmarks: ${machine}`);
-  console.log(`every row measured in this run; median, min and max over the samples (${args.quick ? 'quick mode' : 'tinybench, >= 15 samples per row; native: 11 runs'})`);
+  console.log(
+    `every row measured in this run; median, min and max over the samples (${args.quick ? 'quick mode' : 'tinybench, >= 15 samples per row; native: 11 runs'})`,
+  );
   const busy = Math.max(load0, load1) > cpus().length * 0.75;
   console.log(`load average ${load0.toFixed(1)} at the start, ${load1.toFixed(1)} at the end${busy ? ' -- the machine was busy: expect noise' : ''}\n`);
   console.log(table(rows));

@@ -9,7 +9,10 @@ import type { Scenario } from './harness.js';
 
 export const streamScenarios: Scenario[] = [
   {
-    name: 'pipe-readable', unit: 'GiB/s', group: 'emulator', per: CHUNKS * CHUNK,
+    name: 'pipe-readable',
+    unit: 'GiB/s',
+    group: 'emulator',
+    per: CHUNKS * CHUNK,
     note: 'source.pipeTo(writableOf(pipe)) while readableOf(pipe).pipeTo(WritableStream), fresh 64 KiB chunks, a 64 KiB pipe',
     setup() {
       const k = benchKernel();
@@ -21,7 +24,13 @@ export const streamScenarios: Scenario[] = [
           let got = 0;
           await Promise.all([
             source(CHUNKS).pipeTo(writableOf(k, w)),
-            readableOf(k, r).pipeTo(new WritableStream<Uint8Array>({ write(c) { got += c.length; } })),
+            readableOf(k, r).pipeTo(
+              new WritableStream<Uint8Array>({
+                write(c) {
+                  got += c.length;
+                },
+              }),
+            ),
           ]);
           if (got !== CHUNKS * CHUNK) throw new Error(`pipe-readable: got ${got}, expected ${CHUNKS * CHUNK}`);
           // The streams closed both ends at EOF: the pool is where it was.

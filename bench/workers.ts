@@ -89,39 +89,49 @@ const ZC_CHUNKS = 1024; // 1 GiB per sample
 /** Whether this build of the host can hand pipe ends to Workers. */
 export const canExport = typeof (Kernel.prototype as { exportPipeEnd?: unknown }).exportPipeEnd === 'function';
 
-const zeroCopy: Scenario[] = !canExport ? [] : [{
-  name: 'worker-zero-copy', unit: 'GiB/s', group: 'emulator', per: ZC_CHUNKS * ZC_CHUNK,
-  note: 'Worker A vmsplices 1 MiB halves of a 2 MiB buffer into a 1 MiB pipe, Worker B splices to /dev/null (PipeClient)',
-  setup() {
-    const k = benchKernel();
-    const base = k.stats().pagesInUse;
-    const [r, w] = k.pipe();
-    k.fcntl(w, F_SETPIPE_SZ, ZC_CHUNK);
-    const producer = start({ handle: k.exportPipeEnd(w), role: 'producer', chunk: ZC_CHUNK }, [], KERNEL_WORKER);
-    const consumer = start({ handle: k.exportPipeEnd(r), role: 'consumer', chunk: ZC_CHUNK }, [], KERNEL_WORKER);
-    // As after fork(): the Workers' ends keep the pipe open.
-    k.close(r);
-    k.close(w);
-    const task = pairTask(producer, consumer, ZC_CHUNKS, ZC_CHUNKS * ZC_CHUNK);
-    return {
-      ...task,
-      done: async () => {
-        try {
-          await Promise.all([ask(producer, { close: true }, task.failed), ask(consumer, { close: true }, task.failed)]);
-        } finally {
-          await task.done?.();
-        }
-        const now = k.stats().pagesInUse;
-        if (now !== base) throw new Error(`worker-zero-copy: ${now - base} pages still in use after the scenario`);
+const zeroCopy: Scenario[] = !canExport
+  ? []
+  : [
+      {
+        name: 'worker-zero-copy',
+        unit: 'GiB/s',
+        group: 'emulator',
+        per: ZC_CHUNKS * ZC_CHUNK,
+        note: 'Worker A vmsplices 1 MiB halves of a 2 MiB buffer into a 1 MiB pipe, Worker B splices to /dev/null (PipeClient)',
+        setup() {
+          const k = benchKernel();
+          const base = k.stats().pagesInUse;
+          const [r, w] = k.pipe();
+          k.fcntl(w, F_SETPIPE_SZ, ZC_CHUNK);
+          const producer = start({ handle: k.exportPipeEnd(w), role: 'producer', chunk: ZC_CHUNK }, [], KERNEL_WORKER);
+          const consumer = start({ handle: k.exportPipeEnd(r), role: 'consumer', chunk: ZC_CHUNK }, [], KERNEL_WORKER);
+          // As after fork(): the Workers' ends keep the pipe open.
+          k.close(r);
+          k.close(w);
+          const task = pairTask(producer, consumer, ZC_CHUNKS, ZC_CHUNKS * ZC_CHUNK);
+          return {
+            ...task,
+            done: async () => {
+              try {
+                await Promise.all([ask(producer, { close: true }, task.failed), ask(consumer, { close: true }, task.failed)]);
+              } finally {
+                await task.done?.();
+              }
+              const now = k.stats().pagesInUse;
+              if (now !== base) throw new Error(`worker-zero-copy: ${now - base} pages still in use after the scenario`);
+            },
+          };
+        },
       },
-    };
-  },
-}];
+    ];
 
 export const workerScenarios: Scenario[] = [
   ...zeroCopy,
   {
-    name: 'sab-copy-ring', unit: 'GiB/s', group: 'workers', per: SAB_CHUNKS * SAB_CHUNK,
+    name: 'sab-copy-ring',
+    unit: 'GiB/s',
+    group: 'workers',
+    per: SAB_CHUNKS * SAB_CHUNK,
     note: 'SharedArrayBuffer ring (16 x 64 KiB), copy in and out, Atomics.wait/notify, 2 Workers',
     setup() {
       const ctrl = new SharedArrayBuffer(64);
@@ -133,7 +143,10 @@ export const workerScenarios: Scenario[] = [
     },
   },
   {
-    name: 'postmessage-transfer', unit: 'GiB/s', group: 'workers', per: POST_CHUNKS * POST_CHUNK,
+    name: 'postmessage-transfer',
+    unit: 'GiB/s',
+    group: 'workers',
+    per: POST_CHUNKS * POST_CHUNK,
     note: 'postMessage of transferred 1 MiB ArrayBuffers (8 in flight, sent back for reuse), 2 Workers',
     setup() {
       const { port1, port2 } = new MessageChannel();

@@ -12,7 +12,10 @@ for (const name of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
   for (const m of text.matchAll(/^import\s*\{([^}]*)\}\s*from\s*["'][^"']+["'];?/gm)) {
     const rest = text.slice(0, m.index) + text.slice(m.index + m[0].length);
     const line = text.slice(0, m.index).split('\n').length;
-    for (const spec of m[1].split(',').map((s) => s.trim()).filter(Boolean)) {
+    for (const spec of m[1]
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)) {
       const local = spec.split(/\s+as\s+/).pop();
       if (!new RegExp(`\\b${local}\\b`).test(rest)) problems.push(`assembly/${name}:${line}: '${local}' is imported and never used`);
     }

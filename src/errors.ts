@@ -7,17 +7,49 @@ export type ErrnoName = Uppercase<Errno>;
 
 /** asm-generic/errno-base.h and errno.h, for every errno of the WIT. */
 export const ERRNO: Readonly<Record<ErrnoName, number>> = {
-  EPERM: 1, ENOENT: 2, EINTR: 4, EIO: 5, ENXIO: 6, EBADF: 9, EAGAIN: 11, ENOMEM: 12,
-  EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, EXDEV: 18, ENODEV: 19, ENOTDIR: 20,
-  EISDIR: 21, EINVAL: 22, ENFILE: 23, EMFILE: 24, ENOTTY: 25, EFBIG: 27, ENOSPC: 28,
-  ESPIPE: 29, EROFS: 30, EPIPE: 32, ENOSYS: 38, ENODATA: 61, EOVERFLOW: 75, ENOTSOCK: 88,
-  EOPNOTSUPP: 95, ENOBUFS: 105, ENOTCONN: 107, ECONNRESET: 104, ENAMETOOLONG: 36, ESRCH: 3,
-  EPROTONOSUPPORT: 93, ESOCKTNOSUPPORT: 94, EAFNOSUPPORT: 97, EMSGSIZE: 90, ECONNREFUSED: 111,
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EIO: 5,
+  ENXIO: 6,
+  EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  EXDEV: 18,
+  ENODEV: 19,
+  ENOTDIR: 20,
+  EISDIR: 21,
+  EINVAL: 22,
+  ENFILE: 23,
+  EMFILE: 24,
+  ENOTTY: 25,
+  EFBIG: 27,
+  ENOSPC: 28,
+  ESPIPE: 29,
+  EROFS: 30,
+  EPIPE: 32,
+  ENOSYS: 38,
+  ENODATA: 61,
+  EOVERFLOW: 75,
+  ENOTSOCK: 88,
+  EOPNOTSUPP: 95,
+  ENOBUFS: 105,
+  ENOTCONN: 107,
+  ECONNRESET: 104,
+  ENAMETOOLONG: 36,
+  ESRCH: 3,
+  EPROTONOSUPPORT: 93,
+  ESOCKTNOSUPPORT: 94,
+  EAFNOSUPPORT: 97,
+  EMSGSIZE: 90,
+  ECONNREFUSED: 111,
 };
 
-const NAME_OF = new Map<number, ErrnoName>(
-  (Object.entries(ERRNO) as [ErrnoName, number][]).map(([k, v]) => [v, k]),
-);
+const NAME_OF = new Map<number, ErrnoName>((Object.entries(ERRNO) as [ErrnoName, number][]).map(([k, v]) => [v, k]));
 
 export function errnoName(errno: number): ErrnoName {
   const name = NAME_OF.get(errno);

@@ -23,8 +23,7 @@ const UNITS = '(bytes, or with K, M or G: 64M, 1G)';
 export function execOptions(args: readonly string[]): ExecOptions | { error: string } {
   const out: ExecOptions = { pipefail: false, dirs: [], rest: [] };
   /** The value of option `name` at args[i] (`--name V` or `--name=V`), and where it ends. */
-  const value = (name: string, i: number): [string | undefined, number] =>
-    args[i] === name ? [args[i + 1], i + 1] : [args[i]!.slice(name.length + 1), i];
+  const value = (name: string, i: number): [string | undefined, number] => (args[i] === name ? [args[i + 1], i + 1] : [args[i]!.slice(name.length + 1), i]);
   const is = (a: string, name: string) => a === name || a.startsWith(`${name}=`);
   let i = 0;
   for (; i < args.length; i++) {

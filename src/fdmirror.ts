@@ -21,7 +21,10 @@ export const MIRROR_PACKET = 1 << 9;
 export class FdMirror {
   readonly words: Int32Array;
 
-  constructor(readonly nofile: number, buffer?: SharedArrayBuffer) {
+  constructor(
+    readonly nofile: number,
+    buffer?: SharedArrayBuffer,
+  ) {
     this.words = new Int32Array(buffer ?? new SharedArrayBuffer(nofile * 8));
   }
 

@@ -94,7 +94,9 @@ export class FdTable {
   /** Every fd that names `file`. */
   fdsOf(file: OpenFile): number[] {
     const out: number[] = [];
-    this.files.forEach((f, fd) => { if (f === file) out.push(fd); });
+    this.files.forEach((f, fd) => {
+      if (f === file) out.push(fd);
+    });
     return out;
   }
 

@@ -81,7 +81,9 @@ export function readAll(fd: number): Uint8Array<ArrayBuffer> {
   try {
     const st = fstatSync(fd);
     if (st.isFile()) capacity = Math.max(capacity, st.size + 1);
-  } catch { /* read() will say what is wrong */ }
+  } catch {
+    /* read() will say what is wrong */
+  }
   let buf = new Uint8Array(capacity);
   let size = 0;
   for (;;) {
@@ -95,7 +97,10 @@ export function readAll(fd: number): Uint8Array<ArrayBuffer> {
       n = readSync(fd, buf, size, buf.length - size, null);
     } catch (e) {
       const code = errorCode(e);
-      if (code === 'EAGAIN') { pause(); continue; }
+      if (code === 'EAGAIN') {
+        pause();
+        continue;
+      }
       if (code === 'EOF') break; // Windows: a pipe whose writer closed
       throw e;
     }

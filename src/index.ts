@@ -23,5 +23,11 @@ export * from './wasi/index.js';
 export { spawnWeb } from './proc/spawn-web.js';
 export type { Child, SpawnOptions } from './proc/spawn-with.js';
 export {
-  runPipeline, type AsyncSink, type AsyncSource, type Command, type PipelineEnd, type PipelineOptions, type PipelineResult,
+  runPipeline,
+  type AsyncSink,
+  type AsyncSource,
+  type Command,
+  type PipelineEnd,
+  type PipelineOptions,
+  type PipelineResult,
 } from './proc/pipeline.js';

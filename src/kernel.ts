@@ -23,10 +23,16 @@ export class Kernel extends Process {
     super(new Machine(machine), { nofile });
   }
 
-  get memory(): WebAssembly.Memory { return this.machine.memory; }
-  get shared(): boolean { return this.machine.shared; }
+  get memory(): WebAssembly.Memory {
+    return this.machine.memory;
+  }
+  get shared(): boolean {
+    return this.machine.shared;
+  }
   /** The shared zero page (see MachineOptions.sharedZeroPage). */
-  get zeroPage(): number { return this.machine.zeroPage; }
+  get zeroPage(): number {
+    return this.machine.zeroPage;
+  }
 
   /**
    * Mounts a host directory (`nodeDirectory(hostPath)` from splicekit/node)

@@ -25,14 +25,22 @@ export class LinearMemory {
   readonly buffer: UserBuffer;
   private written = new Uint8Array(0);
 
-  constructor(private readonly k: ZeroPage, readonly memory: WebAssembly.Memory, readonly space: number) {
+  constructor(
+    private readonly k: ZeroPage,
+    readonly memory: WebAssembly.Memory,
+    readonly space: number,
+  ) {
     const self = this;
     this.buffer = {
       addr: 0,
       space,
       // A memory that grew has a new buffer: read it each time.
-      get length() { return self.memory.buffer.byteLength; },
-      get bytes() { return new Uint8Array(self.memory.buffer); },
+      get length() {
+        return self.memory.buffer.byteLength;
+      },
+      get bytes() {
+        return new Uint8Array(self.memory.buffer);
+      },
     };
   }
 

@@ -512,7 +512,8 @@ export class Machine implements Kctx, SnapshotSource {
 
   /** Advances the clock: acknowledgements now due arrive and release their pages. */
   tick(ms: number): void {
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidArgument('tick', `ms must be a number of milliseconds, 0 or more, got ${shown(ms)}`);
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0)
+      throw new InvalidArgument('tick', `ms must be a number of milliseconds, 0 or more, got ${shown(ms)}`);
     this.now += ms;
     for (const end of this.ackedSockets) end.ack(this);
     this.settle();
@@ -525,8 +526,11 @@ export class Machine implements Kctx, SnapshotSource {
     const free = this.core.freeKernelPages() + this.core.freeUserPages();
     const total = this.initialFree + this.core.grownPages();
     return {
-      pagesTotal: total, pagesFree: free, pagesInUse: total - free,
-      files: this.openFiles, processes: this.procs.size,
+      pagesTotal: total,
+      pagesFree: free,
+      pagesInUse: total - free,
+      files: this.openFiles,
+      processes: this.procs.size,
       ringMemoryInUse: (this.initialSlab - this.core.slabFreeUnits()) * LAYOUT.SL_SIZE,
     };
   }
@@ -572,7 +576,9 @@ function layoutProbe(shared: boolean): CoreExports {
   let p = probes.get(shared);
   if (!p) {
     const memory = new WebAssembly.Memory(shared ? { initial: 2, maximum: MAX_WASM_PAGES, shared: true } : { initial: 2, maximum: MAX_WASM_PAGES });
-    p = instantiateCore(memory, shared, () => { throw new Error('the layout probe holds no pages'); });
+    p = instantiateCore(memory, shared, () => {
+      throw new Error('the layout probe holds no pages');
+    });
     probes.set(shared, p);
   }
   return p;

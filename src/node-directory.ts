@@ -34,9 +34,12 @@ function hostCall<T>(f: () => T): T | number {
 /** Linux open flags as the host's (the same bits on Linux, other ones elsewhere). */
 function hostFlags(flags: number): number {
   const acc = flags & O_ACCMODE;
-  return (acc === O_WRONLY ? constants.O_WRONLY : acc === O_RDWR ? constants.O_RDWR : constants.O_RDONLY)
-    | (flags & O_CREAT ? constants.O_CREAT : 0) | (flags & O_EXCL ? constants.O_EXCL : 0)
-    | (flags & O_TRUNC ? constants.O_TRUNC : 0);
+  return (
+    (acc === O_WRONLY ? constants.O_WRONLY : acc === O_RDWR ? constants.O_RDWR : constants.O_RDONLY) |
+    (flags & O_CREAT ? constants.O_CREAT : 0) |
+    (flags & O_EXCL ? constants.O_EXCL : 0) |
+    (flags & O_TRUNC ? constants.O_TRUNC : 0)
+  );
 }
 
 function handleOf(fd: number): HostHandle {

@@ -58,14 +58,20 @@ export class Process implements Task, MachineProcess {
    * A process on `machine` with fds 0, 1 and 2 open on /dev/null (as a
    * daemon's are), unless `stdio` names the files for them.
    */
-  constructor(readonly machine: Machine, opts: ProcessOptions = {}, stdio?: Map<number, OpenFile>) {
+  constructor(
+    readonly machine: Machine,
+    opts: ProcessOptions = {},
+    stdio?: Map<number, OpenFile>,
+  ) {
     checkOptions('process', opts, PROCESS_OPTIONS);
     const nofile = opts.nofile ?? INR_OPEN_CUR;
     this.fds = new FdTable(nofile);
     this.user = new UserMemory(machine);
     this.loans = new LoanTable(machine);
     this.async = asyncCalls(this);
-    this.exited = new Promise((resolve) => { this.resolveExit = resolve; });
+    this.exited = new Promise((resolve) => {
+      this.resolveExit = resolve;
+    });
     this.pid = machine.register(this);
     const files = stdio ?? new Map();
     for (const fd of [0, 1, 2]) {
@@ -79,14 +85,30 @@ export class Process implements Task, MachineProcess {
 
   // ---- what file implementations see (Kctx), from the machine ---------------
 
-  get core() { return this.machine.core; }
-  get pages(): number { return this.machine.pages; }
-  get mem(): Uint8Array { return this.machine.mem; }
-  get args(): number { return this.machine.args; }
-  get argsSize(): number { return this.machine.argsSize; }
-  get stage(): number { return this.machine.stage; }
-  get stageSize(): number { return this.machine.stageSize; }
-  get clock(): number { return this.machine.clock; }
+  get core() {
+    return this.machine.core;
+  }
+  get pages(): number {
+    return this.machine.pages;
+  }
+  get mem(): Uint8Array {
+    return this.machine.mem;
+  }
+  get args(): number {
+    return this.machine.args;
+  }
+  get argsSize(): number {
+    return this.machine.argsSize;
+  }
+  get stage(): number {
+    return this.machine.stage;
+  }
+  get stageSize(): number {
+    return this.machine.stageSize;
+  }
+  get clock(): number {
+    return this.machine.clock;
+  }
 
   // ---- what the syscall families use (Task) ----------------------------------
 
@@ -117,7 +139,8 @@ export class Process implements Task, MachineProcess {
    */
   process(fds: Record<number, number> = {}, opts: ProcessOptions = {}): Process {
     checkOptions('process', opts, PROCESS_OPTIONS);
-    if (typeof fds !== 'object' || fds === null || Array.isArray(fds)) throw new InvalidArgument('process', `fds must be an object mapping fd numbers to this process's fds, got ${shown(fds)}`);
+    if (typeof fds !== 'object' || fds === null || Array.isArray(fds))
+      throw new InvalidArgument('process', `fds must be an object mapping fd numbers to this process's fds, got ${shown(fds)}`);
     for (const from of Object.values(fds)) fdArg.check(from, 'process', 0);
     const given = new Map<number, OpenFile>();
     if (opts.inherit) {
@@ -214,7 +237,7 @@ export class Process implements Task, MachineProcess {
   pipeRings(fds: readonly unknown[]): number[] | null {
     const rings: number[] = [];
     for (const fd of fds) {
-      const r = typeof fd === 'number' ? this.file(fd)?.pipeRing() ?? -1 : -1;
+      const r = typeof fd === 'number' ? (this.file(fd)?.pipeRing() ?? -1) : -1;
       if (r < 0) return null;
       rings.push(r);
     }
@@ -244,9 +267,14 @@ export class Process implements Task, MachineProcess {
     if (!this.machine.shared) throw new TypeError('exportPipeEnd needs a machine on a shared memory');
     const end = this.machine.exportEnd(f.pipe.ring, f.isRead);
     return {
-      memory: this.machine.memory, ring: end.ring, end: f.isRead ? 'read' : 'write', pages: this.machine.pages,
+      memory: this.machine.memory,
+      ring: end.ring,
+      end: f.isRead ? 'read' : 'write',
+      pages: this.machine.pages,
       spaces: this.machine.spaces.entries(),
-      nonblock: (f.flags & O_NONBLOCK) !== 0, packet: (f.flags & O_DIRECT) !== 0, tid: end.tid,
+      nonblock: (f.flags & O_NONBLOCK) !== 0,
+      packet: (f.flags & O_DIRECT) !== 0,
+      tid: end.tid,
       state: end.state.buffer as SharedArrayBuffer,
     };
   }
@@ -266,45 +294,68 @@ function method(name: SyscallName): Loose {
   const c = def.args.map((t) => t.check);
   // One shape per arity: no rest arrays on the hot calls.
   switch (c.length) {
-    case 0: return function (this: Process) {
-      live(this, name);
-      return run(this);
-    };
-    case 1: return function (this: Process, a: unknown) {
-      live(this, name);
-      c[0](a, name, 0);
-      return run(this, a);
-    };
-    case 2: return function (this: Process, a: unknown, b: unknown) {
-      live(this, name);
-      c[0](a, name, 0); c[1](b, name, 1);
-      return run(this, a, b);
-    };
-    case 3: return function (this: Process, a: unknown, b: unknown, d: unknown) {
-      live(this, name);
-      c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2);
-      return run(this, a, b, d);
-    };
-    case 4: return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown) {
-      live(this, name);
-      c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2); c[3](e, name, 3);
-      return run(this, a, b, d, e);
-    };
-    case 5: return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown, f: unknown) {
-      live(this, name);
-      c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2); c[3](e, name, 3); c[4](f, name, 4);
-      return run(this, a, b, d, e, f);
-    };
-    case 6: return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown, f: unknown, g: unknown) {
-      live(this, name);
-      c[0](a, name, 0); c[1](b, name, 1); c[2](d, name, 2); c[3](e, name, 3); c[4](f, name, 4); c[5](g, name, 5);
-      return run(this, a, b, d, e, f, g);
-    };
-    default: return function (this: Process, ...a: unknown[]) {
-      live(this, name);
-      for (let i = 0; i < c.length; i++) c[i](a[i], name, i);
-      return run(this, ...a);
-    };
+    case 0:
+      return function (this: Process) {
+        live(this, name);
+        return run(this);
+      };
+    case 1:
+      return function (this: Process, a: unknown) {
+        live(this, name);
+        c[0](a, name, 0);
+        return run(this, a);
+      };
+    case 2:
+      return function (this: Process, a: unknown, b: unknown) {
+        live(this, name);
+        c[0](a, name, 0);
+        c[1](b, name, 1);
+        return run(this, a, b);
+      };
+    case 3:
+      return function (this: Process, a: unknown, b: unknown, d: unknown) {
+        live(this, name);
+        c[0](a, name, 0);
+        c[1](b, name, 1);
+        c[2](d, name, 2);
+        return run(this, a, b, d);
+      };
+    case 4:
+      return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown) {
+        live(this, name);
+        c[0](a, name, 0);
+        c[1](b, name, 1);
+        c[2](d, name, 2);
+        c[3](e, name, 3);
+        return run(this, a, b, d, e);
+      };
+    case 5:
+      return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown, f: unknown) {
+        live(this, name);
+        c[0](a, name, 0);
+        c[1](b, name, 1);
+        c[2](d, name, 2);
+        c[3](e, name, 3);
+        c[4](f, name, 4);
+        return run(this, a, b, d, e, f);
+      };
+    case 6:
+      return function (this: Process, a: unknown, b: unknown, d: unknown, e: unknown, f: unknown, g: unknown) {
+        live(this, name);
+        c[0](a, name, 0);
+        c[1](b, name, 1);
+        c[2](d, name, 2);
+        c[3](e, name, 3);
+        c[4](f, name, 4);
+        c[5](g, name, 5);
+        return run(this, a, b, d, e, f, g);
+      };
+    default:
+      return function (this: Process, ...a: unknown[]) {
+        live(this, name);
+        for (let i = 0; i < c.length; i++) c[i](a[i], name, i);
+        return run(this, ...a);
+      };
   }
 }
 
@@ -324,9 +375,17 @@ function asyncCalls(p: Process): AsyncSyscalls {
     if (blocks === false) continue;
     const f = p[name] as Loose;
     const fdArgs = DEFS[name].args.flatMap((t, i) => (t === fdArg ? [i] : []));
-    out[name] = blocks === 'all'
-      ? (fd, data) => writeAll(p, fd as number, data as Uint8Array)
-      : (...a) => blocking(p, fdArgs.map((i) => a[i]), () => f.apply(p, a), {}, name);
+    out[name] =
+      blocks === 'all'
+        ? (fd, data) => writeAll(p, fd as number, data as Uint8Array)
+        : (...a) =>
+            blocking(
+              p,
+              fdArgs.map((i) => a[i]),
+              () => f.apply(p, a),
+              {},
+              name,
+            );
   }
   return out as AsyncSyscalls;
 }

@@ -108,8 +108,12 @@ export function ringView(s: Pick<SnapshotSource, 'core' | 'memory'>, ring: numbe
     const at = (base + (i & mask) * LAYOUT.SL_SIZE) / 4;
     const f = words[at + LAYOUT.SL_FLAGS / 4];
     slots.push({
-      index: i, page: words[at + LAYOUT.SL_PAGE / 4], offset: words[at + LAYOUT.SL_OFFSET / 4], len: words[at + LAYOUT.SL_LEN / 4],
-      flags: f & 0xff, ops: OPS[(f & LAYOUT.OPS_MASK) >> 8],
+      index: i,
+      page: words[at + LAYOUT.SL_PAGE / 4],
+      offset: words[at + LAYOUT.SL_OFFSET / 4],
+      len: words[at + LAYOUT.SL_LEN / 4],
+      flags: f & 0xff,
+      ops: OPS[(f & LAYOUT.OPS_MASK) >> 8],
     });
   }
   return { ring, kind, head, tail, maxUsage: core.maxUsage(ring), readers: core.readers(ring), writers: core.writers(ring), slots };

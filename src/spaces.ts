@@ -28,7 +28,10 @@ export class Spaces {
   private readonly memories = new Map<number, WebAssembly.Memory>();
 
   /** @param memory the machine's memory; @param pages the address of its pool page 0 */
-  constructor(private readonly memory: WebAssembly.Memory, private readonly pages: number) {}
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    private readonly pages: number,
+  ) {}
 
   set(space: number, memory: WebAssembly.Memory): void {
     this.memories.set(space, memory);

@@ -37,7 +37,10 @@ export function readableOf(kernel: Process, fd: number, opts: ReadableOfOptions 
   if (typeof opts !== 'object' || opts === null) throw new InvalidArgument('readableOf', `argument 3 must be an options object, got ${typeof opts}`);
   const chunkSize = opts.chunkSize ?? CHUNK;
   if (!(Number.isSafeInteger(chunkSize) && chunkSize > 0)) {
-    throw new InvalidArgument('readableOf', `chunkSize must be an integer from 1 to 2^53-1, got ${typeof chunkSize === 'number' ? chunkSize : typeof chunkSize}`);
+    throw new InvalidArgument(
+      'readableOf',
+      `chunkSize must be an integer from 1 to 2^53-1, got ${typeof chunkSize === 'number' ? chunkSize : typeof chunkSize}`,
+    );
   }
   const end = new OwnedFd(kernel, fd);
   const k = kernel;
@@ -114,7 +117,7 @@ export function writableOf(kernel: Process, fd: number): WritableStream<ArrayBuf
       try {
         const data = bytesOf(chunk);
         // On an O_NONBLOCK fd a write stops short: the rest follows once there is room.
-        for (let done = 0; done < data.length;) done += await end.write(data.subarray(done));
+        for (let done = 0; done < data.length; ) done += await end.write(data.subarray(done));
       } catch (e) {
         end.close(e);
         throw e;
@@ -134,7 +137,10 @@ class OwnedFd {
   private readonly stop = new AbortController();
   private readonly wait: WaitOptions = { signal: this.stop.signal, again: true };
 
-  constructor(private readonly k: Process, private readonly fd: number) {}
+  constructor(
+    private readonly k: Process,
+    private readonly fd: number,
+  ) {}
 
   /** `attempt`, a call on the fd, as a blocking call. */
   call<T>(attempt: () => T): Promise<T> {

@@ -21,7 +21,15 @@ interface PageGlobals {
 }
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ROOT = join(import.meta.dirname, '..');
 
 const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
@@ -41,19 +49,27 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
     mkdirSync(gen, { recursive: true });
     await buildComponent(gen);
     if (HAVE_WASI_CLANG) {
-      const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':');
+      const path = (process.env.PATH ?? '')
+        .split(':')
+        .filter((d) => !d.includes('node_modules'))
+        .join(':');
       for (const name of ['wc', 'producer', 'tee', 'sum']) {
-        execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', join(gen, `${name}.wasm`)],
-          { env: { ...process.env, PATH: path } });
+        execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', join(gen, `${name}.wasm`)], {
+          env: { ...process.env, PATH: path },
+        });
       }
     }
     server = await createServer({
-      configFile: false, root: join(ROOT, 'test', 'browser'), logLevel: 'error',
+      configFile: false,
+      root: join(ROOT, 'test', 'browser'),
+      logLevel: 'error',
       server: { host: '127.0.0.1', port: 0, hmr: false, watch: null, headers: ISOLATED, fs: { allow: [ROOT] } },
     });
     await server.listen();
     plainServer = await createServer({
-      configFile: false, root: join(ROOT, 'test', 'browser'), logLevel: 'error',
+      configFile: false,
+      root: join(ROOT, 'test', 'browser'),
+      logLevel: 'error',
       server: { host: '127.0.0.1', port: 0, hmr: false, watch: null, fs: { allow: [ROOT] } },
     });
     await plainServer.listen();
@@ -86,32 +102,52 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
     expect(await call('workers', 16 << 20)).toEqual({ sent: 16 << 20, got: 16 << 20, bad: -1, leaked: 0 });
   }, 60_000);
 
-  it.runIf(HAVE_WASI_CLANG)('guest: a C program (wc -c) compiled for wasm32-wasi, in the page', async () => {
-    expect(await call('guest', wasm('wc'), 'hello browser\n')).toEqual({ stdout: '14\n', status: 0, leaked: 0 });
-  }, 60_000);
+  it.runIf(HAVE_WASI_CLANG)(
+    'guest: a C program (wc -c) compiled for wasm32-wasi, in the page',
+    async () => {
+      expect(await call('guest', wasm('wc'), 'hello browser\n')).toEqual({ stdout: '14\n', status: 0, leaked: 0 });
+    },
+    60_000,
+  );
 
-  it.runIf(HAVE_WASI_CLANG)('one thread, no Workers, no shared memory: producer | tee | sum suspended by JSPI', async () => {
-    const plain = await browser.newPage();
-    try {
-      await plain.goto(unisolated);
-      await plain.waitForFunction(() => 'splicekitChecks' in globalThis, undefined, { timeout: 60_000 });
-      const total = 4 << 20;
-      const r = await plain.evaluate(([p, t, s, n]) => (globalThis as unknown as PageGlobals).splicekitChecks.pipelineOneThread(p, t, s, n),
-        [wasm('producer'), wasm('tee'), wasm('sum'), total] as const);
-      expect(r).toEqual({ jspi: true, shared: false, out: `${total} ${producerHash(total)}`, status: [0, 0, 0], leaked: 0 });
-    } finally {
-      await plain.close();
-    }
-  }, 120_000);
+  it.runIf(HAVE_WASI_CLANG)(
+    'one thread, no Workers, no shared memory: producer | tee | sum suspended by JSPI',
+    async () => {
+      const plain = await browser.newPage();
+      try {
+        await plain.goto(unisolated);
+        await plain.waitForFunction(() => 'splicekitChecks' in globalThis, undefined, { timeout: 60_000 });
+        const total = 4 << 20;
+        const r = await plain.evaluate(([p, t, s, n]) => (globalThis as unknown as PageGlobals).splicekitChecks.pipelineOneThread(p, t, s, n), [
+          wasm('producer'),
+          wasm('tee'),
+          wasm('sum'),
+          total,
+        ] as const);
+        expect(r).toEqual({ jspi: true, shared: false, out: `${total} ${producerHash(total)}`, status: [0, 0, 0], leaked: 0 });
+      } finally {
+        await plain.close();
+      }
+    },
+    120_000,
+  );
 
-  it.runIf(HAVE_WASI_CLANG)('spawnWeb: producer | tee | sum, each guest in its own Web Worker', async () => {
-    const total = 8 << 20;
-    const r = await page.evaluate(([p, t, s, n]) => (globalThis as unknown as PageGlobals).splicekitChecks.pipelineWorkers(p, t, s, n),
-      [wasm('producer'), wasm('tee'), wasm('sum'), total] as const);
-    expect(r).toEqual({ out: `${total} ${producerHash(total)}`, status: [0, 0, 0], leaked: 0 });
-  }, 120_000);
+  it.runIf(HAVE_WASI_CLANG)(
+    'spawnWeb: producer | tee | sum, each guest in its own Web Worker',
+    async () => {
+      const total = 8 << 20;
+      const r = await page.evaluate(([p, t, s, n]) => (globalThis as unknown as PageGlobals).splicekitChecks.pipelineWorkers(p, t, s, n), [
+        wasm('producer'),
+        wasm('tee'),
+        wasm('sum'),
+        total,
+      ] as const);
+      expect(r).toEqual({ out: `${total} ${producerHash(total)}`, status: [0, 0, 0], leaked: 0 });
+    },
+    120_000,
+  );
 
-  it('streams: readableOf and writableOf with the page\'s Response, pipeTo, CompressionStream and a BYOB reader', async () => {
+  it("streams: readableOf and writableOf with the page's Response, pipeTo, CompressionStream and a BYOB reader", async () => {
     expect(await call('streams', 'pipes in the page\n'.repeat(20000))).toEqual({ same: true, byob: 'byo', leaked: 0 });
   }, 60_000);
 

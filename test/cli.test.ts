@@ -21,7 +21,11 @@ beforeAll(() => {
   if (!buildIsCurrent()) throw new Error('dist/ was not built from the sources as they are: run npm run build');
 });
 
-interface Ran { status: number | null; stdout: string; stderr: string }
+interface Ran {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function splicekit(args: string[], opts: SpawnSyncOptions & { node?: string[] } = {}): Ran {
   const r = spawnSync('node', [...(opts.node ?? []), CLI, ...args], { maxBuffer: 1 << 28, ...opts });
@@ -51,7 +55,9 @@ describe('splicekit run - (standard input)', () => {
     expect(splicekit(['run', '-'], { input: 'pipe p\nfrob\n' })).toEqual({ status: 2, stdout: '', stderr: "-:2: unknown operation 'frob'\n" });
     const a = file('a.trace', 'pipe q\n');
     expect(splicekit(['run', a, '-'], { input: 'pipe p\nwrite p.w "hi"\n' })).toEqual({
-      status: 0, stdout: `== ${a}\n1: 0\n== -\n1: 0\n2: 2\n`, stderr: '',
+      status: 0,
+      stdout: `== ${a}\n1: 0\n== -\n1: 0\n2: 2\n`,
+      stderr: '',
     });
   });
 
@@ -61,7 +67,8 @@ describe('splicekit run - (standard input)', () => {
     const input = `pipe p\nfcntl p.w SETPIPE_SZ 1048576\nwrite p.w "${Buffer.from(want).toString('latin1')}"\nread p.r ${n}\n`;
     const r = splicekit(['run', '-'], { input });
     expect(r).toEqual({
-      status: 0, stderr: '',
+      status: 0,
+      stderr: '',
       stdout: `1: 0\n2: 1048576\n3: 1048576\n4: 1048576 <1048576 bytes fnv1a32=${fnv1a32(want.subarray(0, 1 << 20))}>\n`,
     });
   });
@@ -92,7 +99,9 @@ describe('huge input', () => {
   it('reports a 50 MB unknown token in one short line', () => {
     const trace = file('big-token.trace', `pipe p\n${'q'.repeat(50 << 20)} p\n`);
     expect(splicekit(['run', trace])).toEqual({
-      status: 2, stdout: '', stderr: `${trace}:2: unknown operation '${'q'.repeat(40)}…' (52428800 bytes)\n`,
+      status: 2,
+      stdout: '',
+      stderr: `${trace}:2: unknown operation '${'q'.repeat(40)}…' (52428800 bytes)\n`,
     });
   });
 });
@@ -154,19 +163,37 @@ describe('splicekit exec: a program that cannot start', () => {
   const programs: [string, Uint8Array | null, number, string][] = [
     ['missing.wasm', null, 127, 'No such file or directory'],
     ['empty.wasm', new Uint8Array(0), 126, 'not a WebAssembly module (an empty file)'],
-    ['truncated.wasm', wasmModule({ funcs: [start] }).subarray(0, 20), 126, 'invalid WebAssembly module: section (code 5, "Memory") extends past end of the module (length 3, remaining bytes 0) @+18'],
+    [
+      'truncated.wasm',
+      wasmModule({ funcs: [start] }).subarray(0, 20),
+      126,
+      'invalid WebAssembly module: section (code 5, "Memory") extends past end of the module (length 3, remaining bytes 0) @+18',
+    ],
     ['nomemory.wasm', wasmModule({ memory: null, funcs: [start] }), 126, 'not a WASI command: it exports no memory'],
     ['badstart.wasm', wasmModule({ funcs: [{ ...start, params: [T.i32] }] }), 126, 'not a WASI command: its _start has type (i32) -> (), not () -> ()'],
-    ['unresolved.wasm', wasmModule({ imports: [{ module: 'env', name: 'memory', kind: 'memory' }], funcs: [start] }), 126,
-      'unresolved import env.memory (a memory): splicekit has no such import'],
+    [
+      'unresolved.wasm',
+      wasmModule({ imports: [{ module: 'env', name: 'memory', kind: 'memory' }], funcs: [start] }),
+      126,
+      'unresolved import env.memory (a memory): splicekit has no such import',
+    ],
     ['unlinkable.wasm', UNLINKABLE, 126, 'not a WASI command: it exports no _start function'],
     // Linked as a JS function, it would throw a TypeError at the call: a stack trace.
-    ['mismatched.wasm', wasmModule({
-      imports: [{ module: P1, name: 'fd_write', params: [T.i64], results: [T.i64] }],
-      funcs: [{ export: '_start', body: [0x42, 0x00, 0x10, 0x00, 0x1a] }], // i64.const 0; call 0; drop
-    }), 126, "import wasi_snapshot_preview1.fd_write has type (i64) -> i64; splicekit's has type (i32, i32, i32, i32) -> i32"],
-    ['wrongkind.wasm', wasmModule({ imports: [{ module: P1, name: 'fd_write', kind: 'table' }], funcs: [start] }), 126,
-      "import wasi_snapshot_preview1.fd_write is a table; splicekit's is a function of type (i32, i32, i32, i32) -> i32"],
+    [
+      'mismatched.wasm',
+      wasmModule({
+        imports: [{ module: P1, name: 'fd_write', params: [T.i64], results: [T.i64] }],
+        funcs: [{ export: '_start', body: [0x42, 0x00, 0x10, 0x00, 0x1a] }], // i64.const 0; call 0; drop
+      }),
+      126,
+      "import wasi_snapshot_preview1.fd_write has type (i64) -> i64; splicekit's has type (i32, i32, i32, i32) -> i32",
+    ],
+    [
+      'wrongkind.wasm',
+      wasmModule({ imports: [{ module: P1, name: 'fd_write', kind: 'table' }], funcs: [start] }),
+      126,
+      "import wasi_snapshot_preview1.fd_write is a table; splicekit's is a function of type (i32, i32, i32, i32) -> i32",
+    ],
     ['outofbounds.wasm', wasmModule({ funcs: [start], data: { offset: 70000, bytes: [42] } }), 126, 'cannot instantiate: data segment is out of bounds'],
   ];
 
@@ -180,12 +207,20 @@ describe('splicekit exec: a program that cannot start', () => {
 
   it('a directory: 126, "Is a directory", as a shell says', () => {
     mkdirSync(join(dir, 'dir.wasm'), { recursive: true });
-    expect(splicekit(['exec', join(dir, 'dir.wasm')])).toEqual({ status: 126, stdout: '', stderr: `splicekit exec: ${join(dir, 'dir.wasm')}: Is a directory\n` });
+    expect(splicekit(['exec', join(dir, 'dir.wasm')])).toEqual({
+      status: 126,
+      stdout: '',
+      stderr: `splicekit exec: ${join(dir, 'dir.wasm')}: Is a directory\n`,
+    });
   });
 
   it('a name with a newline stays on one line', () => {
     const prog = join(dir, 'two\nlines.wasm');
-    expect(splicekit(['exec', prog])).toEqual({ status: 127, stdout: '', stderr: `splicekit exec: ${join(dir, 'two\\x0alines.wasm')}: No such file or directory\n` });
+    expect(splicekit(['exec', prog])).toEqual({
+      status: 127,
+      stdout: '',
+      stderr: `splicekit exec: ${join(dir, 'two\\x0alines.wasm')}: No such file or directory\n`,
+    });
   });
 
   it('a start function that traps, a stack overflow: 134, a line saying it trapped', () => {

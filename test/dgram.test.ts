@@ -6,8 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import { kernel } from './support/kernels.js';
 import {
-  F_GETFD, F_GETFL, FD_CLOEXEC, InvalidArgument, O_NONBLOCK, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_RAW,
-  SOCK_SEQPACKET, SOCK_STREAM, SyscallError, WouldBlock,
+  F_GETFD,
+  F_GETFL,
+  FD_CLOEXEC,
+  InvalidArgument,
+  O_NONBLOCK,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  SyscallError,
+  WouldBlock,
 } from '../src/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -26,7 +37,12 @@ function code(f: () => unknown): string {
 describe('the type argument', () => {
   it('makes pairs of each type; SOCK_RAW is a datagram pair, as unix_create() makes it', () => {
     const k = kernel();
-    for (const [type, made] of [[SOCK_STREAM, SOCK_STREAM], [SOCK_DGRAM, SOCK_DGRAM], [SOCK_SEQPACKET, SOCK_SEQPACKET], [SOCK_RAW, SOCK_DGRAM]]) {
+    for (const [type, made] of [
+      [SOCK_STREAM, SOCK_STREAM],
+      [SOCK_DGRAM, SOCK_DGRAM],
+      [SOCK_SEQPACKET, SOCK_SEQPACKET],
+      [SOCK_RAW, SOCK_DGRAM],
+    ]) {
       const [a, b] = k.socketpair({ type });
       expect([k.describe(a)?.socketType, k.describe(b)?.socketType]).toEqual([made, made]);
     }
@@ -36,9 +52,17 @@ describe('the type argument', () => {
   it('answers as socketpair(AF_UNIX, type, 0) on Linux 6.18', () => {
     const k = kernel();
     // unix_create() has no operations for these types...
-    for (const type of [0, 4, 6, 7, 8, 9, 10]) expect(code(() => k.socketpair({ type })), `type ${type}`).toBe('ESOCKTNOSUPPORT');
+    for (const type of [0, 4, 6, 7, 8, 9, 10])
+      expect(
+        code(() => k.socketpair({ type })),
+        `type ${type}`,
+      ).toBe('ESOCKTNOSUPPORT');
     // ...__sock_create() refuses these before it asks, and __sys_socketpair() other flag bits.
-    for (const type of [11, 12, 15, -1, SOCK_DGRAM | 0x100, 0x10]) expect(code(() => k.socketpair({ type })), `type ${type}`).toBe('EINVAL');
+    for (const type of [11, 12, 15, -1, SOCK_DGRAM | 0x100, 0x10])
+      expect(
+        code(() => k.socketpair({ type })),
+        `type ${type}`,
+      ).toBe('EINVAL');
     expect(k.stats().files).toBe(3);
   });
 
@@ -97,7 +121,7 @@ describe('awaitable calls on message pairs', () => {
     k.write(a, big);
     expect(() => k.write(a, big)).toThrow(WouldBlock);
     const sent = k.async.write(a, enc('last'));
-    expect((await Promise.race([sent, Promise.resolve('waiting')]))).toBe('waiting');
+    expect(await Promise.race([sent, Promise.resolve('waiting')])).toBe('waiting');
     expect(k.read(b, 10)).toHaveLength(10);
     expect(await sent).toBe(4);
     expect(k.read(b, 10)).toHaveLength(10);

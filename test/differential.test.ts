@@ -24,9 +24,7 @@ import { traceText } from './support/tracegen.js';
 import { buildOracle, canRunOracle, kernelMapsZeroPage, ROOT } from './support/traces.js';
 
 const RUNS = Number(process.env.SPLICEKIT_RUNS ?? 2000);
-const SEED = process.env.SPLICEKIT_SEED !== undefined
-  ? Number(process.env.SPLICEKIT_SEED)
-  : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
+const SEED = process.env.SPLICEKIT_SEED !== undefined ? Number(process.env.SPLICEKIT_SEED) : (Date.now() ^ (Math.random() * 0x7fffffff)) | 0;
 const KEEP = process.env.SPLICEKIT_KEEP === '1';
 const BATCHES = 2; // one runner per core
 const SHRINK_AT_MOST = Number(process.env.SPLICEKIT_SHRINK ?? 8); // mismatches shrunk and reported in detail
@@ -40,7 +38,9 @@ function emulate(text: string): { out: string; pagesLeft: number } {
   const k = new Kernel({ sharedZeroPage });
   let out: string;
   try {
-    out = runTrace(parseTrace(Buffer.from(text), 'x.trace'), k).map((l) => `${l}\n`).join('');
+    out = runTrace(parseTrace(Buffer.from(text), 'x.trace'), k)
+      .map((l) => `${l}\n`)
+      .join('');
   } catch (e) {
     out = `!! emulator threw: ${e instanceof Error ? e.message : String(e)}\n`;
   }
@@ -74,7 +74,11 @@ function splitByFile(out: string): Map<string, string> {
   return parts;
 }
 
-interface Verdict { linux: string; emu: string; pagesLeft: number }
+interface Verdict {
+  linux: string;
+  emu: string;
+  pagesLeft: number;
+}
 
 const mismatch = (v: Verdict) => v.linux !== v.emu || v.pagesLeft !== 0;
 
@@ -84,32 +88,48 @@ async function shrink(bin: string, dir: string, text: string, deadline: number):
   const file = join(dir, 'shrink.trace');
   const check = async (ls: string[]): Promise<boolean> => {
     const t = `${ls.join('\n')}\n`;
-    try { parseTrace(Buffer.from(t), 'x.trace'); } catch { return false; } // dropped a needed `buf`
+    try {
+      parseTrace(Buffer.from(t), 'x.trace');
+    } catch {
+      return false;
+    } // dropped a needed `buf`
     writeFileSync(file, t);
     let linux: string;
-    try { linux = await oracleAsync(bin, [file]); } catch { return false; }
+    try {
+      linux = await oracleAsync(bin, [file]);
+    } catch {
+      return false;
+    }
     const { out, pagesLeft } = emulate(t);
     return mismatch({ linux, emu: out, pagesLeft });
   };
-  for (let changed = true; changed && Date.now() < deadline;) {
+  for (let changed = true; changed && Date.now() < deadline; ) {
     changed = false;
     for (let i = lines.length - 1; i >= 0 && Date.now() < deadline; i--) {
       const cand = lines.filter((_, j) => j !== i);
-      if (await check(cand)) { lines = cand; changed = true; }
+      if (await check(cand)) {
+        lines = cand;
+        changed = true;
+      }
     }
   }
   return `${lines.join('\n')}\n`;
 }
 
 function report(label: string, text: string, v: Verdict): string {
-  const num = text.split('\n').filter((l, i, a) => i < a.length - 1 || l !== '')
-    .map((l, i) => `${String(i + 1).padStart(3)}  ${l}`).join('\n');
+  const num = text
+    .split('\n')
+    .filter((l, i, a) => i < a.length - 1 || l !== '')
+    .map((l, i) => `${String(i + 1).padStart(3)}  ${l}`)
+    .join('\n');
   const diff = firstDiff(v.linux, v.emu);
   return [
     `--- ${label}`,
     num,
-    `--- Linux:`, v.linux.trimEnd(),
-    `--- emulator${v.pagesLeft !== 0 ? ` (pagesInUse after destroy: ${v.pagesLeft})` : ''}:`, v.emu.trimEnd(),
+    `--- Linux:`,
+    v.linux.trimEnd(),
+    `--- emulator${v.pagesLeft !== 0 ? ` (pagesInUse after destroy: ${v.pagesLeft})` : ''}:`,
+    v.emu.trimEnd(),
     diff ? `--- first difference: linux ${JSON.stringify(diff[0])} / emulator ${JSON.stringify(diff[1])}` : '',
   ].join('\n');
 }
@@ -159,9 +179,11 @@ describe.runIf(canRunOracle)('emulator vs Linux on random traces', () => {
           if (mismatch(v)) writeFileSync(files[i]!.replace(/\.trace$/, '.emu'), v.emu);
         }
       });
-      console.log(`differential: seed ${SEED}: ${traces.length} sequences, ${ops} operations, ` +
-        `shared zero page ${sharedZeroPage ? 'mapped' : 'never mapped'}, ` +
-        `${waits} "blocks" on Linux, ${bad.length} mismatching, ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      console.log(
+        `differential: seed ${SEED}: ${traces.length} sequences, ${ops} operations, ` +
+          `shared zero page ${sharedZeroPage ? 'mapped' : 'never mapped'}, ` +
+          `${waits} "blocks" on Linux, ${bad.length} mismatching, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      );
 
       if (bad.length > 0) {
         const deadline = Date.now() + SHRINK_BUDGET_MS;
@@ -170,12 +192,22 @@ describe.runIf(canRunOracle)('emulator vs Linux on random traces', () => {
           const text = traces[index]!;
           const small = await shrink(bin, dir, text, deadline);
           writeFileSync(join(dir, 'shrink.trace'), small);
-          const sv = { linux: await oracleAsync(bin, [join(dir, 'shrink.trace')]), ...(() => { const e = emulate(small); return { emu: e.out, pagesLeft: e.pagesLeft }; })() };
+          const sv = {
+            linux: await oracleAsync(bin, [join(dir, 'shrink.trace')]),
+            ...(() => {
+              const e = emulate(small);
+              return { emu: e.out, pagesLeft: e.pagesLeft };
+            })(),
+          };
           parts.push(report(`seed ${SEED} index ${index}: original trace`, text, v));
           parts.push(report(`seed ${SEED} index ${index}: shrunk`, small, sv));
         }
-        const msg = `${bad.length} of ${traces.length} random traces differ from Linux ` +
-          `(SPLICEKIT_SEED=${SEED} reproduces; indices ${bad.slice(0, 50).map((b) => b.index).join(', ')}${bad.length > 50 ? ', ...' : ''})\n\n` +
+        const msg =
+          `${bad.length} of ${traces.length} random traces differ from Linux ` +
+          `(SPLICEKIT_SEED=${SEED} reproduces; indices ${bad
+            .slice(0, 50)
+            .map((b) => b.index)
+            .join(', ')}${bad.length > 50 ? ', ...' : ''})\n\n` +
           parts.join('\n\n');
         console.log(msg);
         expect.fail(msg);

@@ -49,7 +49,8 @@ const partial = (free: number) => (free === 0 ? 'ENOMEM' : Math.min(free, PAGES)
 describe('the pool runs out at every step', () => {
   for (let free = 0; free <= PAGES + 1; free++) {
     it(`with ${free} free pages: write into a pipe moves what fits, in order`, () => {
-      let r = -1, w = -1;
+      let r = -1,
+        w = -1;
       const { k, release } = starved((k) => {
         [r, w] = k.pipe();
         k.fcntl(w, F_SETPIPE_SZ, 1 << 20);
@@ -66,7 +67,9 @@ describe('the pool runs out at every step', () => {
     });
 
     it(`with ${free} free pages: splice from a pipe into a file (page cache pages) moves what fits`, () => {
-      let r = -1, w = -1, f = -1;
+      let r = -1,
+        w = -1,
+        f = -1;
       const data = pattern(LEN, 1);
       const { k, release } = starved((k) => {
         [r, w] = k.pipe();
@@ -91,7 +94,9 @@ describe('the pool runs out at every step', () => {
 
     it(`with ${free} free pages: write into a file moves what fits`, () => {
       let f = -1;
-      const { k, release } = starved((k) => { f = k.open('f', O_WRONLY | O_CREAT); }, free);
+      const { k, release } = starved((k) => {
+        f = k.open('f', O_WRONLY | O_CREAT);
+      }, free);
       const data = pattern(LEN, 2);
       const got = outcome(() => k.write(f, data));
       expect(got).toBe(partial(free));
@@ -102,7 +107,11 @@ describe('the pool runs out at every step', () => {
     });
 
     it(`with ${free} free pages: splice from the page cache, tee and vmsplice take references, no pages`, () => {
-      let f = -1, r = -1, w = -1, r2 = -1, w2 = -1;
+      let f = -1,
+        r = -1,
+        w = -1,
+        r2 = -1,
+        w2 = -1;
       const data = pattern(LEN, 3);
       let buf = undefined as unknown as ReturnType<Kernel['alloc']>;
       const { k, release } = starved((k) => {
@@ -125,8 +134,11 @@ describe('the pool runs out at every step', () => {
     });
 
     it(`with ${free} free pages: a datagram goes whole or not at all (ENOBUFS, alloc_skb_with_frags)`, () => {
-      let a = -1, b = -1;
-      const { k, release } = starved((k) => { [a, b] = k.socketpair({ type: SOCK_DGRAM | O_NONBLOCK }); }, free);
+      let a = -1,
+        b = -1;
+      const { k, release } = starved((k) => {
+        [a, b] = k.socketpair({ type: SOCK_DGRAM | O_NONBLOCK });
+      }, free);
       const data = pattern(LEN, 5);
       expect(outcome(() => k.write(a, data))).toBe(free >= PAGES ? LEN : 'ENOBUFS');
       release();
@@ -136,7 +148,10 @@ describe('the pool runs out at every step', () => {
     });
 
     it(`with ${free} free pages: splice out of a seqpacket end reads what the pages it got hold (copy_splice_read)`, () => {
-      let a = -1, b = -1, r = -1, w = -1;
+      let a = -1,
+        b = -1,
+        r = -1,
+        w = -1;
       const data = pattern(LEN, 6);
       const { k, release } = starved((k) => {
         [a, b] = k.socketpair({ type: SOCK_SEQPACKET });
@@ -155,7 +170,9 @@ describe('the pool runs out at every step', () => {
     });
 
     it(`with ${free} free pages: sendfile through a socket pair moves what fits, in order`, () => {
-      let f = -1, a = -1, b = -1;
+      let f = -1,
+        a = -1,
+        b = -1;
       const data = pattern(LEN, 4);
       const { k, release } = starved((k) => {
         f = k.open('f', O_RDWR | O_CREAT);

@@ -20,7 +20,10 @@ describe('hostile callers', () => {
   it(`${CALLS} random calls, well-formed and malformed: only documented errors, nothing lost, the pool whole`, async () => {
     const result = await fc.check(property(PER_WORLD), {
       // Lengths are drawn up to PER_WORLD, a little under half of it on average: a margin keeps the total above CALLS.
-      numRuns: Math.max(1, Math.ceil(CALLS / (0.35 * PER_WORLD))), seed: SEED, path: PATH, endOnFailure: false,
+      numRuns: Math.max(1, Math.ceil(CALLS / (0.35 * PER_WORLD))),
+      seed: SEED,
+      path: PATH,
+      endOnFailure: false,
     });
     // What broke, and the seed and path that replay it.
     const report = result.failed

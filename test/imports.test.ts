@@ -20,8 +20,7 @@ function graph(): Map<string, string[]> {
   const g = new Map<string, string[]>();
   for (const f of sources(SRC)) {
     const text = readFileSync(f, 'utf8');
-    const deps = [...text.matchAll(/^(?:import|export)\b[^'"]*?from\s+'(\.[^']+)'/gm)]
-      .map((m) => resolve(dirname(f), m[1]!.replace(/\.js$/, '.ts')));
+    const deps = [...text.matchAll(/^(?:import|export)\b[^'"]*?from\s+'(\.[^']+)'/gm)].map((m) => resolve(dirname(f), m[1]!.replace(/\.js$/, '.ts')));
     g.set(f, deps);
   }
   return g;
@@ -36,7 +35,13 @@ function cycles(g: Map<string, string[]>): string[] {
     path.push(n);
     for (const d of g.get(n) ?? []) {
       if (!g.has(d)) continue;
-      if (state.get(d) === 'open') found.push(path.slice(path.indexOf(d)).map((x) => relative(SRC, x)).join(' -> '));
+      if (state.get(d) === 'open')
+        found.push(
+          path
+            .slice(path.indexOf(d))
+            .map((x) => relative(SRC, x))
+            .join(' -> '),
+        );
       else if (!state.has(d)) visit(d);
     }
     path.pop();
@@ -54,7 +59,11 @@ describe('imports', () => {
   });
 
   it('the check finds a cycle when there is one', () => {
-    const g = new Map([['/a.ts', ['/b.ts']], ['/b.ts', ['/c.ts']], ['/c.ts', ['/a.ts']]]);
+    const g = new Map([
+      ['/a.ts', ['/b.ts']],
+      ['/b.ts', ['/c.ts']],
+      ['/c.ts', ['/a.ts']],
+    ]);
     expect(cycles(g)).toHaveLength(1);
   });
 });

@@ -3,13 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { kernel } from './support/kernels.js';
-import {
-  F_GETPIPE_SZ, F_SETPIPE_SZ, type Kernel, O_CREAT, O_NONBLOCK, O_RDWR, SPLICE_F_NONBLOCK, SyscallError, WouldBlock,
-} from '../src/index.js';
+import { F_GETPIPE_SZ, F_SETPIPE_SZ, type Kernel, O_CREAT, O_NONBLOCK, O_RDWR, SPLICE_F_NONBLOCK, SyscallError, WouldBlock } from '../src/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
 
 /** Reference count of the page under the first slot of a pipe end's ring. */
 function headPageRefs(k: Kernel, fd: number): number {

@@ -24,12 +24,16 @@ describe.runIf(typeof SharedArrayBuffer !== 'undefined')('process lifecycles', (
   const dir = mkdtempSync(join(tmpdir(), 'splicekit-lifecycle-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.runIf(HAVE_WASI_CLANG)('kill while blocked in read: EOF and EPIPE for its peers, status 137, no spinning, no leak', async () => {
-    const { wasm } = await build('cat', dir);
-    const r = run('kill', wasm);
-    expect(r).toMatchObject({ got: 'before kill\n', status: 137, error: null, eof: 0, epipe: 'EPIPE', leaked: 0, processes: 0 });
-    healthy(r);
-  }, 60_000);
+  it.runIf(HAVE_WASI_CLANG)(
+    'kill while blocked in read: EOF and EPIPE for its peers, status 137, no spinning, no leak',
+    async () => {
+      const { wasm } = await build('cat', dir);
+      const r = run('kill', wasm);
+      expect(r).toMatchObject({ got: 'before kill\n', status: 137, error: null, eof: 0, epipe: 'EPIPE', leaked: 0, processes: 0 });
+      healthy(r);
+    },
+    60_000,
+  );
 
   it('a trap ends the guest with 134; its fds close', () => {
     const r = run('trap');

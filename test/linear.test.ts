@@ -24,7 +24,7 @@ function guest(k: ReturnType<typeof kernel>, pages = 2) {
   return { p, memory, mem, at };
 }
 
-describe('vmsplice of a process\'s own memory', () => {
+describe("vmsplice of a process's own memory", () => {
   it('puts its pages in the pipe: a later change reaches the reader, through tee too', () => {
     const k = kernel();
     const { p, mem, at } = guest(k);
@@ -43,31 +43,43 @@ describe('vmsplice of a process\'s own memory', () => {
     expect(k.stats().pagesInUse).toBe(0);
   });
 
-  it('splits an iovec at page boundaries, and splice into a file copies from the process\'s page', () => {
+  it("splits an iovec at page boundaries, and splice into a file copies from the process's page", () => {
     const k = kernel();
     const { p, mem, at } = guest(k);
     const [r, w] = p.pipe();
     at(PAGE - 3, 'abcdefgh');
     expect(p.vmsplice(w, [{ buf: mem, offset: PAGE - 3, length: 8 }], 0)).toBe(8);
     const ring = k.snapshot().rings.find((x) => x.ring === p.describe(r)!.ring)!;
-    expect(ring.slots.map((s) => [s.offset, s.len])).toEqual([[PAGE - 3, 3], [0, 5]]);
+    expect(ring.slots.map((s) => [s.offset, s.len])).toEqual([
+      [PAGE - 3, 3],
+      [0, 5],
+    ]);
     const f = p.open('file', O_RDWR | O_CREAT);
     expect(p.splice(r, null, f, { value: 0 }, 8, 0)).toBe(8);
     at(PAGE - 3, 'XXXXXXXX');
     expect(dec(p.read(f, 8))).toBe('abcdefgh');
   });
 
-  it('reading out of a pipe into the process\'s memory (vmsplice from a read end) lands there', () => {
+  it("reading out of a pipe into the process's memory (vmsplice from a read end) lands there", () => {
     const k = kernel();
     const { p, memory, mem } = guest(k);
     const [r, w] = p.pipe();
     p.write(w, enc('hello'));
-    expect(p.vmsplice(r, [{ buf: mem, offset: 50, length: 3 }, { buf: mem, offset: 8000, length: 9 }], 0)).toBe(5);
+    expect(
+      p.vmsplice(
+        r,
+        [
+          { buf: mem, offset: 50, length: 3 },
+          { buf: mem, offset: 8000, length: 9 },
+        ],
+        0,
+      ),
+    ).toBe(5);
     const bytes = new Uint8Array(memory.buffer);
     expect(dec(bytes.subarray(50, 53)) + dec(bytes.subarray(8000, 8002))).toBe('hello');
   });
 
-  it('an iovec past the memory\'s end is EFAULT; the memory that grew is reachable', () => {
+  it("an iovec past the memory's end is EFAULT; the memory that grew is reachable", () => {
     const k = kernel();
     const { p, memory, mem, at } = guest(k, 1);
     const [, w] = p.pipe(0);
@@ -77,7 +89,7 @@ describe('vmsplice of a process\'s own memory', () => {
     expect(p.vmsplice(w, [{ buf: mem, offset: 65530, length: 10 }], SPLICE_F_NONBLOCK)).toBe(10);
   });
 
-  it('a page never written is the shared zero page, as on Linux; once written, the process\'s own', () => {
+  it("a page never written is the shared zero page, as on Linux; once written, the process's own", () => {
     const k = kernel();
     const { p, mem, at } = guest(k);
     const [r, w] = p.pipe();
@@ -96,7 +108,7 @@ describe('vmsplice of a process\'s own memory', () => {
     expect(dec(g.p.read(r2, 4))).toBe('late');
   });
 
-  it('the loan of a process\'s pages is a view of its memory', () => {
+  it("the loan of a process's pages is a view of its memory", () => {
     const k = kernel();
     const { p, mem, at } = guest(k);
     const [r, w] = p.pipe();
@@ -109,7 +121,7 @@ describe('vmsplice of a process\'s own memory', () => {
   });
 });
 
-describe('the process\'s memory outlives it while a pipe holds its pages', () => {
+describe("the process's memory outlives it while a pipe holds its pages", () => {
   it('after exit the reader still reads them; the last reference lets the space go, and its id is used again', () => {
     const k = kernel();
     const { p, memory, mem, at } = guest(k);
@@ -143,7 +155,7 @@ describe('the process\'s memory outlives it while a pipe holds its pages', () =>
   });
 });
 
-describe('importMemory: a WASI binary\'s memory made the host\'s', () => {
+describe("importMemory: a WASI binary's memory made the host's", () => {
   const tiny = TRAP as Uint8Array;
 
   it('moves a defined memory into the imports, shared, with its limits; the module still validates', () => {
@@ -152,7 +164,11 @@ describe('importMemory: a WASI binary\'s memory made the host\'s', () => {
     expect(WebAssembly.validate(m.bytes as BufferSource)).toBe(true);
     const mod = new WebAssembly.Module(m.bytes as BufferSource);
     expect(WebAssembly.Module.imports(mod)).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
-    expect(WebAssembly.Module.exports(mod).map((e) => e.name).sort()).toEqual(['_start', 'memory']);
+    expect(
+      WebAssembly.Module.exports(mod)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['_start', 'memory']);
     const memory = new WebAssembly.Memory({ initial: 1, maximum: DEFAULT_MAXIMUM, shared: true });
     const inst = new WebAssembly.Instance(mod, { env: { memory } });
     expect(inst.exports.memory).toBe(memory);

@@ -6,9 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { kernel } from './support/kernels.js';
 import { InvalidArgument } from '../src/errors.js';
-import {
-  F_DUPFD, F_GETFD, F_GETPIPE_SZ, F_SETFD, F_SETPIPE_SZ, FD_CLOEXEC, O_CLOEXEC, O_NONBLOCK, O_RDONLY, SPLICE_F_NONBLOCK,
-} from '../src/constants.js';
+import { F_DUPFD, F_GETFD, F_GETPIPE_SZ, F_SETFD, F_SETPIPE_SZ, FD_CLOEXEC, O_CLOEXEC, O_NONBLOCK, O_RDONLY, SPLICE_F_NONBLOCK } from '../src/constants.js';
 
 const code = (f: () => unknown): string | undefined => {
   try {
@@ -20,7 +18,7 @@ const code = (f: () => unknown): string | undefined => {
 };
 
 describe('what the machine owns', () => {
-  it('per-user pipe pages count every process\'s pipes: the soft limit is reached across three', () => {
+  it("per-user pipe pages count every process's pipes: the soft limit is reached across three", () => {
     const k = kernel();
     const kids = [k.process(), k.process(), k.process()];
     // 16384 pages of 16-slot pipes is 1024 pipes; no process may hold more than 510.
@@ -141,7 +139,7 @@ describe('what each process owns: its fd table', () => {
     expect(() => kernel({ nofile: 2 })).toThrow(InvalidArgument);
   });
 
-  it('close-on-exec is the fd\'s: O_CLOEXEC, F_GETFD/F_SETFD, dup3; an exec (inherit) leaves those fds behind', () => {
+  it("close-on-exec is the fd's: O_CLOEXEC, F_GETFD/F_SETFD, dup3; an exec (inherit) leaves those fds behind", () => {
     const k = kernel();
     const [r, w] = k.pipe(O_CLOEXEC);
     const [r2, w2] = k.pipe();

@@ -39,7 +39,7 @@ afterEach(() => {
 });
 
 describe('Kernel.mount(point, nodeDirectory(hostPath))', () => {
-  it('a file written through the machine is on the host, and the host\'s files read through it', () => {
+  it("a file written through the machine is on the host, and the host's files read through it", () => {
     k.mount('out', nodeDirectory(host));
     const fd = k.open('out/a.txt', O_WRONLY | O_CREAT);
     expect(k.write(fd, enc('written by the machine\n'))).toBe(23);

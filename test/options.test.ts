@@ -31,7 +31,7 @@ describe('options', () => {
     expect(refused(() => new Kernel({ pages: 1 << 18, userPages: 1 << 18 }))).toMatch(/more than one memory/);
   });
 
-  it('the smallest machine works, and a process\'s options and fd map are checked too', () => {
+  it("the smallest machine works, and a process's options and fd map are checked too", () => {
     const k = new Kernel({ pages: 8, userPages: 1, rings: 8, ringMemory: 32 * 1024, maxFiles: 0 });
     expect(k.stats().pagesInUse).toBe(0);
     expect(() => k.pipe()).toThrow(expect.objectContaining({ code: 'ENFILE' }));

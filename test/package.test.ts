@@ -39,8 +39,12 @@ function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string>
 
 /** `r` succeeded, or the test fails with what it printed. */
 function ok(r: SpawnSyncReturns<string>): string {
-  expect({ status: r.status, stderr: r.stderr, stdout: r.status === 0 ? '' : r.stdout, error: r.error })
-    .toEqual({ status: 0, stderr: expect.any(String), stdout: '', error: undefined });
+  expect({ status: r.status, stderr: r.stderr, stdout: r.status === 0 ? '' : r.stdout, error: r.error }).toEqual({
+    status: 0,
+    stderr: expect.any(String),
+    stdout: '',
+    error: undefined,
+  });
   return r.stdout;
 }
 
@@ -48,8 +52,7 @@ beforeAll(() => {
   // `npm test` builds first; packing runs no scripts, so it never rebuilds
   // dist/ under the tests running beside this one.
   expect(existsSync(join(ROOT, 'dist/src/index.js')), 'dist/ is built (npm run build)').toBe(true);
-  const out = execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir],
-    { cwd: ROOT, env: ENV, encoding: 'utf8' });
+  const out = execFileSync(NPM, ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, env: ENV, encoding: 'utf8' });
   packed = (JSON.parse(out) as Packed[])[0]!;
   paths = new Set(packed.files.map((f) => f.path));
 
@@ -64,7 +67,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function witErrnos(): string[] {
   const wit = readFileSync(join(ROOT, 'wit/splicekit.wit'), 'utf8');
   const body = /enum errno \{([^}]*)\}/.exec(wit)![1]!;
-  return body.split(',').map((s) => s.trim()).filter(Boolean).map((s) => s.toUpperCase());
+  return body
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => s.toUpperCase());
 }
 
 /**
@@ -78,7 +85,14 @@ function helloGuest(): Uint8Array {
   const i32 = 0x7f;
   const code = [0, 0x41, 1, 0x41, 0, 0x41, 1, 0x41, 16, 0x10, 0, 0x1a, 0x41, 3, 0x10, 1, 0x0b];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
     ...section(1, [3, 0x60, 4, i32, i32, i32, i32, 1, i32, 0x60, 1, i32, 0, 0x60, 0, 0]),
     ...section(2, [2, ...wasi, ...name('fd_write'), 0, 0, ...wasi, ...name('proc_exit'), 0, 1]),
     ...section(3, [1, 2]),
@@ -92,11 +106,22 @@ function helloGuest(): Uint8Array {
 
 describe('the package', () => {
   it('holds what runs: no tests, bench, CI or lab; under 1 MB', () => {
-    const unwanted = [...paths].filter((p) =>
-      /^(test|bench|\.ci|lab|assembly|scripts|examples|src)\//.test(p) || /\.test\./.test(p) || /^dist\/(test|bench|src\/lab)\//.test(p));
+    const unwanted = [...paths].filter(
+      (p) => /^(test|bench|\.ci|lab|assembly|scripts|examples|src)\//.test(p) || /\.test\./.test(p) || /^dist\/(test|bench|src\/lab)\//.test(p),
+    );
     expect(unwanted).toEqual([]);
-    for (const p of ['package.json', 'README.md', 'LICENSE', 'bin/splicekit.js', 'include/splicekit.h', 'wit/splicekit.wit',
-      'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/node.js', 'dist/src/node.d.ts']) {
+    for (const p of [
+      'package.json',
+      'README.md',
+      'LICENSE',
+      'bin/splicekit.js',
+      'include/splicekit.h',
+      'wit/splicekit.wit',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/node.js',
+      'dist/src/node.d.ts',
+    ]) {
       expect(paths, p).toContain(p);
     }
     expect(packed.size).toBeLessThan(1 << 20);
@@ -104,7 +129,7 @@ describe('the package', () => {
 
   it('ships every file its exports, bin, imports and Worker URLs name', () => {
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-    const targets = (v: unknown): string[] => typeof v === 'string' ? [v] : Object.values(v as object).flatMap(targets);
+    const targets = (v: unknown): string[] => (typeof v === 'string' ? [v] : Object.values(v as object).flatMap(targets));
     const named = [...targets(pkg.exports), ...targets(pkg.bin), pkg.main, pkg.types].map((p) => posix.normalize(p));
     const missing = named.filter((p) => !paths.has(p));
     // Relative imports (of .js files and of the .d.ts files a declaration
@@ -130,10 +155,12 @@ describe('the package', () => {
     expect(paths).toContain('dist/src/proc/guest-web.js');
   });
 
-  it('type-checks a TypeScript consumer with skipLibCheck off; SyscallError.code is the WIT\'s errno names', () => {
+  it("type-checks a TypeScript consumer with skipLibCheck off; SyscallError.code is the WIT's errno names", () => {
     const errnos = witErrnos();
     expect(errnos).toContain('EAGAIN');
-    writeFileSync(join(app, 'main.ts'), `import { Kernel, readableOf, SPLICE_F_NONBLOCK, SyscallError, writableOf } from 'splicekit';
+    writeFileSync(
+      join(app, 'main.ts'),
+      `import { Kernel, readableOf, SPLICE_F_NONBLOCK, SyscallError, writableOf } from 'splicekit';
 
 type FromWit = ${errnos.map((e) => `'${e}'`).join(' | ')};
 type Code = SyscallError['code'];
@@ -167,30 +194,53 @@ try {
 }
 k.destroy();
 console.log(JSON.stringify({ text, error, pagesInUse: k.stats().pagesInUse }));
-`);
+`,
+    );
     // A browser or edge consumer: no Node types at all.
-    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['ES2024', 'DOM'],
-        types: [], strict: true, skipLibCheck: false, outDir: 'out',
-      },
-      files: ['main.ts'],
-    }));
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          lib: ['ES2024', 'DOM'],
+          types: [],
+          strict: true,
+          skipLibCheck: false,
+          outDir: 'out',
+        },
+        files: ['main.ts'],
+      }),
+    );
     // A Node consumer of splicekit/node.
-    writeFileSync(join(app, 'node.ts'), `import type { Readable, Writable } from 'node:stream';
+    writeFileSync(
+      join(app, 'node.ts'),
+      `import type { Readable, Writable } from 'node:stream';
 import { Kernel, nodeReadableOf, nodeWritableOf, spawn, type Child, type SyscallError } from 'splicekit/node';
 
 export const start = (k: Kernel, m: WebAssembly.Module): Child => spawn(k, m, { args: ['guest'] });
 export const ends = (k: Kernel, r: number, w: number): [Readable, Writable] => [nodeReadableOf(k, r, { chunkSize: 4096 }), nodeWritableOf(k, w)];
 export const code: SyscallError['code'] = 'EPIPE';
-`);
-    writeFileSync(join(app, 'tsconfig.node.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['ES2024', 'DOM'],
-        typeRoots: [TYPE_ROOTS], types: ['node'], strict: true, skipLibCheck: false, outDir: 'out',
-      },
-      files: ['node.ts'],
-    }));
+`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.node.json'),
+      JSON.stringify({
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          lib: ['ES2024', 'DOM'],
+          typeRoots: [TYPE_ROOTS],
+          types: ['node'],
+          strict: true,
+          skipLibCheck: false,
+          outDir: 'out',
+        },
+        files: ['node.ts'],
+      }),
+    );
     ok(run(TSC, ['-p', 'tsconfig.json'], app));
     ok(run(TSC, ['-p', 'tsconfig.node.json'], app));
     const out = ok(run(process.execPath, ['out/main.js'], app));
@@ -199,7 +249,9 @@ export const code: SyscallError['code'] = 'EPIPE';
 
   it('runs a plain ESM consumer: both entry points, spawn in a Worker, the core as a file; no deep imports', () => {
     writeFileSync(join(app, 'guest.wasm'), helloGuest());
-    writeFileSync(join(app, 'consumer.mjs'), `import { readFileSync } from 'node:fs';
+    writeFileSync(
+      join(app, 'consumer.mjs'),
+      `import { readFileSync } from 'node:fs';
 import { Kernel } from 'splicekit';
 import * as node from 'splicekit/node';
 
@@ -219,18 +271,24 @@ console.log(JSON.stringify({
   core: WebAssembly.validate(core), deep,
 }));
 process.exit(0);
-`);
+`,
+    );
     const out = ok(run(process.execPath, ['consumer.mjs'], app));
     expect(JSON.parse(out)).toEqual({
-      sameKernel: true, status: 3, stdout: 'hi\n', pagesInUse: 0, core: true, deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+      sameKernel: true,
+      status: 3,
+      stdout: 'hi\n',
+      pagesInUse: 0,
+      core: true,
+      deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED',
     });
   });
 
   it('npx splicekit runs a trace', () => {
-    writeFileSync(join(app, 'tee.trace'), [
-      'pipe p NONBLOCK', 'write p.w "hello"', 'pipe q NONBLOCK', 'tee p.r q.w 100 NONBLOCK',
-      'read q.r 100', 'read p.r 5', 'read p.r 5', '',
-    ].join('\n'));
+    writeFileSync(
+      join(app, 'tee.trace'),
+      ['pipe p NONBLOCK', 'write p.w "hello"', 'pipe q NONBLOCK', 'tee p.r q.w 100 NONBLOCK', 'read q.r 100', 'read p.r 5', 'read p.r 5', ''].join('\n'),
+    );
     const out = ok(run(NPX, ['--no', 'splicekit', 'run', 'tee.trace'], app));
     expect(out).toBe('1: 0\n2: 5\n3: 0\n4: 5\n5: 5 "hello"\n6: 5 "hello"\n7: -EAGAIN\n');
   });

@@ -32,9 +32,14 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Runs the CLI in the programs' directory, found by name through SPLICEKIT_PATH. */
-  const exec = (args: string[], input = '') => spawnSync(process.execPath, [CLI, 'exec', ...args], {
-    input, encoding: 'utf8', cwd: tmpdir(), env: { ...process.env, SPLICEKIT_PATH: dir }, timeout: 60_000,
-  });
+  const exec = (args: string[], input = '') =>
+    spawnSync(process.execPath, [CLI, 'exec', ...args], {
+      input,
+      encoding: 'utf8',
+      cwd: tmpdir(),
+      env: { ...process.env, SPLICEKIT_PATH: dir },
+      timeout: 60_000,
+    });
 
   it('producer -n | tee FILE | sum: three Workers, every byte in order; the first reads stdin, the last writes stdout', () => {
     const bytes = 20 << 20;
@@ -61,16 +66,26 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     expect(r.status).toBe(1);
   }, 60_000);
 
-  it('an end can be a kernel fd, as a shell\'s redirection: the programs use it directly', async () => {
+  it("an end can be a kernel fd, as a shell's redirection: the programs use it directly", async () => {
     const { Kernel, O_CREAT, O_RDONLY, O_WRONLY, runPipeline, spawn } = await import('../dist/src/node.js');
     const k = new Kernel({ shared: true });
     const out = k.open('out', O_WRONLY | O_CREAT);
     const nul = k.open('/dev/null', O_WRONLY);
     const hello = new TextEncoder().encode('hello, file\n');
     const input = [hello];
-    const r = await runPipeline(k, [{ program: readFileSync(join(dir, 'cat.wasm')), args: ['cat'] }, { program: readFileSync(join(dir, 'cat.wasm')), args: ['cat'] }], {
-      stdin: { read: async () => input.shift() ?? null }, stdout: out, stderr: nul, spawn,
-    });
+    const r = await runPipeline(
+      k,
+      [
+        { program: readFileSync(join(dir, 'cat.wasm')), args: ['cat'] },
+        { program: readFileSync(join(dir, 'cat.wasm')), args: ['cat'] },
+      ],
+      {
+        stdin: { read: async () => input.shift() ?? null },
+        stdout: out,
+        stderr: nul,
+        spawn,
+      },
+    );
     expect(r.statuses).toEqual([0, 0]);
     const f = k.open('out', O_RDONLY);
     expect(new TextDecoder().decode(k.read(f, 100))).toBe('hello, file\n');
@@ -79,7 +94,7 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     expect(k.stats().pagesInUse).toBe(0);
   }, 60_000);
 
-  it('a guest\'s stdout pipe is a ReadableStream (readableOf): spawn\'s, and runPipeline\'s as a kernel fd', async () => {
+  it("a guest's stdout pipe is a ReadableStream (readableOf): spawn's, and runPipeline's as a kernel fd", async () => {
     const { Kernel, O_RDONLY, O_WRONLY, readableOf, runPipeline, spawn } = await import('../dist/src/node.js');
     const k = new Kernel({ shared: true });
     const program = (name: string) => readFileSync(join(dir, `${name}.wasm`));
@@ -94,9 +109,19 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     expect(got.length).toBe(bytes);
     expect(got.every((b, i) => b === producerByte(i))).toBe(true);
     const [r2, w2] = k.pipe();
-    const run = runPipeline(k, [{ program: program('producer'), args: ['producer', '-n', String(bytes)] }, { program: program('sum'), args: ['sum'] }], {
-      stdin: none, stdout: w2, stderr: nul, spawn,
-    });
+    const run = runPipeline(
+      k,
+      [
+        { program: program('producer'), args: ['producer', '-n', String(bytes)] },
+        { program: program('sum'), args: ['sum'] },
+      ],
+      {
+        stdin: none,
+        stdout: w2,
+        stderr: nul,
+        spawn,
+      },
+    );
     k.close(w2);
     expect(await new Response(readableOf(k, r2)).text()).toBe(`${bytes} ${producerHash(bytes)}\n`);
     expect((await run).statuses).toEqual([0, 0]);
@@ -105,13 +130,16 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     expect(k.stats().pagesInUse).toBe(0);
   }, 60_000);
 
-  it('an end that is /dev/null on the host is the machine\'s /dev/null', () => {
-    const r = spawnSync('bash', ['-c', `node "$1" exec 'cat | wc -c' </dev/null; node "$1" exec 'producer 100000 | cat' >/dev/null; echo "status $?"`, 'bash', CLI],
-      { encoding: 'utf8', env: { ...process.env, SPLICEKIT_PATH: dir }, timeout: 60_000 });
+  it("an end that is /dev/null on the host is the machine's /dev/null", () => {
+    const r = spawnSync(
+      'bash',
+      ['-c', `node "$1" exec 'cat | wc -c' </dev/null; node "$1" exec 'producer 100000 | cat' >/dev/null; echo "status $?"`, 'bash', CLI],
+      { encoding: 'utf8', env: { ...process.env, SPLICEKIT_PATH: dir }, timeout: 60_000 },
+    );
     expect(r.stdout).toBe('0\nstatus 0\n');
   }, 60_000);
 
-  it('the status is the last program\'s, or with --pipefail the last non-zero one', () => {
+  it("the status is the last program's, or with --pipefail the last non-zero one", () => {
     // wc of a missing file fails (1), cat does not.
     expect(exec(['wc -c missing | cat']).status).toBe(0);
     expect(exec(['--pipefail', 'wc -c missing | cat']).status).toBe(1);
@@ -125,8 +153,11 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
   }, 60_000);
 
   it('a reader that goes away ends the last program with SIGPIPE (141), as under a shell', () => {
-    const out = execFileSync('bash', ['-c', `node "$1" exec 'producer 100000000 | cat' | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`, 'bash', CLI],
-      { encoding: 'utf8', env: { ...process.env, SPLICEKIT_PATH: dir }, timeout: 60_000 });
+    const out = execFileSync('bash', ['-c', `node "$1" exec 'producer 100000000 | cat' | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`, 'bash', CLI], {
+      encoding: 'utf8',
+      env: { ...process.env, SPLICEKIT_PATH: dir },
+      timeout: 60_000,
+    });
     expect(out.trim()).toBe('141');
   }, 60_000);
 });

@@ -186,7 +186,14 @@ describe('read-side loan', () => {
     const [r, w] = k.pipe(O_NONBLOCK);
     const buf = k.alloc(4096);
     buf.bytes.set(enc('zero-copy read'));
-    k.vmsplice(w, [{ buf, offset: 0, length: 4 }, { buf, offset: 5, length: 4 }], 0);
+    k.vmsplice(
+      w,
+      [
+        { buf, offset: 0, length: 4 },
+        { buf, offset: 5, length: 4 },
+      ],
+      0,
+    );
     const idle = k.stats().pagesInUse;
     const loan = k.vmspliceLoan(r, 100, 0);
     expect(loan.count).toBe(8);

@@ -51,7 +51,12 @@ describe('a receive queue full of spliced pieces', () => {
     expect(k.write(a, Uint8Array.of(1, 2, 3))).toBe(3);
     for (;;) {
       let chunk: Uint8Array = new Uint8Array();
-      if (code(() => { chunk = k.read(b, 65536); }) === 'EAGAIN') break;
+      if (
+        code(() => {
+          chunk = k.read(b, 65536);
+        }) === 'EAGAIN'
+      )
+        break;
       got.push(...chunk);
     }
     expect(got).toEqual([...sent, 1, 2, 3]);
@@ -67,10 +72,18 @@ describe('a receive queue full of spliced pieces', () => {
       expect(round, 'splice never waits').toBeLessThan(1000);
       for (let i = 0; i < 16; i++) if (code(() => k.write(pw, Uint8Array.of(7))) !== 'ok') break;
       // A blocking socket: the sync call reports that it would wait.
-      if (code(() => { queued += k.splice(pr, null, a, null, 16, SPLICE_F_NONBLOCK); }) === 'BLOCK') break;
+      if (
+        code(() => {
+          queued += k.splice(pr, null, a, null, 16, SPLICE_F_NONBLOCK);
+        }) === 'BLOCK'
+      )
+        break;
     }
     let done = false;
-    const pending = k.async.splice(pr, null, a, null, 16, 0).then((n) => { done = true; return n; });
+    const pending = k.async.splice(pr, null, a, null, 16, 0).then((n) => {
+      done = true;
+      return n;
+    });
     await new Promise((r) => setTimeout(r, 20));
     expect(done).toBe(false);
     expect(k.read(b, 64).length).toBe(64);

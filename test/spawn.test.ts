@@ -19,10 +19,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spawn', () => {
   beforeAll(() => {
-    const path = (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':');
+    const path = (process.env.PATH ?? '')
+      .split(':')
+      .filter((d) => !d.includes('node_modules'))
+      .join(':');
     for (const name of ['producer', 'tee', 'wc', 'cat', 'sum']) {
-      execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', join(dir, `${name}.wasm`)],
-        { env: { ...process.env, PATH: path } });
+      execFileSync('clang', ['--target=wasm32-wasi', '-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', join(dir, `${name}.wasm`)], {
+        env: { ...process.env, PATH: path },
+      });
       execFileSync('gcc', ['-O2', `-I${INCLUDE}`, join(EXAMPLES, `${name}.c`), '-o', join(dir, name)]);
     }
   }, 60_000);
@@ -37,9 +41,17 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spa
   it('the 2006 hazard for real: producer | tee | sum comes out wrong, as on Linux; waiting for release notifications makes it right', () => {
     const bytes = 32 << 20;
     const stream = `${bytes} ${producerHash(bytes)}`;
-    const guests = (...flag: string[]) => JSON.parse(execFileSync(process.execPath,
-      [join(ROOT, 'test/support/spawn-pipeline.mjs'), dir, String(bytes), 'sum', ...flag], { encoding: 'utf8', timeout: 120_000 }));
-    const native = (flag: string) => execFileSync('bash', ['-c', `"$1/producer" ${flag} ${bytes} 2>/dev/null | "$1/tee" 2>/dev/null | (sleep 0.3; exec "$1/sum")`, 'bash', dir], { encoding: 'utf8' }).trim();
+    const guests = (...flag: string[]) =>
+      JSON.parse(
+        execFileSync(process.execPath, [join(ROOT, 'test/support/spawn-pipeline.mjs'), dir, String(bytes), 'sum', ...flag], {
+          encoding: 'utf8',
+          timeout: 120_000,
+        }),
+      );
+    const native = (flag: string) =>
+      execFileSync('bash', ['-c', `"$1/producer" ${flag} ${bytes} 2>/dev/null | "$1/tee" 2>/dev/null | (sleep 0.3; exec "$1/sum")`, 'bash', dir], {
+        encoding: 'utf8',
+      }).trim();
     // tee(2) keeps references to pages the producer refills under the 2006 rule: the sum is not the
     // stream's. A reader that starts late makes sure the references are still in its pipe then.
     const hazard = guests('--late');
@@ -54,7 +66,10 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spa
   }, 180_000);
 
   it('a hundred pipelines one after another on one machine: none runs out of memory, none leaks', () => {
-    const out = execFileSync(process.execPath, [join(ROOT, 'test/support/spawn-many.mjs'), dir, '100', String(4 << 20)], { encoding: 'utf8', timeout: 170_000 });
+    const out = execFileSync(process.execPath, [join(ROOT, 'test/support/spawn-many.mjs'), dir, '100', String(4 << 20)], {
+      encoding: 'utf8',
+      timeout: 170_000,
+    });
     expect(JSON.parse(out)).toEqual({ ok: 100, enomem: 0, leaked: 0 });
   }, 180_000);
 });

@@ -18,7 +18,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const answers = async (port: number) => fetch(`http://localhost:${port}/`).then((r) => r.status, () => 0);
+const answers = async (port: number) =>
+  fetch(`http://localhost:${port}/`).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 describe.runIf(buildIsCurrent())('npm start', () => {
   it('a build whose inputs have not changed is skipped, and leaves dist/ as it was', () => {

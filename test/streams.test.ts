@@ -9,9 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { kernel } from './support/kernels.js';
-import {
-  F_SETFL, F_SETPIPE_SZ, InvalidArgument, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, readableOf, SyscallError, writableOf,
-} from '../src/index.js';
+import { F_SETFL, F_SETPIPE_SZ, InvalidArgument, O_CREAT, O_NONBLOCK, O_RDONLY, O_RDWR, readableOf, SyscallError, writableOf } from '../src/index.js';
 import { nodeReadableOf, nodeWritableOf } from '../src/node.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -66,7 +64,7 @@ describe('readableOf', () => {
     expect(sizes).toEqual([4096, 4096, 1808]);
   });
 
-  it('a chunk is the consumer\'s copy: it holds no page, and the pages reused later leave it intact', async () => {
+  it("a chunk is the consumer's copy: it holds no page, and the pages reused later leave it intact", async () => {
     const k = kernel();
     const [r, w] = k.pipe();
     const idle = k.stats().pagesInUse;
@@ -143,7 +141,7 @@ describe('readableOf', () => {
     await expect(k.async.write(w, enc('more'))).rejects.toMatchObject({ code: 'EPIPE', syscall: 'write' });
   });
 
-  it('cancel during a waiting read ends it; the fd\'s number, reused at once, is not read', async () => {
+  it("cancel during a waiting read ends it; the fd's number, reused at once, is not read", async () => {
     const k = kernel();
     const [r, w] = k.pipe();
     const reader = readableOf(k, r).getReader();
@@ -188,7 +186,10 @@ describe('readableOf', () => {
     const k = kernel();
     const [, w] = k.pipe();
     for (const fd of [w, 99]) {
-      const err = await readableOf(k, fd).getReader().read().catch((e: unknown) => e);
+      const err = await readableOf(k, fd)
+        .getReader()
+        .read()
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SyscallError);
       expect(err).toMatchObject({ code: 'EBADF', syscall: 'read' });
     }
@@ -268,7 +269,9 @@ describe('writableOf', () => {
     const text = 'splice moves pages; tee clones them.\n'.repeat(5000);
     const [r2, w2] = k.pipe();
     const [, , zipped] = await Promise.all([
-      source([enc(text)]).pipeThrough(new CompressionStream('gzip')).pipeTo(writableOf(k, w)),
+      source([enc(text)])
+        .pipeThrough(new CompressionStream('gzip'))
+        .pipeTo(writableOf(k, w)),
       // The compressed bytes, as read from the pipe, go round once more: re-compressed into a second pipe.
       readableOf(k, r).pipeThrough(new DecompressionStream('gzip')).pipeThrough(new CompressionStream('gzip')).pipeTo(writableOf(k, w2)),
       bytes(readableOf(k, r2)),
@@ -276,13 +279,15 @@ describe('writableOf', () => {
     expect(new TextDecoder().decode(gunzipSync(zipped))).toBe(text);
   });
 
-  it('a write blocks on a full pipe (backpressure) and resumes when the stream\'s consumer reads', async () => {
+  it("a write blocks on a full pipe (backpressure) and resumes when the stream's consumer reads", async () => {
     const k = kernel();
     const [r, w] = k.pipe();
     const writer = writableOf(k, w).getWriter();
     const data = pattern(3 * 65536);
     let written = false;
-    const writing = writer.write(data).then(() => { written = true; });
+    const writing = writer.write(data).then(() => {
+      written = true;
+    });
     await settle();
     expect([k.fionread(r), written, writer.desiredSize]).toEqual([65536, false, 0]);
     const reader = readableOf(k, r).getReader();
@@ -337,8 +342,10 @@ describe('writableOf', () => {
     for (const fd of [a, b]) k.fcntl(fd, F_SETFL, O_NONBLOCK);
     const data = pattern(300_000);
     const [, fromPipe, , fromSocket] = await Promise.all([
-      source([data]).pipeTo(writableOf(k, w)), bytes(readableOf(k, r)),
-      source([data]).pipeTo(writableOf(k, b)), bytes(readableOf(k, a)),
+      source([data]).pipeTo(writableOf(k, w)),
+      bytes(readableOf(k, r)),
+      source([data]).pipeTo(writableOf(k, b)),
+      bytes(readableOf(k, a)),
     ]);
     expect(fromPipe).toEqual(data);
     expect(fromSocket).toEqual(data);
@@ -350,7 +357,10 @@ describe('writableOf', () => {
     const writer = writableOf(k, w).getWriter();
     await expect(writer.write('text' as never)).rejects.toBeInstanceOf(InvalidArgument);
     expect(k.describe(w)).toBeUndefined();
-    const err = await writableOf(k, r).getWriter().write(enc('x')).catch((e: unknown) => e);
+    const err = await writableOf(k, r)
+      .getWriter()
+      .write(enc('x'))
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'EBADF', syscall: 'write' });
   });
 });
@@ -364,7 +374,9 @@ describe('nodeReadableOf and nodeWritableOf', () => {
     const out: Buffer[] = [];
     await Promise.all([
       pipeline(Readable.from(chunks), nodeWritableOf(k, w)),
-      (async () => { for await (const c of nodeReadableOf(k, r)) out.push(c as Buffer); })(),
+      (async () => {
+        for await (const c of nodeReadableOf(k, r)) out.push(c as Buffer);
+      })(),
     ]);
     expect(out.every((c) => Buffer.isBuffer(c))).toBe(true);
     expect(Buffer.concat(out)).toEqual(Buffer.concat([data.subarray(0, 70_000), enc('text'), data.subarray(70_000)]));

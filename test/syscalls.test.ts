@@ -23,7 +23,6 @@ import type { IoVec, UserBuffer } from '../src/types.js';
 
 const ROOT = join(import.meta.dirname, '..');
 
-
 describe('a process', () => {
   it('has every call of the table as a method, and awaitable forms of exactly the calls that can wait', () => {
     const k = kernel();
@@ -51,7 +50,7 @@ describe('a process', () => {
     expect(k.stats()).toEqual(before);
   });
 
-  it('says what was wrong, in Node\'s terms', () => {
+  it("says what was wrong, in Node's terms", () => {
     const k = kernel();
     const [r] = k.pipe();
     expect(() => k.read('3' as unknown as number, 1)).toThrow(/read: argument 1 must be an integer/);
@@ -71,15 +70,30 @@ describe('the call channel carries every argument and result type of the table',
   /** A sample value of each argument type, and how to compare it after the trip. */
   function sample(wire: ArgWire, p: Process, buf: UserBuffer): unknown {
     switch (wire) {
-      case 'num': return 7;
-      case 'loff': return { value: 42 };
-      case 'bytes': return Uint8Array.from([1, 2, 3]);
-      case 'dest': return buf.bytes.subarray(8, 24);
-      case 'str': return 'päth/ü';
-      case 'iovecs': return [{ buf, offset: 1, length: 2 }, { buf, offset: 4096, length: 9 }] satisfies IoVec[];
-      case 'pollfds': return [{ fd: 3, events: 1 }, { fd: -1, events: 4 }];
-      case 'buffer': return buf;
-      case 'json': return { ackDelay: 5 };
+      case 'num':
+        return 7;
+      case 'loff':
+        return { value: 42 };
+      case 'bytes':
+        return Uint8Array.from([1, 2, 3]);
+      case 'dest':
+        return buf.bytes.subarray(8, 24);
+      case 'str':
+        return 'päth/ü';
+      case 'iovecs':
+        return [
+          { buf, offset: 1, length: 2 },
+          { buf, offset: 4096, length: 9 },
+        ] satisfies IoVec[];
+      case 'pollfds':
+        return [
+          { fd: 3, events: 1 },
+          { fd: -1, events: 4 },
+        ];
+      case 'buffer':
+        return buf;
+      case 'json':
+        return { ackDelay: 5 };
     }
     return p;
   }
@@ -97,7 +111,14 @@ describe('the call channel carries every argument and result type of the table',
       const got = decodeArgs(ch, wires, p, staging);
       wires.forEach((w, i) => {
         if (w === 'buffer') expect(got[i], name).toBe(buf);
-        else if (w === 'iovecs') expect((got[i] as IoVec[]).map((v) => [v.buf, v.offset, v.length]), name).toEqual([[buf, 1, 2], [buf, 4096, 9]]);
+        else if (w === 'iovecs')
+          expect(
+            (got[i] as IoVec[]).map((v) => [v.buf, v.offset, v.length]),
+            name,
+          ).toEqual([
+            [buf, 1, 2],
+            [buf, 4096, 9],
+          ]);
         else if (w === 'bytes' || w === 'dest') expect([...(got[i] as Uint8Array)], name).toEqual([...(args[i] as Uint8Array)]);
         else expect(got[i], name).toEqual(args[i]);
       });
@@ -105,7 +126,9 @@ describe('the call channel carries every argument and result type of the table',
       for (const a of got) if (a && typeof a === 'object' && 'value' in a) (a as { value: number }).value += 100;
       writeBack(ch, wires, got);
       finish(ch, pending, staging, 0);
-      wires.forEach((w, i) => { if (w === 'loff') expect(args[i], name).toEqual({ value: 142 }); });
+      wires.forEach((w, i) => {
+        if (w === 'loff') expect(args[i], name).toEqual({ value: 142 });
+      });
     }
   });
 
@@ -116,8 +139,16 @@ describe('the call channel carries every argument and result type of the table',
     const [r, w] = p.pipe();
     p.write(w, Uint8Array.from([9, 8, 7]));
     const samples: Record<ResultWire, unknown> = {
-      num: 5, void: undefined, bool: true, pair: [3, 4], nums: [1, 0, 32], bytes: Uint8Array.from([5, 6]),
-      buffer: p.alloc(100), countId: { count: 10, id: 2 }, loan: p.vmspliceLoan(r, 100, 0), json: p.describe(r),
+      num: 5,
+      void: undefined,
+      bool: true,
+      pair: [3, 4],
+      nums: [1, 0, 32],
+      bytes: Uint8Array.from([5, 6]),
+      buffer: p.alloc(100),
+      countId: { count: 10, id: 2 },
+      loan: p.vmspliceLoan(r, 100, 0),
+      json: p.describe(r),
     };
     const ch = Channel.create();
     let released = 0;
@@ -155,7 +186,13 @@ describe('guests: the splicekit module, the C header and the table agree', () =>
     const declared = new Map<string, string[]>();
     for (const m of header.matchAll(/^SPLICEKIT_IMPORT\((\w+)\) int __splicekit_\w+\(([^)]*)\);/gm)) {
       // A parameter's type is all but its name: "loff_t *off_in" -> "loff_t *".
-      const types = m[2]!.split(',').map((p) => p.trim().replace(/\s*\b\w+$/, '').replace(/\*\s*$/, '*').replace(/(\w)\*$/, '$1 *'));
+      const types = m[2]!.split(',').map((p) =>
+        p
+          .trim()
+          .replace(/\s*\b\w+$/, '')
+          .replace(/\*\s*$/, '*')
+          .replace(/(\w)\*$/, '$1 *'),
+      );
       declared.set(m[1]!, types);
     }
     expect([...declared.keys()].sort()).toEqual(Object.keys(GUEST_IMPORTS).sort());
@@ -174,12 +211,13 @@ describe('guests: the splicekit module, the C header and the table agree', () =>
     for (const [name, n] of Object.entries(ERRNO)) expect(mapped.get(n) ?? 'EIO', name).toBe(renamed[name] ?? name);
   });
 
-  it('every call of the table reaches a guest one way, or is the host\'s own tool', () => {
+  it("every call of the table reaches a guest one way, or is the host's own tool", () => {
     const viaModule = Object.values(GUEST_IMPORTS).flatMap((g) => (g.syscall === null ? [] : [g.syscall]));
     const ways = [...viaModule, ...GUEST_REACH.preview1, ...GUEST_REACH.host] as SyscallName[];
     expect(new Set(ways)).toEqual(new Set(SYSCALL_NAMES));
     // The two WASI ways do not overlap the host's own.
-    for (const name of GUEST_REACH.host) expect((viaModule as string[]).includes(name) || (GUEST_REACH.preview1 as readonly string[]).includes(name), name).toBe(false);
+    for (const name of GUEST_REACH.host)
+      expect((viaModule as string[]).includes(name) || (GUEST_REACH.preview1 as readonly string[]).includes(name), name).toBe(false);
   });
 });
 
@@ -201,13 +239,15 @@ describe('the WIT host and the trace runner are table calls', () => {
   });
 });
 
-describe('the host\'s view of the core', () => {
+describe("the host's view of the core", () => {
   it('names every export of the compiled core, and only those', () => {
     const generated = readFileSync(join(ROOT, 'src/generated/core-abi.ts'), 'utf8');
     const iface = generated.slice(generated.indexOf('interface CoreExports'), generated.indexOf('\n}\n'));
     const declared = [...iface.matchAll(/^ {2}(\w+)\(/gm)].map((m) => m[1]!).sort();
     const memory = new WebAssembly.Memory({ initial: 2, maximum: 16384 });
-    const exports = Object.keys(instantiateCore(memory, false)).filter((n) => n !== 'memory').sort();
+    const exports = Object.keys(instantiateCore(memory, false))
+      .filter((n) => n !== 'memory')
+      .sort();
     expect(declared).toEqual(exports);
   });
 });

@@ -55,8 +55,15 @@ describe('parsing the extensions', () => {
       { line: 2, kind: 'notifyfd', name: 'm', flags: O_NONBLOCK },
       { line: 3, kind: 'buf', name: 'b', length: 8192 },
       {
-        line: 4, kind: 'vmsplice_notify', fd: 'p.w', notify: 'n', flags: SPLICE_F_GIFT | SPLICE_F_NONBLOCK,
-        iov: [{ buf: 'b', offset: 0, length: 1 }, { buf: 'b', offset: 4096, length: 10 }],
+        line: 4,
+        kind: 'vmsplice_notify',
+        fd: 'p.w',
+        notify: 'n',
+        flags: SPLICE_F_GIFT | SPLICE_F_NONBLOCK,
+        iov: [
+          { buf: 'b', offset: 0, length: 1 },
+          { buf: 'b', offset: 4096, length: 10 },
+        ],
       },
       { line: 5, kind: 'released', notify: 'n', id: 3 },
       { line: 6, kind: 'tick', ms: 25 },
@@ -72,10 +79,22 @@ describe('parsing the extensions', () => {
   });
 
   it('tells extensions from Linux calls', () => {
-    const ops = parseTrace('notifyfd n\nbuf b 1\nvmsplice_notify p.w n 0 b:0:1\nreleased n 0\ntick 1\nsocketpair s ack=1\nsocketpair t\nsocketpair u SEQPACKET\nvmsplice p.w 0 b:0:1\npipe p', 't', EXT);
+    const ops = parseTrace(
+      'notifyfd n\nbuf b 1\nvmsplice_notify p.w n 0 b:0:1\nreleased n 0\ntick 1\nsocketpair s ack=1\nsocketpair t\nsocketpair u SEQPACKET\nvmsplice p.w 0 b:0:1\npipe p',
+      't',
+      EXT,
+    );
     expect(ops.map((op) => [op.kind, isExtension(op)])).toEqual([
-      ['notifyfd', true], ['buf', false], ['vmsplice_notify', true], ['released', true], ['tick', true],
-      ['socketpair', true], ['socketpair', false], ['socketpair', false], ['vmsplice', false], ['pipe', false],
+      ['notifyfd', true],
+      ['buf', false],
+      ['vmsplice_notify', true],
+      ['released', true],
+      ['tick', true],
+      ['socketpair', true],
+      ['socketpair', false],
+      ['socketpair', false],
+      ['vmsplice', false],
+      ['pipe', false],
     ]);
   });
 
@@ -139,26 +158,34 @@ describe('without the option (the trace format as specified)', () => {
 
 describe('running the extensions', () => {
   it('reports release through a second pipe only once its reader has read', () => {
-    expect(run([
-      'pipe p NONBLOCK',
-      'pipe q NONBLOCK',
-      'notifyfd n NONBLOCK',
-      'buf b 8192',
-      'fill b 0 "payload!"',
-      'vmsplice_notify p.w n 0 b:0:8',
-      'released n 0',
-      'splice p.r - q.w - 100 0',
-      'released n 0',
-      'poll n',
-      'read n 64',
-      'read q.r 100',
-      'released n 0',
-      'poll n',
-      'read n 64',
-      'read n 64',
-      'released n 7',
-    ].join('\n'))).toEqual([
-      '1: 0', '2: 0', '3: 0', '4: 0', '5: 0',
+    expect(
+      run(
+        [
+          'pipe p NONBLOCK',
+          'pipe q NONBLOCK',
+          'notifyfd n NONBLOCK',
+          'buf b 8192',
+          'fill b 0 "payload!"',
+          'vmsplice_notify p.w n 0 b:0:8',
+          'released n 0',
+          'splice p.r - q.w - 100 0',
+          'released n 0',
+          'poll n',
+          'read n 64',
+          'read q.r 100',
+          'released n 0',
+          'poll n',
+          'read n 64',
+          'read n 64',
+          'released n 7',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      '1: 0',
+      '2: 0',
+      '3: 0',
+      '4: 0',
+      '5: 0',
       '6: 8 id=0',
       '7: no',
       '8: 8',
@@ -175,76 +202,99 @@ describe('running the extensions', () => {
   });
 
   it('numbers ids per notify fd and coalesces released ranges into one record', () => {
-    expect(run([
-      'pipe p NONBLOCK',
-      'notifyfd n',
-      'buf b 4096',
-      'fill b 0 "abc"',
-      'vmsplice_notify p.w n 0 b:0:1',
-      'vmsplice_notify p.w n 0 b:1:1',
-      'vmsplice_notify p.w n 0 b:2:1',
-      'read p.r 2',
-      'released n 1',
-      'read p.r 1',
-      'released n 2',
-      'read n 64',
-    ].join('\n'))).toEqual([
-      '1: 0', '2: 0', '3: 0', '4: 0',
-      '5: 1 id=0', '6: 1 id=1', '7: 1 id=2',
-      '8: 2 "ab"', '9: yes', '10: 1 "c"', '11: yes',
+    expect(
+      run(
+        [
+          'pipe p NONBLOCK',
+          'notifyfd n',
+          'buf b 4096',
+          'fill b 0 "abc"',
+          'vmsplice_notify p.w n 0 b:0:1',
+          'vmsplice_notify p.w n 0 b:1:1',
+          'vmsplice_notify p.w n 0 b:2:1',
+          'read p.r 2',
+          'released n 1',
+          'read p.r 1',
+          'released n 2',
+          'read n 64',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      '1: 0',
+      '2: 0',
+      '3: 0',
+      '4: 0',
+      '5: 1 id=0',
+      '6: 1 id=1',
+      '7: 1 id=2',
+      '8: 2 "ab"',
+      '9: yes',
+      '10: 1 "c"',
+      '11: yes',
       '12: 8 "\\x00\\x00\\x00\\x00\\x02\\x00\\x00\\x00"',
     ]);
   });
 
   it('a TCP-like socket releases only when the clock passes the ACK delay, even after the read', () => {
-    expect(run([
-      'pipe p',
-      'notifyfd n',
-      'socketpair s ack=10',
-      'buf b 4096',
-      'fill b 0 "hello"',
-      'vmsplice_notify p.w n 0 b:0:5',
-      'splice p.r - s.a - 100 0',
-      'read s.b 100',
-      'released n 0',
-      'tick 9',
-      'released n 0',
-      'tick 1',
-      'released n 0',
-      'tick 0',
-    ].join('\n'))).toEqual([
-      '1: 0', '2: 0', '3: 0', '4: 0', '5: 0',
-      '6: 5 id=0', '7: 5', '8: 5 "hello"',
-      '9: no', '10: 0', '11: no', '12: 0', '13: yes', '14: 0',
-    ]);
+    expect(
+      run(
+        [
+          'pipe p',
+          'notifyfd n',
+          'socketpair s ack=10',
+          'buf b 4096',
+          'fill b 0 "hello"',
+          'vmsplice_notify p.w n 0 b:0:5',
+          'splice p.r - s.a - 100 0',
+          'read s.b 100',
+          'released n 0',
+          'tick 9',
+          'released n 0',
+          'tick 1',
+          'released n 0',
+          'tick 0',
+        ].join('\n'),
+      ),
+    ).toEqual(['1: 0', '2: 0', '3: 0', '4: 0', '5: 0', '6: 5 id=0', '7: 5', '8: 5 "hello"', '9: no', '10: 0', '11: no', '12: 0', '13: yes', '14: 0']);
   });
 
   it('a plain socketpair releases as soon as the peer has read', () => {
-    expect(run('pipe p\nnotifyfd n\nsocketpair s\nbuf b 4096\nfill b 0 "x"\nvmsplice_notify p.w n 0 b:0:1\nsplice p.r - s.a - 1 0\nreleased n 0\nread s.b 1\nreleased n 0'))
-      .toEqual(['1: 0', '2: 0', '3: 0', '4: 0', '5: 0', '6: 1 id=0', '7: 1', '8: no', '9: 1 "x"', '10: yes']);
+    expect(
+      run(
+        'pipe p\nnotifyfd n\nsocketpair s\nbuf b 4096\nfill b 0 "x"\nvmsplice_notify p.w n 0 b:0:1\nsplice p.r - s.a - 1 0\nreleased n 0\nread s.b 1\nreleased n 0',
+      ),
+    ).toEqual(['1: 0', '2: 0', '3: 0', '4: 0', '5: 0', '6: 1 id=0', '7: 1', '8: no', '9: 1 "x"', '10: yes']);
   });
 
   it('fails like a call: bad fds, a read end, nothing to map, a blocking pipe', () => {
-    expect(run([
-      'pipe p',
-      'buf b 4096',
-      'fill b 0 "x"',
-      'released p.r 0',
-      'released gone 0',
-      'vmsplice_notify p.w p.r 0 b:0:1',
-      'notifyfd n',
-      'vmsplice_notify p.r n 0 b:0:1',
-      'vmsplice_notify p.w n 0 b:0:0',
-      'fcntl p.w SETPIPE_SZ 4096',
-      'vmsplice_notify p.w n 0 b:0:1',
-      'vmsplice_notify p.w n 0 b:0:1',
-      'vmsplice_notify p.w n NONBLOCK b:0:1',
-      'read n 64',
-      'close n',
-      'released n 0',
-    ].join('\n'))).toEqual([
-      '1: 0', '2: 0', '3: 0',
-      '4: -EBADF', '5: -EBADF', '6: -EBADF',
+    expect(
+      run(
+        [
+          'pipe p',
+          'buf b 4096',
+          'fill b 0 "x"',
+          'released p.r 0',
+          'released gone 0',
+          'vmsplice_notify p.w p.r 0 b:0:1',
+          'notifyfd n',
+          'vmsplice_notify p.r n 0 b:0:1',
+          'vmsplice_notify p.w n 0 b:0:0',
+          'fcntl p.w SETPIPE_SZ 4096',
+          'vmsplice_notify p.w n 0 b:0:1',
+          'vmsplice_notify p.w n 0 b:0:1',
+          'vmsplice_notify p.w n NONBLOCK b:0:1',
+          'read n 64',
+          'close n',
+          'released n 0',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      '1: 0',
+      '2: 0',
+      '3: 0',
+      '4: -EBADF',
+      '5: -EBADF',
+      '6: -EBADF',
       '7: 0',
       '8: -EBADF',
       '9: 0',
@@ -259,7 +309,8 @@ describe('running the extensions', () => {
   });
 
   it('the stepper prints what runTrace prints, and keeps each id with its line and pages', () => {
-    const src = 'pipe p\nnotifyfd n\nbuf b 8192\nfill b 0 "x"\nvmsplice_notify p.w n 0 b:0:1 b:4096:1\nsocketpair s ack=3\nsplice p.r - s.a - 2 0\nread s.b 2\ntick 3\nreleased n 0';
+    const src =
+      'pipe p\nnotifyfd n\nbuf b 8192\nfill b 0 "x"\nvmsplice_notify p.w n 0 b:0:1 b:4096:1\nsocketpair s ack=3\nsplice p.r - s.a - 2 0\nread s.b 2\ntick 3\nreleased n 0';
     const ops = parseTrace(src, 't', EXT);
     const a = new Kernel({ pages: 256, userPages: 64 });
     const b = new Kernel({ pages: 256, userPages: 64 });
@@ -269,15 +320,45 @@ describe('running the extensions', () => {
     expect(stepper.output.at(-1)).toBe('10: yes');
     const nfd = stepper.names.fds.get('n')!;
     const buf = stepper.names.bufs.get('b')!;
-    expect(stepper.names.tracked.get(nfd)).toEqual([{ id: 0, line: 5, iov: [{ addr: buf.addr, offset: 0, length: 1 }, { addr: buf.addr, offset: 4096, length: 1 }] }]);
+    expect(stepper.names.tracked.get(nfd)).toEqual([
+      {
+        id: 0,
+        line: 5,
+        iov: [
+          { addr: buf.addr, offset: 0, length: 1 },
+          { addr: buf.addr, offset: 4096, length: 1 },
+        ],
+      },
+    ]);
   });
 
   it('a kernel without the extension calls is a runner error, not a result', () => {
     const real = new Kernel({ pages: 64, userPages: 16 });
     kernels.push(real);
     const { tick: _tick, ...rest } = Object.fromEntries(
-      (['pipe', 'open', 'socketpair', 'dup', 'close', 'read', 'write', 'lseek', 'splice', 'tee', 'vmsplice', 'sendfile', 'fcntl', 'ioctl', 'poll', 'alloc', 'touch', 'describe', 'tick'] as const)
-        .map((name) => [name, (real[name] as (...args: unknown[]) => unknown).bind(real)]),
+      (
+        [
+          'pipe',
+          'open',
+          'socketpair',
+          'dup',
+          'close',
+          'read',
+          'write',
+          'lseek',
+          'splice',
+          'tee',
+          'vmsplice',
+          'sendfile',
+          'fcntl',
+          'ioctl',
+          'poll',
+          'alloc',
+          'touch',
+          'describe',
+          'tick',
+        ] as const
+      ).map((name) => [name, (real[name] as (...args: unknown[]) => unknown).bind(real)]),
     ) as Record<string, unknown>;
     const ops: Op[] = parseTrace('pipe p\ntick 1', 't', EXT);
     let err: unknown;

@@ -24,7 +24,10 @@ describe('runFiles with a writer', () => {
   it('writes the output in pieces as it is made, the same bytes as gathered', () => {
     const gathered = runFiles([wide, small]);
     const pieces: string[] = [];
-    const streamed = runFiles([wide, small], (text) => { pieces.push(text); return true; });
+    const streamed = runFiles([wide, small], (text) => {
+      pieces.push(text);
+      return true;
+    });
     expect(streamed).toEqual({ stdout: '', stderr: '', status: 0 });
     expect(pieces.join('')).toBe(gathered.stdout);
     expect(gathered.stdout.length).toBeGreaterThan(500_000);
@@ -34,7 +37,10 @@ describe('runFiles with a writer', () => {
 
   it('stops running once the writer says its reader has gone', () => {
     const pieces: string[] = [];
-    const result = runFiles([wide, small], (text) => { pieces.push(text); return false; });
+    const result = runFiles([wide, small], (text) => {
+      pieces.push(text);
+      return false;
+    });
     expect(result).toEqual({ stdout: '', stderr: '', status: 0 });
     expect(pieces).toHaveLength(1);
     expect(pieces[0]).toMatch(/^== .*wide\.trace\n1: 0\n2: "/);
@@ -42,7 +48,12 @@ describe('runFiles with a writer', () => {
 
   it('writes a small output in one piece', () => {
     const pieces: string[] = [];
-    expect(runFiles([small], (text) => { pieces.push(text); return true; })).toEqual({ stdout: '', stderr: '', status: 0 });
+    expect(
+      runFiles([small], (text) => {
+        pieces.push(text);
+        return true;
+      }),
+    ).toEqual({ stdout: '', stderr: '', status: 0 });
     expect(pieces).toEqual(['1: 0\n2: 2\n']);
   });
 });

@@ -3,8 +3,26 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
-  SEEK_CUR, SEEK_END, SEEK_SET, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM, SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
+  FD_CLOEXEC,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECT,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  SEEK_CUR,
+  SEEK_END,
+  SEEK_SET,
+  SOCK_DGRAM,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  SPLICE_F_GIFT,
+  SPLICE_F_MORE,
+  SPLICE_F_MOVE,
+  SPLICE_F_NONBLOCK,
 } from '../src/constants.js';
 import { dataBytes, dataLength, parseTrace, TraceSyntaxError, writeData, type Op } from '../src/trace/parse.js';
 
@@ -61,10 +79,26 @@ describe('valid operations', () => {
       { line: 9, kind: 'buf', name: 'b', length: 8192 },
       { line: 10, kind: 'fill', buf: 'b', offset: 4096, data: { kind: 'zero', length: 10 } },
       { line: 11, kind: 'show', buf: 'b', offset: 0, length: 8192 },
-      { line: 12, kind: 'vmsplice', fd: 'p.w', flags: SPLICE_F_GIFT, iov: [
-        { buf: 'b', offset: 0, length: 4096 }, { buf: 'b', offset: 4096, length: 4096 }] },
-      { line: 13, kind: 'splice', fdIn: 'f', offIn: 10, fdOut: 'p.w', offOut: null, length: 4096,
-        flags: SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT },
+      {
+        line: 12,
+        kind: 'vmsplice',
+        fd: 'p.w',
+        flags: SPLICE_F_GIFT,
+        iov: [
+          { buf: 'b', offset: 0, length: 4096 },
+          { buf: 'b', offset: 4096, length: 4096 },
+        ],
+      },
+      {
+        line: 13,
+        kind: 'splice',
+        fdIn: 'f',
+        offIn: 10,
+        fdOut: 'p.w',
+        offOut: null,
+        length: 4096,
+        flags: SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT,
+      },
       { line: 14, kind: 'tee', fdIn: 'p.r', fdOut: 'q.w', length: 100, flags: 0 },
       { line: 15, kind: 'sendfile', fdOut: 'p.w', fdIn: 'f', offset: null, count: 5 },
       { line: 16, kind: 'lseek', fd: 'f', offset: 3, whence: SEEK_END },
@@ -161,8 +195,7 @@ describe('data forms', () => {
     const pat = (n: number, seed: number) => Array.from({ length: n }, (_, i) => (seed + i) % 251);
     expect(Array.from(dataBytes({ kind: 'pat', length: 600, seed: 0 }))).toEqual(pat(600, 0));
     expect(Array.from(dataBytes({ kind: 'pat', length: 1000, seed: 250 }))).toEqual(pat(1000, 250));
-    expect(Array.from(dataBytes({ kind: 'pat', length: 3, seed: 2 ** 53 - 1 }))).toEqual(
-      [0, 1, 2].map((i) => Number((2n ** 53n - 1n + BigInt(i)) % 251n)));
+    expect(Array.from(dataBytes({ kind: 'pat', length: 3, seed: 2 ** 53 - 1 }))).toEqual([0, 1, 2].map((i) => Number((2n ** 53n - 1n + BigInt(i)) % 251n)));
     expect(one('write p.w pat:5')).toMatchObject({ data: { kind: 'pat', length: 5, seed: 0 } });
     expect(one('write p.w pat:5:7')).toMatchObject({ data: { kind: 'pat', length: 5, seed: 7 } });
   });
@@ -304,16 +337,28 @@ describe('messages quote at most a short excerpt of the input', () => {
     ['a string for a name', `pipe "${long}"`, `expected a name, got string "${'x'.repeat(39)}… (1048578 bytes)`],
     ['a bad fd', `read ${long}.x 1`, `bad fd '${clipped}' (1048578 bytes)`],
     ['a bad count', `read p.r 1${long}`, `bad count '1${'x'.repeat(39)}…' (1048577 bytes) (decimal 0 to 2^53-1)`],
-    ['a bad flag', `tee p.r q.w 1 MOVE|${long}`, `bad flag '${clipped}' (1048576 bytes) in 'MOVE|${'x'.repeat(35)}…' (1048581 bytes) (allowed: 0, MOVE, NONBLOCK, MORE, GIFT)`],
+    [
+      'a bad flag',
+      `tee p.r q.w 1 MOVE|${long}`,
+      `bad flag '${clipped}' (1048576 bytes) in 'MOVE|${'x'.repeat(35)}…' (1048581 bytes) (allowed: 0, MOVE, NONBLOCK, MORE, GIFT)`,
+    ],
     ['a bad open flag', `open f "x" RDONLY|${long}`, `bad open flag '${clipped}' (1048576 bytes) in 'RDONLY|${'x'.repeat(33)}…' (1048583 bytes)`],
-    ['two access modes', `open f "x" RDONLY|RDWR|${long.replace(/x/g, 'CREAT|').slice(0, 60)}CREAT`, "two access modes in 'RDONLY|RDWR|CREAT|CREAT|CREAT|CREAT|CREA…' (77 bytes)"],
+    [
+      'two access modes',
+      `open f "x" RDONLY|RDWR|${long.replace(/x/g, 'CREAT|').slice(0, 60)}CREAT`,
+      "two access modes in 'RDONLY|RDWR|CREAT|CREAT|CREAT|CREAT|CREA…' (77 bytes)",
+    ],
     ['a bad whence', `lseek f 0 ${long}`, `bad whence '${clipped}' (1048576 bytes)`],
     ['an unquoted path', `open f ${long} RDONLY`, `expected a quoted path, got '${clipped}' (1048576 bytes)`],
     ['bad data', `write p.w ${long}`, `bad data '${clipped}' (1048576 bytes) (expected "text", pat:N[:SEED] or zero:N)`],
     ['an unbound buffer', `fill b${long} 0 "x"`, `buffer 'b${'x'.repeat(39)}…' (1048577 bytes) is not bound by an earlier buf`],
-    ["a bad iovec", `vmsplice p.w 0 b:0:1:${long}`, `bad iovec 'b:0:1:${"x".repeat(34)}…' (1048582 bytes) (expected B:OFFSET:LEN)`],
-    ['a bad fcntl command', `fcntl p.r ${long}`, `bad fcntl command '${clipped}' (1048576 bytes) (GETPIPE_SZ, SETPIPE_SZ N, GETFL, SETFL FLAGS, GETFD, SETFD FLAGS)`],
-    ["text after a string", `write p.w "${long}"y`, `unexpected character after string "${"x".repeat(39)}… (1048578 bytes)`],
+    ['a bad iovec', `vmsplice p.w 0 b:0:1:${long}`, `bad iovec 'b:0:1:${'x'.repeat(34)}…' (1048582 bytes) (expected B:OFFSET:LEN)`],
+    [
+      'a bad fcntl command',
+      `fcntl p.r ${long}`,
+      `bad fcntl command '${clipped}' (1048576 bytes) (GETPIPE_SZ, SETPIPE_SZ N, GETFL, SETFL FLAGS, GETFD, SETFD FLAGS)`,
+    ],
+    ['text after a string', `write p.w "${long}"y`, `unexpected character after string "${'x'.repeat(39)}… (1048578 bytes)`],
     ['a quote in a token', `write p.w ${long}"`, `unexpected '"' in token '${clipped}' (1048577 bytes)`],
   ];
   for (const [what, source, detail] of cases) {

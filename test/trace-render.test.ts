@@ -2,7 +2,19 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  FASYNC, O_APPEND, O_DIRECT, O_NOATIME, O_NONBLOCK, O_RDONLY, O_RDWR, O_WRONLY, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT,
+  FASYNC,
+  O_APPEND,
+  O_DIRECT,
+  O_NOATIME,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_RDWR,
+  O_WRONLY,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  POLLOUT,
 } from '../src/constants.js';
 import { fnv1a32, renderBytes, renderErrno, renderPollEvents, renderStatusFlags, resultLine } from '../src/trace/render.js';
 

@@ -42,7 +42,10 @@ describe.runIf(canRunOracle)('recordings match this Linux kernel', () => {
   it('native runner reproduces every .expected', { timeout: 300_000 }, () => {
     const bin = buildOracle();
     const zeroPage = kernelMapsZeroPage(bin);
-    const out = runOracle(bin, traces.map((t) => t.path));
+    const out = runOracle(
+      bin,
+      traces.map((t) => t.path),
+    );
     const want = traces.map((t) => `== ${t.path}\n${expectedOn(t, zeroPage)}`).join('');
     expect(out).toBe(want);
   });

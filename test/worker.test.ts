@@ -51,7 +51,7 @@ describe.runIf(typeof SharedArrayBuffer !== 'undefined')('pipes across Workers',
     expect(k.stats().pagesInUse).toBe(0);
   }, 60_000);
 
-  it('an awaiting call on this thread sleeps on its own pipe only: other pipes\' changes do not wake it', async () => {
+  it("an awaiting call on this thread sleeps on its own pipe only: other pipes' changes do not wake it", async () => {
     const k = new Kernel({ shared: true });
     const [ra, wa] = k.pipe();
     const [rb, wb] = k.pipe();
@@ -81,7 +81,7 @@ describe.runIf(typeof SharedArrayBuffer !== 'undefined')('pipes across Workers',
     expect(k.stats().pagesInUse).toBe(0);
   });
 
-  it('a freed ring used again keeps its sleepers\' count, so no wake-up is skipped after the reuse', async () => {
+  it("a freed ring used again keeps its sleepers' count, so no wake-up is skipped after the reuse", async () => {
     const k = new Kernel({ shared: true });
     k.exportPipeEnd(k.pipe()[1]);
     const [r, w] = k.pipe();
@@ -107,14 +107,22 @@ describe.runIf(typeof SharedArrayBuffer !== 'undefined')('pipes across Workers',
     expect(k.stats().pagesInUse).toBe(0);
   });
 
-  it('a PipeClient checks what it is given: types, its own end\'s direction, memory it allocated, a closed end', () => {
+  it("a PipeClient checks what it is given: types, its own end's direction, memory it allocated, a closed end", () => {
     const k = new Kernel({ shared: true });
     const [r, w] = k.pipe();
     k.write(w, new Uint8Array(100));
     const reader = PipeClient.attach(k.exportPipeEnd(r));
     const writer = PipeClient.attach(k.exportPipeEnd(w));
-    for (const bad of [() => reader.read(-1), () => reader.read(NaN), () => reader.read('5' as never), () => reader.discard(-5),
-      () => writer.write('x' as never), () => writer.alloc(-1), () => writer.vmsplice(writer.alloc(4096), -1, 10), () => writer.free(null as never)]) {
+    for (const bad of [
+      () => reader.read(-1),
+      () => reader.read(NaN),
+      () => reader.read('5' as never),
+      () => reader.discard(-5),
+      () => writer.write('x' as never),
+      () => writer.alloc(-1),
+      () => writer.vmsplice(writer.alloc(4096), -1, 10),
+      () => writer.free(null as never),
+    ]) {
       expect(bad).toThrow(InvalidArgument);
     }
     expect(() => writer.vmsplice({ page: 5, pages: 1, bytes: new Uint8Array(4096) }, 0, 10)).toThrow(expect.objectContaining({ code: 'EFAULT' }));

@@ -7,11 +7,17 @@ import type { Kctx, Pos, Result } from './kctx.js';
 import { EINVAL, ENOSPC } from './kctx.js';
 
 abstract class CharDevice extends OpenFile {
-  override get positional(): boolean { return true; }
+  override get positional(): boolean {
+    return true;
+  }
   /** null_lseek(): the position is always 0. */
-  override lseek(): Result { return 0; }
+  override lseek(): Result {
+    return 0;
+  }
   /** write_null()/write_zero(): everything is accepted. */
-  write(_k: Kctx, _src: number, count: number, _pos: Pos): Result { return count; }
+  write(_k: Kctx, _src: number, count: number, _pos: Pos): Result {
+    return count;
+  }
   /** splice_write_null(): consumes what the pipe holds, up to len; offsets stay. */
   override spliceWrite(k: Kctx, r: number, _pos: Pos, len: number, nonblock: boolean): Result {
     return k.core.pipeDiscard(r, len, nonblock);
@@ -19,7 +25,9 @@ abstract class CharDevice extends OpenFile {
 }
 
 export class DevNull extends CharDevice {
-  read(): Result { return 0; }
+  read(): Result {
+    return 0;
+  }
   // No splice_read: splicing from /dev/null is EINVAL (the default).
 }
 
@@ -42,8 +50,12 @@ export class DevZero extends CharDevice {
  * it has no splice_write: splice and sendfile into it are EINVAL.
  */
 export class DevFull extends DevZero {
-  override write(): Result { return ENOSPC; }
-  override spliceWrite(): Result { return EINVAL; }
+  override write(): Result {
+    return ENOSPC;
+  }
+  override spliceWrite(): Result {
+    return EINVAL;
+  }
 }
 
 /** memory_open(): the device a /dev name stands for. */

@@ -23,7 +23,11 @@ export class DgramSocket extends UnixSocket {
   /** sk_err: ECONNRESET (SOCK_SEQPACKET only) when the peer closed with messages unread. */
   reset = false;
 
-  constructor(rx: number, flags: number, readonly type: number) {
+  constructor(
+    rx: number,
+    flags: number,
+    readonly type: number,
+  ) {
     super(rx, flags);
   }
 

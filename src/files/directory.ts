@@ -10,10 +10,16 @@ export class Directory extends OpenFile {
   constructor(flags: number) {
     super(flags & O_NONBLOCK);
   }
-  override get positional(): boolean { return true; }
+  override get positional(): boolean {
+    return true;
+  }
   /** read(2) on a directory. */
-  read(): Result { return EISDIR; }
-  write(): Result { return EBADF; }
+  read(): Result {
+    return EISDIR;
+  }
+  write(): Result {
+    return EBADF;
+  }
   pos = 0;
   /** ext4_dir_llseek(): SET and CUR move freely (SEEK_END, LLONG_MAX there, is not modelled). */
   override lseek(_k: Kctx, offset: number, whence: number): Result {

@@ -20,26 +20,46 @@ export abstract class OpenFile {
     return acc === O_WRONLY || acc === O_RDWR;
   }
   /** FMODE_PREAD/FMODE_PWRITE: positional I/O (not pipes or sockets). */
-  get positional(): boolean { return false; }
+  get positional(): boolean {
+    return false;
+  }
   /** S_ISREG: do_splice_direct (sendfile to a non-pipe) needs it of its input. */
-  get regular(): boolean { return false; }
+  get regular(): boolean {
+    return false;
+  }
   /** f_op->fasync exists (pipes, sockets): only then does F_SETFL keep FASYNC. */
-  get fasync(): boolean { return false; }
+  get fasync(): boolean {
+    return false;
+  }
   /** FMODE_CAN_ODIRECT: F_SETFL may set O_DIRECT (a pipe may always: it means packets there). */
-  get canODirect(): boolean { return false; }
+  get canODirect(): boolean {
+    return false;
+  }
   /** get_pipe_info(): the ring of a pipe end, else undefined. */
-  pipeRing(): number | undefined { return undefined; }
+  pipeRing(): number | undefined {
+    return undefined;
+  }
 
   abstract read(k: Kctx, dst: number, count: number, pos: Pos): Result;
   abstract write(k: Kctx, src: number, count: number, pos: Pos): Result;
-  lseek(_k: Kctx, _offset: number, _whence: number): Result { return ESPIPE; }
+  lseek(_k: Kctx, _offset: number, _whence: number): Result {
+    return ESPIPE;
+  }
   /** DEFAULT_POLLMASK (include/linux/poll.h): ready both ways. */
-  poll(_k: Kctx): number { return POLLIN | POLLOUT; }
-  fionread(_k: Kctx): Result { return ENOTTY; }
+  poll(_k: Kctx): number {
+    return POLLIN | POLLOUT;
+  }
+  fionread(_k: Kctx): Result {
+    return ENOTTY;
+  }
   /** f_op->splice_read: fill ring `r` (room already checked) from `pos`. */
-  spliceRead(_k: Kctx, _pos: Pos, _r: number, _len: number, _nonblock: boolean): Result { return EINVAL; }
+  spliceRead(_k: Kctx, _pos: Pos, _r: number, _len: number, _nonblock: boolean): Result {
+    return EINVAL;
+  }
   /** f_op->splice_write: drain ring `r` into this file at `pos`. */
-  spliceWrite(_k: Kctx, _r: number, _pos: Pos, _len: number, _nonblock: boolean): Result { return EINVAL; }
+  spliceWrite(_k: Kctx, _r: number, _pos: Pos, _len: number, _nonblock: boolean): Result {
+    return EINVAL;
+  }
   /** Called when the last descriptor closes. */
   release(_k: Kctx): void {}
 }

@@ -13,14 +13,24 @@ import { MAX_FILE_BYTES } from './memfs.js';
 export class HostFile extends OpenFile {
   pos = 0;
   /** `name`: the path it was opened by, for describe() and stat. */
-  constructor(private readonly handle: HostHandle, flags: number, readonly name: string) {
+  constructor(
+    private readonly handle: HostHandle,
+    flags: number,
+    readonly name: string,
+  ) {
     super(flags);
   }
 
-  override get positional(): boolean { return true; }
-  override get regular(): boolean { return true; }
+  override get positional(): boolean {
+    return true;
+  }
+  override get regular(): boolean {
+    return true;
+  }
 
-  get size(): number { return this.handle.size(); }
+  get size(): number {
+    return this.handle.size();
+  }
 
   read(k: Kctx, dst: number, count: number, pos: Pos): Result {
     const r = this.handle.pread(k.mem.subarray(dst, dst + count), pos.value);
@@ -50,7 +60,9 @@ export class HostFile extends OpenFile {
   }
 
   /** FIONREAD on a regular file: i_size - f_pos stored in an int (fs/ioctl.c). */
-  override fionread(): Result { return Number(BigInt.asIntN(32, BigInt(this.handle.size() - this.pos))); }
+  override fionread(): Result {
+    return Number(BigInt.asIntN(32, BigInt(this.handle.size() - this.pos)));
+  }
 
   /** copy_splice_read(): read into fresh pages, as many as the pipe has room for. */
   override spliceRead(k: Kctx, pos: Pos, r: number, len: number): Result {

@@ -95,19 +95,30 @@ export function pageAddr(k: Kctx, page: number): number {
 }
 
 /** Largest page-list chunk the args scratch holds. */
-function chunkPages(k: Kctx): number { return Math.floor(k.argsSize / 4); }
+function chunkPages(k: Kctx): number {
+  return Math.floor(k.argsSize / 4);
+}
 
 export class RegularFile extends OpenFile {
   pos = 0;
-  constructor(readonly inode: Inode, flags: number) {
+  constructor(
+    readonly inode: Inode,
+    flags: number,
+  ) {
     super(flags);
     inode.opens++;
   }
 
-  override get positional(): boolean { return true; }
-  override get regular(): boolean { return true; }
+  override get positional(): boolean {
+    return true;
+  }
+  override get regular(): boolean {
+    return true;
+  }
   /** ext4's files take O_DIRECT (the recording machine's filesystem). */
-  override get canODirect(): boolean { return true; }
+  override get canODirect(): boolean {
+    return true;
+  }
 
   read(k: Kctx, dst: number, count: number, pos: Pos): Result {
     const n = Math.max(0, Math.min(count, this.inode.size - pos.value));
@@ -166,7 +177,9 @@ export class RegularFile extends OpenFile {
   }
 
   /** FIONREAD on a regular file: i_size - f_pos stored in an int (fs/ioctl.c). */
-  override fionread(): Result { return Number(BigInt.asIntN(32, BigInt(this.inode.size - this.pos))); }
+  override fionread(): Result {
+    return Number(BigInt.asIntN(32, BigInt(this.inode.size - this.pos)));
+  }
 
   /** filemap_splice_read(): page-cache pages go into the ring by reference. */
   override spliceRead(k: Kctx, pos: Pos, r: number, len: number): Result {

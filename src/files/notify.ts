@@ -67,7 +67,9 @@ export class NotifyFile extends OpenFile {
     return n * NOTIFY_RECORD;
   }
 
-  write(): Result { return EBADF; }
+  write(): Result {
+    return EBADF;
+  }
 
   override poll(): number {
     return this.ranges.length > 0 ? POLLIN : 0;

@@ -15,22 +15,35 @@ export class Pipe {
   files = 0;
   /** Pages accounted to the user (pipe->nr_accounted). */
   accounted: number;
-  constructor(readonly ring: number, slots: number) {
+  constructor(
+    readonly ring: number,
+    slots: number,
+  ) {
     this.accounted = slots;
   }
 }
 
 export class PipeEnd extends OpenFile {
-  constructor(readonly pipe: Pipe, readonly isRead: boolean, flags: number) {
+  constructor(
+    readonly pipe: Pipe,
+    readonly isRead: boolean,
+    flags: number,
+  ) {
     super(flags);
     pipe.files++;
   }
 
-  override pipeRing(): number { return this.pipe.ring; }
+  override pipeRing(): number {
+    return this.pipe.ring;
+  }
   /** pipe_fasync(). */
-  override get fasync(): boolean { return true; }
+  override get fasync(): boolean {
+    return true;
+  }
 
-  get nonblock(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
+  get nonblock(): boolean {
+    return (this.flags & O_NONBLOCK) !== 0;
+  }
 
   read(k: Kctx, dst: number, count: number, _pos: Pos): Result {
     return k.core.pipeRead(this.pipe.ring, dst, count, this.nonblock);
@@ -61,7 +74,9 @@ export class PipeEnd extends OpenFile {
     return mask;
   }
 
-  override fionread(k: Kctx): Result { return k.core.ringBytes(this.pipe.ring); }
+  override fionread(k: Kctx): Result {
+    return k.core.ringBytes(this.pipe.ring);
+  }
 
   override release(k: Kctx): void {
     if (this.readable) k.core.addReaders(this.pipe.ring, -1);
@@ -71,7 +86,9 @@ export class PipeEnd extends OpenFile {
   }
 
   // Pipes have no splice_read/splice_write of their own: splice handles them.
-  override spliceRead(): Result { return EINVAL; }
+  override spliceRead(): Result {
+    return EINVAL;
+  }
 }
 
 /** round_pipe_size() (fs/pipe.c), on the 32-bit value pipe_fcntl() receives. */

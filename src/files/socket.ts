@@ -35,7 +35,11 @@ export class SocketEnd extends UnixSocket<Skb> {
   unacked = -1;
   private readonly inFlight: { slots: number; due: number }[] = [];
 
-  constructor(rx: number, flags: number, readonly ackDelay?: number) {
+  constructor(
+    rx: number,
+    flags: number,
+    readonly ackDelay?: number,
+  ) {
     super(rx, flags);
   }
 
@@ -129,7 +133,9 @@ export class SocketEnd extends UnixSocket<Skb> {
     return mask;
   }
 
-  override fionread(k: Kctx): Result { return k.core.ringBytes(this.rx); }
+  override fionread(k: Kctx): Result {
+    return k.core.ringBytes(this.rx);
+  }
 
   /**
    * unix_stream_splice_read(): message by message into the pipe while it has

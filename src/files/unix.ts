@@ -21,13 +21,20 @@ export abstract class UnixSocket<M extends Message = Message> extends OpenFile {
   /** Messages queued in this end's rx ring, oldest first. */
   readonly skbs: M[] = [];
 
-  constructor(readonly rx: number, flags: number) {
+  constructor(
+    readonly rx: number,
+    flags: number,
+  ) {
     super(flags);
   }
 
-  get nonblock(): boolean { return (this.flags & O_NONBLOCK) !== 0; }
+  get nonblock(): boolean {
+    return (this.flags & O_NONBLOCK) !== 0;
+  }
   /** sock_fasync(). */
-  override get fasync(): boolean { return true; }
+  override get fasync(): boolean {
+    return true;
+  }
 
   /** sk_wmem_alloc: 1 (the socket's own bias) plus the truesize of every message of ours the peer has not read. */
   wmem(): number {

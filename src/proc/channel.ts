@@ -45,15 +45,33 @@ export class Channel {
     return new Channel(new SharedArrayBuffer(CHANNEL_SIZE));
   }
 
-  get state(): number { return Atomics.load(this.words, W_STATE); }
-  get call(): number { return this.words[W_CALL]; }
-  set call(n: number) { this.words[W_CALL] = n; }
-  get outcome(): number { return this.words[W_OUTCOME]; }
-  set outcome(n: number) { this.words[W_OUTCOME] = n; }
-  get errno(): number { return this.words[W_ERRNO]; }
-  set errno(n: number) { this.words[W_ERRNO] = n; }
-  get used(): number { return this.words[W_USED]; }
-  set used(n: number) { this.words[W_USED] = n; }
+  get state(): number {
+    return Atomics.load(this.words, W_STATE);
+  }
+  get call(): number {
+    return this.words[W_CALL];
+  }
+  set call(n: number) {
+    this.words[W_CALL] = n;
+  }
+  get outcome(): number {
+    return this.words[W_OUTCOME];
+  }
+  set outcome(n: number) {
+    this.words[W_OUTCOME] = n;
+  }
+  get errno(): number {
+    return this.words[W_ERRNO];
+  }
+  set errno(n: number) {
+    this.words[W_ERRNO] = n;
+  }
+  get used(): number {
+    return this.words[W_USED];
+  }
+  set used(n: number) {
+    this.words[W_USED] = n;
+  }
 
   /** Publishes a state and wakes whoever waits on the word. */
   set(state: number): void {

@@ -31,7 +31,11 @@ export class ChannelLimit extends RangeError {}
 class Cursor {
   at = 0;
   /** From slot `n` up to `limit` (the arguments' end, or the channel's). */
-  constructor(readonly ch: Channel, public n = 0, private readonly limit = RESULT_AT) {}
+  constructor(
+    readonly ch: Channel,
+    public n = 0,
+    private readonly limit = RESULT_AT,
+  ) {}
 
   num(v: number): void {
     if (this.n >= this.limit) throw new ChannelLimit('too many numbers for the channel');
@@ -98,7 +102,9 @@ export function encodeArgs(ch: Channel, wires: readonly ArgWire[], args: readonl
   wires.forEach((wire, i) => {
     const v = args[i];
     switch (wire) {
-      case 'num': c.num(v === undefined ? NaN : (v as number)); break;
+      case 'num':
+        c.num(v === undefined ? NaN : (v as number));
+        break;
       case 'loff': {
         const o = v as Offset | null;
         c.num(o ? 1 : 0);
@@ -125,11 +131,21 @@ export function encodeArgs(ch: Channel, wires: readonly ArgWire[], args: readonl
         }
         break;
       }
-      case 'str': c.str(v as string); break;
-      case 'iovecs': c.list((v as IoVec[]).flatMap((x) => [x.buf.addr, x.offset, x.length, x.buf.space ?? 0])); break;
-      case 'pollfds': c.list((v as PollFd[]).flatMap((x) => [x.fd, x.events])); break;
-      case 'buffer': c.num((v as UserBuffer).addr); break;
-      case 'json': c.str(v === undefined ? undefined : JSON.stringify(v)); break;
+      case 'str':
+        c.str(v as string);
+        break;
+      case 'iovecs':
+        c.list((v as IoVec[]).flatMap((x) => [x.buf.addr, x.offset, x.length, x.buf.space ?? 0]));
+        break;
+      case 'pollfds':
+        c.list((v as PollFd[]).flatMap((x) => [x.fd, x.events]));
+        break;
+      case 'buffer':
+        c.num((v as UserBuffer).addr);
+        break;
+      case 'json':
+        c.str(v === undefined ? undefined : JSON.stringify(v));
+        break;
     }
   });
   return pending;
@@ -152,13 +168,20 @@ export function decodeResult(ch: Channel, wire: ResultWire, cx: ResultContext): 
   const n = ch.nums;
   const r = RESULT_AT;
   switch (wire) {
-    case 'num': return n[r];
-    case 'void': return undefined;
-    case 'bool': return n[r] !== 0;
-    case 'pair': return [n[r], n[r + 1]];
-    case 'countId': return { count: n[r], id: n[r + 1] };
-    case 'nums': return Array.from(listAt(ch, n[r]));
-    case 'bytes': return cx.staging.bytes.slice(0, n[r]);
+    case 'num':
+      return n[r];
+    case 'void':
+      return undefined;
+    case 'bool':
+      return n[r] !== 0;
+    case 'pair':
+      return [n[r], n[r + 1]];
+    case 'countId':
+      return { count: n[r], id: n[r + 1] };
+    case 'nums':
+      return Array.from(listAt(ch, n[r]));
+    case 'bytes':
+      return cx.staging.bytes.slice(0, n[r]);
     case 'buffer': {
       const addr = n[r];
       const length = n[r + 1];
@@ -171,7 +194,9 @@ export function decodeResult(ch: Channel, wire: ResultWire, cx: ResultContext): 
       for (let i = 0; i < list.length; i += 2) views.push(new Uint8Array(cx.memory.buffer, list[i], list[i + 1]));
       let open = handle !== 0;
       return {
-        handle, count: n[r + 1], views,
+        handle,
+        count: n[r + 1],
+        views,
         release() {
           if (open) cx.releaseLoan(handle);
           open = false;
@@ -219,7 +244,8 @@ export function decodeArgs(ch: Channel, wires: readonly ArgWire[], p: Process, s
         const value = c.take();
         return present ? { value } : null;
       }
-      case 'bytes': return staging.bytes.subarray(0, c.take());
+      case 'bytes':
+        return staging.bytes.subarray(0, c.take());
       case 'dest': {
         const addr = c.take();
         const len = c.take();
@@ -227,7 +253,8 @@ export function decodeArgs(ch: Channel, wires: readonly ArgWire[], p: Process, s
         if (!view) throw new DecodeFault('EFAULT');
         return view;
       }
-      case 'str': return c.takeStr();
+      case 'str':
+        return c.takeStr();
       case 'iovecs': {
         const l = c.takeList();
         const out: IoVec[] = [];
@@ -263,8 +290,13 @@ export function writeBack(ch: Channel, wires: readonly ArgWire[], args: readonly
         slot += 2;
         break;
       }
-      case 'dest': case 'str': case 'json': slot += 2; break;
-      default: slot += 1;
+      case 'dest':
+      case 'str':
+      case 'json':
+        slot += 2;
+        break;
+      default:
+        slot += 1;
     }
   });
 }
@@ -274,19 +306,34 @@ export function encodeResult(ch: Channel, wire: ResultWire, v: unknown, staging:
   const r = RESULT_AT;
   const c = new Cursor(ch, r, NUMS);
   switch (wire) {
-    case 'num': n[r] = v as number; break;
-    case 'void': break;
-    case 'bool': n[r] = v ? 1 : 0; break;
-    case 'pair': [n[r], n[r + 1]] = v as [number, number]; break;
-    case 'countId': n[r] = (v as { count: number }).count; n[r + 1] = (v as { id: number }).id; break;
-    case 'nums': c.list(v as number[]); break;
+    case 'num':
+      n[r] = v as number;
+      break;
+    case 'void':
+      break;
+    case 'bool':
+      n[r] = v ? 1 : 0;
+      break;
+    case 'pair':
+      [n[r], n[r + 1]] = v as [number, number];
+      break;
+    case 'countId':
+      n[r] = (v as { count: number }).count;
+      n[r + 1] = (v as { id: number }).id;
+      break;
+    case 'nums':
+      c.list(v as number[]);
+      break;
     case 'bytes': {
       const b = v as Uint8Array;
       staging.bytes.set(b.subarray(0, staging.bytes.length));
       n[r] = Math.min(b.length, staging.bytes.length);
       break;
     }
-    case 'buffer': n[r] = (v as UserBuffer).addr; n[r + 1] = (v as UserBuffer).length; break;
+    case 'buffer':
+      n[r] = (v as UserBuffer).addr;
+      n[r + 1] = (v as UserBuffer).length;
+      break;
     case 'loan': {
       const loan = v as Loan;
       n[r] = loan.handle;
@@ -295,6 +342,8 @@ export function encodeResult(ch: Channel, wire: ResultWire, v: unknown, staging:
       c.list(loan.views.flatMap((x) => [x.byteOffset, x.length]));
       break;
     }
-    case 'json': c.str(v === undefined ? undefined : JSON.stringify(v)); break;
+    case 'json':
+      c.str(v === undefined ? undefined : JSON.stringify(v));
+      break;
   }
 }

@@ -41,9 +41,14 @@ function linear(start: GuestStart): { memory: WebAssembly.Memory; buffer: UserBu
   return {
     memory,
     buffer: {
-      addr: 0, space,
-      get length() { return memory.buffer.byteLength; },
-      get bytes() { return new Uint8Array(memory.buffer); },
+      addr: 0,
+      space,
+      get length() {
+        return memory.buffer.byteLength;
+      },
+      get bytes() {
+        return new Uint8Array(memory.buffer);
+      },
     },
   };
 }

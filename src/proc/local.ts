@@ -6,7 +6,26 @@
 // machine's thread. The process's fd mirror (fdmirror.ts) says which fds
 // are pipe ends.
 
-import { F_GETFL, F_GETPIPE_SZ, FIONREAD, MAX_RW_COUNT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_WRONLY, PAGE_SIZE, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, SPLICE_F_ALL, SPLICE_F_GIFT, SPLICE_F_NONBLOCK, UIO_MAXIOV } from '../constants.js';
+import {
+  F_GETFL,
+  F_GETPIPE_SZ,
+  FIONREAD,
+  MAX_RW_COUNT,
+  O_DIRECT,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_WRONLY,
+  PAGE_SIZE,
+  POLLERR,
+  POLLHUP,
+  POLLIN,
+  POLLNVAL,
+  POLLOUT,
+  SPLICE_F_ALL,
+  SPLICE_F_GIFT,
+  SPLICE_F_NONBLOCK,
+  UIO_MAXIOV,
+} from '../constants.js';
 import { BLOCK, instantiateCore, LAYOUT, type CoreExports } from '../core.js';
 import { errnoName, SyscallError } from '../errors.js';
 import { FdMirror, MIRROR_NONBLOCK, MIRROR_NULL, MIRROR_PACKET, MIRROR_READ, MIRROR_WRITE } from '../fdmirror.js';
@@ -60,7 +79,9 @@ export class LocalCalls {
    * @param learn fetches process memories made since (false where this thread cannot).
    */
   constructor(
-    private readonly s: LocalStart, memory: WebAssembly.Memory, pages: number,
+    private readonly s: LocalStart,
+    memory: WebAssembly.Memory,
+    pages: number,
     private readonly linear: { memory: WebAssembly.Memory; space: number } | undefined,
     private readonly staging: { addr: number; size: number },
     private readonly learn: () => [number, WebAssembly.Memory][] | false,
@@ -137,7 +158,7 @@ export class LocalCalls {
     const total = iov.reduce((n, v) => n + v.length, 0);
     if (total === 0) return 0;
     const r = this.mirror.ring(fd);
-    const out = new Uint32Array(this.words.buffer, this.entries, 64 * 1024 / 4);
+    const out = new Uint32Array(this.words.buffer, this.entries, (64 * 1024) / 4);
     let n = 0;
     let left = Math.min(total, MAX_RW_COUNT);
     for (const v of iov) {

@@ -49,12 +49,13 @@ export function fdSourceAsync(fd: number): AsyncSource {
     read(max) {
       const buf = new Uint8Array(max);
       return new Promise((resolve, reject) => {
-        const go = () => read(fd, buf, 0, max, null, (e, n) => {
-          if (again(e)) void pause().then(go);
-          else if (e?.code === 'EOF' || (!e && n === 0)) resolve(null);
-          else if (e) reject(e);
-          else resolve(buf.subarray(0, n));
-        });
+        const go = () =>
+          read(fd, buf, 0, max, null, (e, n) => {
+            if (again(e)) void pause().then(go);
+            else if (e?.code === 'EOF' || (!e && n === 0)) resolve(null);
+            else if (e) reject(e);
+            else resolve(buf.subarray(0, n));
+          });
         go();
       });
     },
@@ -67,16 +68,17 @@ export function fdSinkAsync(fd: number): AsyncSink {
     write(data) {
       return new Promise((resolve, reject) => {
         let at = 0;
-        const go = () => write(fd, data, at, data.length - at, null, (e, n) => {
-          if (again(e)) void pause().then(go);
-          else if (e?.code === 'EPIPE') resolve(false);
-          else if (e) reject(e);
-          else {
-            at += n;
-            if (at < data.length) go();
-            else resolve(true);
-          }
-        });
+        const go = () =>
+          write(fd, data, at, data.length - at, null, (e, n) => {
+            if (again(e)) void pause().then(go);
+            else if (e?.code === 'EPIPE') resolve(false);
+            else if (e) reject(e);
+            else {
+              at += n;
+              if (at < data.length) go();
+              else resolve(true);
+            }
+          });
         go();
       });
     },
@@ -128,7 +130,10 @@ export async function execPipeline(text: string, opts: { pipefail?: boolean; ker
     // An end that is /dev/null on the host is the machine's /dev/null: the programs write it themselves.
     const preopens = preopenNames(mountDirs(k, opts.dirs ?? []));
     const { status, errors } = await runPipeline(k, commands, {
-      env, pipefail: opts.pipefail, spawn, preopens,
+      env,
+      pipefail: opts.pipefail,
+      spawn,
+      preopens,
       stdin: isDevNull(0) ? k.open('/dev/null', O_RDONLY) : fdSourceAsync(0),
       stdout: isDevNull(1) ? k.open('/dev/null', O_WRONLY) : fdSinkAsync(1),
       stderr: isDevNull(2) ? k.open('/dev/null', O_WRONLY) : fdSinkAsync(2),

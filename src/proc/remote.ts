@@ -28,7 +28,13 @@ export class RemoteProcess {
    * @param local the calls this thread runs itself (pipe ends: see local.ts);
    *   the rest go over the channel.
    */
-  constructor(private readonly ch: Channel, readonly memory: WebAssembly.Memory, stagingAddr: number, stagingSize: number, private readonly local?: LocalCalls) {
+  constructor(
+    private readonly ch: Channel,
+    readonly memory: WebAssembly.Memory,
+    stagingAddr: number,
+    stagingSize: number,
+    private readonly local?: LocalCalls,
+  ) {
     this.staging = { addr: stagingAddr, bytes: new Uint8Array(memory.buffer, stagingAddr, stagingSize) };
     this.results = { memory, staging: this.staging, releaseLoan: (handle) => this.releaseLoan(handle) };
   }
@@ -44,7 +50,13 @@ export class RemoteProcess {
   /** Runs call `name` on the machine's side (the arguments checked). */
   private remote(name: SyscallName, args: readonly unknown[]): unknown {
     const def = DEFS[name];
-    const pending = encodeArgs(this.ch, def.args.map((a) => a.wire), args, this.staging, this.memory);
+    const pending = encodeArgs(
+      this.ch,
+      def.args.map((a) => a.wire),
+      args,
+      this.staging,
+      this.memory,
+    );
     this.ch.call = SYSCALL_NAMES.indexOf(name);
     this.ch.set(REQUEST);
     this.ch.waitWhile(REQUEST);
@@ -104,7 +116,10 @@ const own = new Set(['read', 'write', 'writeMore']);
 for (const name of SYSCALL_NAMES) {
   if (own.has(name)) continue;
   Object.defineProperty(RemoteProcess.prototype, name, {
-    value(this: RemoteProcess, ...a: unknown[]) { return this.invoke(name, a); },
-    writable: true, configurable: true,
+    value(this: RemoteProcess, ...a: unknown[]) {
+      return this.invoke(name, a);
+    },
+    writable: true,
+    configurable: true,
   });
 }

@@ -19,7 +19,11 @@ export class ProcessServer {
   readonly staging: UserBuffer;
   private stopped = false;
 
-  constructor(private readonly proc: Process, readonly channel: Channel, stagingSize: number) {
+  constructor(
+    private readonly proc: Process,
+    readonly channel: Channel,
+    stagingSize: number,
+  ) {
     this.staging = proc.alloc(stagingSize);
     proc.exited.then(() => this.stop());
   }

@@ -91,7 +91,12 @@ const SCRATCH_SLOTS = 256;
  * host's (shared, created here) and vmsplice maps its pages; given a
  * compiled module, the guest keeps its own memory and vmsplice copies.
  */
-export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Process, program: WebAssembly.Module | BufferSource, opts: SpawnOptions = {}): Child {
+export function spawnWith(
+  start: (data: GuestStart) => WorkerLike,
+  parent: Process,
+  program: WebAssembly.Module | BufferSource,
+  opts: SpawnOptions = {},
+): Child {
   if (!parent.machine.shared) throw new TypeError('spawn needs a machine on a shared memory');
   const inherit: Record<number, number> = {};
   if (opts.stdin !== undefined) inherit[0] = opts.stdin;
@@ -104,9 +109,14 @@ export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Proce
   m.useThreads();
   const scratch = m.check('spawn', m.core.ringNew(SCRATCH_SLOTS));
   const local: LocalStart = {
-    mirror: proc.useMirror().buffer, nofile: proc.fds.limit, scratch, tid: m.core.newThreadId(),
-    spaces: m.spaces.entries(), spaceGen: m.spaceGen.buffer as SharedArrayBuffer,
-    zeroPage: m.zeroPage, sharedZeroPage: m.sharedZeroPage,
+    mirror: proc.useMirror().buffer,
+    nofile: proc.fds.limit,
+    scratch,
+    tid: m.core.newThreadId(),
+    spaces: m.spaces.entries(),
+    spaceGen: m.spaceGen.buffer as SharedArrayBuffer,
+    zeroPage: m.zeroPage,
+    sharedZeroPage: m.sharedZeroPage,
   };
   let worker: WorkerLike | undefined;
   // Once the guest's thread is gone: its locks and its ring go too (a Worker killed mid-call may hold a lock).
@@ -129,8 +139,16 @@ export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Proce
     worker = start({
       module: own ? own.bytes : program instanceof WebAssembly.Module ? program : bytesOf(program).slice(),
       linear: own ? { memory: own.memory, space: proc.user.linear!.space } : undefined,
-      memory: m.memory, core: coreModule(true), pages: m.pages, local, channel: server.channel.buffer, staging: server.staging.addr,
-      stagingSize: STAGING, args: opts.args ?? ['guest'], env: opts.env ?? [], preopens: opts.preopens ?? DEFAULT_PREOPENS,
+      memory: m.memory,
+      core: coreModule(true),
+      pages: m.pages,
+      local,
+      channel: server.channel.buffer,
+      staging: server.staging.addr,
+      stagingSize: STAGING,
+      args: opts.args ?? ['guest'],
+      env: opts.env ?? [],
+      preopens: opts.preopens ?? DEFAULT_PREOPENS,
     });
   } catch (e) {
     proc.terminate(TRAP_STATUS);
@@ -152,11 +170,15 @@ export function spawnWith(start: (data: GuestStart) => WorkerLike, parent: Proce
     cleanup();
   });
   // A guest that exits makes no more calls: its ring can go.
-  void proc.exited.then(() => { if (!w.onExit) cleanup(); });
+  void proc.exited.then(() => {
+    if (!w.onExit) cleanup();
+  });
   return {
     process: proc,
     exited: proc.exited,
-    get error() { return error; },
+    get error() {
+      return error;
+    },
     async kill() {
       server.stop();
       await w.terminate();

@@ -39,12 +39,12 @@ const bad = (syscall: string, arg: number, want: string, v: unknown): never => {
   throw new InvalidArgument(syscall, `argument ${arg + 1} must be ${want}, got ${shown(v)}`);
 };
 
-const isInt = (v: unknown, lo: number, hi: number): v is number =>
-  typeof v === 'number' && Number.isInteger(v) && v >= lo && v < hi;
+const isInt = (v: unknown, lo: number, hi: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= lo && v < hi;
 
 function integer(c: string, lo: number, hi: number, want: string): ArgType<number> {
   return {
-    c, wire: 'num',
+    c,
+    wire: 'num',
     check(v, syscall, arg) {
       if (!isInt(v, lo, hi)) bad(syscall, arg, want, v);
     },
@@ -67,7 +67,8 @@ export const fd: ArgType<number> = { ...int };
 /** The same type, or undefined (the call then uses its default). */
 export function opt<T>(t: ArgType<T>): ArgType<T | undefined> {
   return {
-    c: t.c, wire: t.wire,
+    c: t.c,
+    wire: t.wire,
     check(v, syscall, arg) {
       if (v !== undefined) t.check(v, syscall, arg);
     },
@@ -76,7 +77,8 @@ export function opt<T>(t: ArgType<T>): ArgType<T | undefined> {
 
 /** `loff_t *`: null, or an offset object the call reads and updates in place. */
 export const loff: ArgType<Offset | null> = {
-  c: 'loff_t *', wire: 'loff',
+  c: 'loff_t *',
+  wire: 'loff',
   check(v, syscall, arg) {
     if (v === null) return;
     if (typeof v !== 'object') bad(syscall, arg, 'null or an { value } offset', v);
@@ -91,7 +93,8 @@ export const loff: ArgType<Offset | null> = {
 
 /** `const void *`: bytes to write. */
 export const bytes: ArgType<Uint8Array> = {
-  c: 'const void *', wire: 'bytes',
+  c: 'const void *',
+  wire: 'bytes',
   check(v, syscall, arg) {
     if (!(v instanceof Uint8Array)) bad(syscall, arg, 'a Uint8Array', v);
   },
@@ -102,7 +105,8 @@ export const dest: ArgType<Uint8Array> = { ...bytes, c: 'void *', wire: 'dest' }
 
 /** `const char *`: a path. */
 export const path: ArgType<string> = {
-  c: 'const char *', wire: 'str',
+  c: 'const char *',
+  wire: 'str',
   check(v, syscall, arg) {
     if (typeof v !== 'string') bad(syscall, arg, 'a string', v);
   },
@@ -113,7 +117,8 @@ const isBuffer = (v: unknown): v is UserBuffer =>
 
 /** User memory from `alloc` (unmapped or foreign memory is the call's EFAULT). */
 export const buffer: ArgType<UserBuffer> = {
-  c: 'void *', wire: 'buffer',
+  c: 'void *',
+  wire: 'buffer',
   check(v, syscall, arg) {
     if (!isBuffer(v)) bad(syscall, arg, 'a user buffer from alloc', v);
   },
@@ -121,7 +126,8 @@ export const buffer: ArgType<UserBuffer> = {
 
 /** `const struct iovec *, unsigned long nr_segs`: buffers from `alloc` with offsets and lengths. */
 export const iovecs: ArgType<IoVec[]> = {
-  c: 'const struct iovec *', wire: 'iovecs',
+  c: 'const struct iovec *',
+  wire: 'iovecs',
   check(v, syscall, arg) {
     if (!Array.isArray(v)) bad(syscall, arg, 'an array of iovecs', v);
     for (const iov of v as unknown[]) {
@@ -136,7 +142,8 @@ export const iovecs: ArgType<IoVec[]> = {
 
 /** `struct pollfd *, nfds_t`. */
 export const pollfds: ArgType<PollFd[]> = {
-  c: 'struct pollfd *', wire: 'pollfds',
+  c: 'struct pollfd *',
+  wire: 'pollfds',
   check(v, syscall, arg) {
     if (!Array.isArray(v)) bad(syscall, arg, 'an array of { fd, events }', v);
     for (const p of v as unknown[]) {
@@ -155,7 +162,8 @@ const SOCKET_OPTIONS: readonly string[] = ['type', 'ackDelay'] satisfies (keyof 
  * call); `ackDelay`, splicekit's own, makes a TCP-like stream pair only.
  */
 export const socketOpts: ArgType<SocketPairOptions | undefined> = {
-  c: 'int', wire: 'json',
+  c: 'int',
+  wire: 'json',
   check(v, syscall, arg) {
     if (v === undefined) return;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(syscall, arg, 'an options object', v);

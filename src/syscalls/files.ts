@@ -4,18 +4,50 @@
 // fs/read_write.c, net/socket.c).
 
 import {
-  F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETPIPE_SZ, F_SETFD, F_SETFL, F_SETPIPE_SZ, FASYNC, FD_CLOEXEC, FIONREAD,
-  MAX_RW_COUNT, O_ACCMODE, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_EXCL, O_NOATIME, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC,
-  O_WRONLY, PAGE_SIZE, PIPE_DEF_BUFFERS, PIPE_MAX_SIZE, POLLERR, POLLHUP, POLLNVAL, SOCK_CLOEXEC, SOCK_DGRAM, SOCK_MAX,
-  SOCK_NONBLOCK, SOCK_RAW, SOCK_SEQPACKET, SOCK_STREAM, SOCK_TYPE_MASK,
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  F_GETFD,
+  F_GETFL,
+  F_GETPIPE_SZ,
+  F_SETFD,
+  F_SETFL,
+  F_SETPIPE_SZ,
+  FASYNC,
+  FD_CLOEXEC,
+  FIONREAD,
+  MAX_RW_COUNT,
+  O_ACCMODE,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECT,
+  O_EXCL,
+  O_NOATIME,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  PAGE_SIZE,
+  PIPE_DEF_BUFFERS,
+  PIPE_MAX_SIZE,
+  POLLERR,
+  POLLHUP,
+  POLLNVAL,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_MAX,
+  SOCK_NONBLOCK,
+  SOCK_RAW,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  SOCK_TYPE_MASK,
 } from '../constants.js';
 import { devOpen } from '../files/devices.js';
 import { Directory } from '../files/directory.js';
 import type { OpenFile } from '../files/file.js';
 import { dgramPair } from '../files/dgram.js';
-import {
-  EACCES, EBADF, EEXIST, EINVAL, EISDIR, EMFILE, ENOENT, ENOTTY, EPERM, ESOCKTNOSUPPORT, type Pos, type Result,
-} from '../files/kctx.js';
+import { EACCES, EBADF, EEXIST, EINVAL, EISDIR, EMFILE, ENOENT, ENOTTY, EPERM, ESOCKTNOSUPPORT, type Pos, type Result } from '../files/kctx.js';
 import { HostFile } from '../files/hostfile.js';
 import { Inode, RegularFile } from '../files/memfs.js';
 import { Pipe, PipeEnd, roundPipeSize } from '../files/pipe.js';

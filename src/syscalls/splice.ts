@@ -1,9 +1,7 @@
 // The splice family (fs/splice.c, fs/read_write.c): splice, tee, vmsplice
 // and sendfile, on the calling task.
 
-import {
-  MAX_RW_COUNT, O_APPEND, O_NONBLOCK, PAGE_SIZE, PIPE_DEF_BUFFERS, SPLICE_F_ALL, SPLICE_F_GIFT, SPLICE_F_NONBLOCK, UIO_MAXIOV,
-} from '../constants.js';
+import { MAX_RW_COUNT, O_APPEND, O_NONBLOCK, PAGE_SIZE, PIPE_DEF_BUFFERS, SPLICE_F_ALL, SPLICE_F_GIFT, SPLICE_F_NONBLOCK, UIO_MAXIOV } from '../constants.js';
 import type { OpenFile } from '../files/file.js';
 import { EBADF, EFAULT, EINVAL, ENOMEM, EOVERFLOW, ESPIPE, type Pos, type Result } from '../files/kctx.js';
 import { MAX_FILE_BYTES } from '../files/memfs.js';
@@ -138,9 +136,7 @@ export function sendfile(p: Task, outFd: number, inFd: number, off: Offset | nul
     count = MAX_FILE_BYTES - pos.value;
   }
   const opipe = fout.pipeRing();
-  const r = opipe !== undefined
-    ? fileToPipe(p, fin, pos, opipe, count, (fout.flags & O_NONBLOCK) !== 0)
-    : spliceDirect(p, fin, pos, fout, count);
+  const r = opipe !== undefined ? fileToPipe(p, fin, pos, opipe, count, (fout.flags & O_NONBLOCK) !== 0) : spliceDirect(p, fin, pos, fout, count);
   if (r >= 0) storePos(fin, pos, off);
   return p.check('sendfile', r);
 }
@@ -162,11 +158,17 @@ function spliceDirect(p: Task, fin: OpenFile, pos: Pos, fout: OpenFile, count: n
     while (done < count) {
       const prev = pos.value;
       const got = fin.spliceRead(p, pos, ring, count - done, false);
-      if (got <= 0) { result = got; break; }
+      if (got <= 0) {
+        result = got;
+        break;
+      }
       const put = fout.spliceWrite(p, ring, outPos, got, false);
       // A short write leaves the input at what was written (splice_direct_to_actor).
       if (put < got) pos.value = prev + Math.max(put, 0);
-      if (put < 0) { result = put; break; }
+      if (put < 0) {
+        result = put;
+        break;
+      }
       done += put;
       if (put < got) break;
     }

@@ -10,8 +10,32 @@
 import type { Loan } from '../loan.js';
 import type { FdView } from '../snapshot.js';
 import {
-  buffer, bytes, dest, fd, int, iovecs, loff, off, opt, path, pollfds, rBool, rBuffer, rBytes, rCountId, rJson,
-  rNum, rNums, rPair, rVoid, size, socketOpts, uint, ulong, type ArgType, type ResultType,
+  buffer,
+  bytes,
+  dest,
+  fd,
+  int,
+  iovecs,
+  loff,
+  off,
+  opt,
+  path,
+  pollfds,
+  rBool,
+  rBuffer,
+  rBytes,
+  rCountId,
+  rJson,
+  rNum,
+  rNums,
+  rPair,
+  rVoid,
+  size,
+  socketOpts,
+  uint,
+  ulong,
+  type ArgType,
+  type ResultType,
 } from './args.js';
 import * as ext from './extensions.js';
 import * as files from './files.js';
@@ -44,7 +68,10 @@ export interface SyscallDef<F extends Impl = Impl, B extends Blocking = Blocking
 }
 
 function call<F extends Impl, B extends Blocking = false>(
-  run: F, args: ArgsFor<ParamsOf<F>>, returns: ResultType<ReturnType<F>>, blocks?: B,
+  run: F,
+  args: ArgsFor<ParamsOf<F>>,
+  returns: ResultType<ReturnType<F>>,
+  blocks?: B,
 ): SyscallDef<F, B> {
   return { run, args, returns, blocks: (blocks ?? false) as B };
 }

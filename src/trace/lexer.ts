@@ -33,11 +33,21 @@ export interface SourceLine {
   readonly tokens: Token[];
 }
 
-const LF = 0x0a, CR = 0x0d, SPACE = 0x20, TAB = 0x09, HASH = 0x23, QUOTE = 0x22, BACKSLASH = 0x5c;
+const LF = 0x0a,
+  CR = 0x0d,
+  SPACE = 0x20,
+  TAB = 0x09,
+  HASH = 0x23,
+  QUOTE = 0x22,
+  BACKSLASH = 0x5c;
 
 const SIMPLE_ESCAPES: Record<number, number> = {
-  [BACKSLASH]: BACKSLASH, [QUOTE]: QUOTE,
-  110 /* n */: LF, 116 /* t */: TAB, 114 /* r */: CR, 48 /* 0 */: 0,
+  [BACKSLASH]: BACKSLASH,
+  [QUOTE]: QUOTE,
+  110 /* n */: LF,
+  116 /* t */: TAB,
+  114 /* r */: CR,
+  48 /* 0 */: 0,
 };
 
 // Non-fatal: malformed UTF-8 outside quotes can only appear in a bad token,
@@ -66,7 +76,10 @@ export function excerpt(text: string, quote = "'", bytes?: number): string {
   let chars = 0;
   let clipped = false;
   for (const ch of text) {
-    if (chars++ === EXCERPT_CHARS) { clipped = true; break; }
+    if (chars++ === EXCERPT_CHARS) {
+      clipped = true;
+      break;
+    }
     const c = ch.codePointAt(0)!;
     shown += c < 0x20 || c === 0x7f ? `\\x${c.toString(16).padStart(2, '0')}` : ch;
   }
@@ -89,8 +102,10 @@ function utf8Length(text: string): number {
     const c = text.charCodeAt(i);
     if (c < 0x80) n += 1;
     else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
-    else n += 3;
+    else if (c >= 0xd800 && c < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 4;
+      i++;
+    } else n += 3;
   }
   return n;
 }
@@ -138,11 +153,16 @@ export function* lexLines(source: string | Uint8Array, file: string): Generator<
 }
 
 function lexLine(b: Uint8Array, file: string, line: number): Token[] {
-  const fail = (detail: string): never => { throw new TraceSyntaxError(file, line, detail); };
+  const fail = (detail: string): never => {
+    throw new TraceSyntaxError(file, line, detail);
+  };
   const tokens: Token[] = [];
   let i = 0;
   while (i < b.length) {
-    if (isBlank(b[i])) { i++; continue; }
+    if (isBlank(b[i])) {
+      i++;
+      continue;
+    }
     if (b[i] === HASH) break;
     const start = i;
     if (b[i] === QUOTE) {
@@ -167,7 +187,10 @@ function lexLine(b: Uint8Array, file: string, line: number): Token[] {
 }
 
 /** A string body: the index of its closing quote and the number of bytes it stands for. */
-interface StringBody { end: number; length: number }
+interface StringBody {
+  end: number;
+  length: number;
+}
 
 /**
  * Checks a string body from `i` (just past the opening quote), escapes
@@ -176,14 +199,20 @@ interface StringBody { end: number; length: number }
  */
 function scanString(b: Uint8Array, i: number, fail: (d: string) => never): StringBody {
   let length = 0;
-  for (;; length++) {
+  for (; ; length++) {
     if (i >= b.length) fail('unterminated string');
     const c = b[i]!;
     if (c === QUOTE) return { end: i, length };
-    if (c !== BACKSLASH) { i++; continue; }
+    if (c !== BACKSLASH) {
+      i++;
+      continue;
+    }
     const e = b[i + 1];
     if (e === undefined) fail('unterminated string');
-    if (SIMPLE_ESCAPES[e!] !== undefined) { i += 2; continue; }
+    if (SIMPLE_ESCAPES[e!] !== undefined) {
+      i += 2;
+      continue;
+    }
     if (e === 0x78 /* x */) {
       if (hexValue(b[i + 2]) < 0 || hexValue(b[i + 3]) < 0) fail(`bad escape ${excerptBytes(b.subarray(i, i + 4))} (\\xHH needs two hex digits)`);
       i += 4;
@@ -199,9 +228,17 @@ function decodeString(b: Uint8Array, i: number, body: StringBody): Uint8Array {
   const out = new Uint8Array(body.length);
   for (let o = 0; i < body.end; o++) {
     const c = b[i]!;
-    if (c !== BACKSLASH) { out[o] = c; i++; continue; }
+    if (c !== BACKSLASH) {
+      out[o] = c;
+      i++;
+      continue;
+    }
     const simple = SIMPLE_ESCAPES[b[i + 1]!];
-    if (simple !== undefined) { out[o] = simple; i += 2; continue; }
+    if (simple !== undefined) {
+      out[o] = simple;
+      i += 2;
+      continue;
+    }
     out[o] = hexValue(b[i + 2]) * 16 + hexValue(b[i + 3]);
     i += 4;
   }

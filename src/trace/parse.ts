@@ -5,9 +5,26 @@
 // (the lab), never for `splicekit run` or the recorded traces.
 
 import {
-  FD_CLOEXEC, O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY,
-  SEEK_CUR, SEEK_END, SEEK_SET, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
-  SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK,
+  FD_CLOEXEC,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECT,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  SEEK_CUR,
+  SEEK_END,
+  SEEK_SET,
+  SOCK_DGRAM,
+  SOCK_SEQPACKET,
+  SOCK_STREAM,
+  SPLICE_F_GIFT,
+  SPLICE_F_MORE,
+  SPLICE_F_MOVE,
+  SPLICE_F_NONBLOCK,
 } from '../constants.js';
 import { excerpt, lexLines, TraceSyntaxError, type Token } from './lexer.js';
 import { STATUS_FLAGS } from './render.js';
@@ -15,17 +32,22 @@ import { STATUS_FLAGS } from './render.js';
 export { EXCERPT_CHARS, excerpt, TraceSyntaxError } from './lexer.js';
 
 /** Bytes named by a DATA token; pat and zero stay symbolic since N may be huge. */
-export type Data =
-  | { kind: 'text'; bytes: Uint8Array }
-  | { kind: 'pat'; length: number; seed: number }
-  | { kind: 'zero'; length: number };
+export type Data = { kind: 'text'; bytes: Uint8Array } | { kind: 'pat'; length: number; seed: number } | { kind: 'zero'; length: number };
 
 /** `B:OFFSET:LEN` of a vmsplice. */
-export interface IovRef { buf: string; offset: number; length: number }
+export interface IovRef {
+  buf: string;
+  offset: number;
+  length: number;
+}
 
 export type FcntlCmd =
-  | { cmd: 'GETPIPE_SZ' } | { cmd: 'GETFL' } | { cmd: 'GETFD' }
-  | { cmd: 'SETPIPE_SZ'; arg: number } | { cmd: 'SETFL'; arg: number } | { cmd: 'SETFD'; arg: number };
+  | { cmd: 'GETPIPE_SZ' }
+  | { cmd: 'GETFL' }
+  | { cmd: 'GETFD' }
+  | { cmd: 'SETPIPE_SZ'; arg: number }
+  | { cmd: 'SETFL'; arg: number }
+  | { cmd: 'SETFD'; arg: number };
 
 /** TO of dup2/dup3: a bound fd name, or an fd number. */
 export type FdTarget = { fd: string } | { number: number };
@@ -92,8 +114,12 @@ class Args {
     readonly fail: (detail: string) => never,
   ) {}
 
-  get count(): number { return this.tokens.length - 1; }
-  get more(): boolean { return this.i < this.tokens.length; }
+  get count(): number {
+    return this.tokens.length - 1;
+  }
+  get more(): boolean {
+    return this.i < this.tokens.length;
+  }
 
   /** The next token, which must be bare. */
   private bare(what: string): Token {
@@ -121,7 +147,7 @@ class Args {
     const text = typeof t === 'string' ? t : t.text;
     // Leading zeros are allowed; past 16 significant digits N is above 2^53-1,
     // which a BigInt of a huge digit string would take seconds to find.
-    const significant = text.length - (/^0*/.exec(text)![0].length);
+    const significant = text.length - /^0*/.exec(text)![0].length;
     if (!DIGITS_RE.test(text) || significant > 16 || BigInt(text) > MAX_N) {
       this.fail(`bad ${what} ${typeof t === 'string' ? excerpt(t) : shown(t)} (decimal 0 to 2^53-1)`);
     }
@@ -182,10 +208,14 @@ class Args {
     return Object.hasOwn(table, t.text) ? table[t.text]! : this.fail(`bad ${what} ${shown(t)}`);
   }
 
-  word(): string { return this.bare('a word').text; }
+  word(): string {
+    return this.bare('a word').text;
+  }
 
   /** The next token's text, not taken. */
-  peek(): string { return this.tokens[this.i]!.text; }
+  peek(): string {
+    return this.tokens[this.i]!.text;
+  }
 
   path(): string {
     const t = this.tokens[this.i++]!;
@@ -215,7 +245,9 @@ class Args {
     }
   }
 
-  bindBuffer(name: string, length: number): void { this.bufs.set(name, length); }
+  bindBuffer(name: string, length: number): void {
+    this.bufs.set(name, length);
+  }
 
   /** One or more iovecs up to the end of the line. */
   iovs(): IovRef[] {
@@ -261,7 +293,9 @@ const SYNTAX: Record<string, Syntax> = {
   pipe: { usage: 'pipe P [FLAGS]', min: 1, max: 2, parse: (a) => ({ kind: 'pipe', name: a.name(), flags: a.more ? a.flags(PIPE_FLAGS) : 0 }) },
   open: { usage: 'open F PATH OFLAGS', min: 3, max: 3, parse: (a) => ({ kind: 'open', name: a.name(), path: a.path(), flags: a.openFlags() }) },
   socketpair: {
-    usage: 'socketpair S [TYPE]', min: 1, max: 2,
+    usage: 'socketpair S [TYPE]',
+    min: 1,
+    max: 2,
     parse: (a) => {
       const name = a.name();
       return a.more ? { kind: 'socketpair', name, type: a.socketType() } : { kind: 'socketpair', name };
@@ -270,13 +304,19 @@ const SYNTAX: Record<string, Syntax> = {
   dup: { usage: 'dup F FD', min: 2, max: 2, parse: (a) => ({ kind: 'dup', name: a.name(), fd: a.fd() }) },
   dup2: { usage: 'dup2 F FD TO', min: 3, max: 3, parse: (a) => ({ kind: 'dup2', name: a.name(), fd: a.fd(), to: a.target() }) },
   dup3: {
-    usage: 'dup3 F FD TO FLAGS', min: 4, max: 4,
+    usage: 'dup3 F FD TO FLAGS',
+    min: 4,
+    max: 4,
     parse: (a) => ({ kind: 'dup3', name: a.name(), fd: a.fd(), to: a.target(), flags: a.flags(DUP3_FLAGS) }),
   },
   dupfd: {
-    usage: 'dupfd F FD MIN [CLOEXEC]', min: 3, max: 4,
+    usage: 'dupfd F FD MIN [CLOEXEC]',
+    min: 3,
+    max: 4,
     parse: (a) => {
-      const name = a.name(), fd = a.fd(), min = a.num('min');
+      const name = a.name(),
+        fd = a.fd(),
+        min = a.num('min');
       if (a.more && a.word() !== 'CLOEXEC') a.fail('dupfd: the optional last argument is CLOEXEC');
       return { kind: 'dupfd', name, fd, min, cloexec: a.count === 4 };
     },
@@ -286,7 +326,9 @@ const SYNTAX: Record<string, Syntax> = {
   write: { usage: 'write FD DATA', min: 2, max: 2, parse: (a) => ({ kind: 'write', fd: a.fd(), data: a.data() }) },
   read: { usage: 'read FD COUNT', min: 2, max: 2, parse: (a) => ({ kind: 'read', fd: a.fd(), count: a.num('count') }) },
   buf: {
-    usage: 'buf B LEN', min: 2, max: 2,
+    usage: 'buf B LEN',
+    min: 2,
+    max: 2,
     parse: (a) => {
       const op = { kind: 'buf', name: a.name(), length: a.num('length') } as const;
       a.bindBuffer(op.name, op.length);
@@ -294,7 +336,9 @@ const SYNTAX: Record<string, Syntax> = {
     },
   },
   fill: {
-    usage: 'fill B OFFSET DATA', min: 3, max: 3,
+    usage: 'fill B OFFSET DATA',
+    min: 3,
+    max: 3,
     parse: (a) => {
       const op = { kind: 'fill', buf: a.name(), offset: a.num('offset'), data: a.data() } as const;
       a.range(op.buf, op.offset, dataLength(op.data));
@@ -302,7 +346,9 @@ const SYNTAX: Record<string, Syntax> = {
     },
   },
   show: {
-    usage: 'show B OFFSET LEN', min: 3, max: 3,
+    usage: 'show B OFFSET LEN',
+    min: 3,
+    max: 3,
     parse: (a) => {
       const op = { kind: 'show', buf: a.name(), offset: a.num('offset'), length: a.num('length') } as const;
       a.range(op.buf, op.offset, op.length);
@@ -310,29 +356,45 @@ const SYNTAX: Record<string, Syntax> = {
     },
   },
   vmsplice: {
-    usage: 'vmsplice FD FLAGS B:OFFSET:LEN...', min: 3, max: Infinity,
+    usage: 'vmsplice FD FLAGS B:OFFSET:LEN...',
+    min: 3,
+    max: Infinity,
     parse: (a) => {
-      const fd = a.fd(), flags = a.flags(SPLICE_FLAGS);
+      const fd = a.fd(),
+        flags = a.flags(SPLICE_FLAGS);
       return { kind: 'vmsplice', fd, flags, iov: a.iovs() };
     },
   },
   splice: {
-    usage: 'splice FDIN OFFIN FDOUT OFFOUT LEN FLAGS', min: 6, max: 6,
+    usage: 'splice FDIN OFFIN FDOUT OFFOUT LEN FLAGS',
+    min: 6,
+    max: 6,
     parse: (a) => ({
-      kind: 'splice', fdIn: a.fd(), offIn: a.offset(), fdOut: a.fd(), offOut: a.offset(),
-      length: a.num('length'), flags: a.flags(SPLICE_FLAGS),
+      kind: 'splice',
+      fdIn: a.fd(),
+      offIn: a.offset(),
+      fdOut: a.fd(),
+      offOut: a.offset(),
+      length: a.num('length'),
+      flags: a.flags(SPLICE_FLAGS),
     }),
   },
   tee: {
-    usage: 'tee FDIN FDOUT LEN FLAGS', min: 4, max: 4,
+    usage: 'tee FDIN FDOUT LEN FLAGS',
+    min: 4,
+    max: 4,
     parse: (a) => ({ kind: 'tee', fdIn: a.fd(), fdOut: a.fd(), length: a.num('length'), flags: a.flags(SPLICE_FLAGS) }),
   },
   sendfile: {
-    usage: 'sendfile FDOUT FDIN OFF COUNT', min: 4, max: 4,
+    usage: 'sendfile FDOUT FDIN OFF COUNT',
+    min: 4,
+    max: 4,
     parse: (a) => ({ kind: 'sendfile', fdOut: a.fd(), fdIn: a.fd(), offset: a.offset(), count: a.num('count') }),
   },
   lseek: {
-    usage: 'lseek FD OFFSET WHENCE', min: 3, max: 3,
+    usage: 'lseek FD OFFSET WHENCE',
+    min: 3,
+    max: 3,
     parse: (a) => ({ kind: 'lseek', fd: a.fd(), offset: a.num('offset'), whence: a.keyword(WHENCE, 'whence') }),
   },
   fcntl: { usage: 'fcntl FD CMD [ARG]', min: 2, max: 3, parse: parseFcntl },
@@ -347,25 +409,32 @@ const SYNTAX: Record<string, Syntax> = {
  */
 const EXTENSION_SYNTAX: Record<string, Syntax> = {
   notifyfd: {
-    usage: 'notifyfd N [FLAGS]', min: 1, max: 2,
+    usage: 'notifyfd N [FLAGS]',
+    min: 1,
+    max: 2,
     parse: (a) => ({ kind: 'notifyfd', name: a.name(), flags: a.more ? a.flags(NOTIFY_FLAGS) : 0 }),
   },
   vmsplice_notify: {
-    usage: 'vmsplice_notify FD N FLAGS B:OFFSET:LEN...', min: 4, max: Infinity,
+    usage: 'vmsplice_notify FD N FLAGS B:OFFSET:LEN...',
+    min: 4,
+    max: Infinity,
     parse: (a) => {
-      const fd = a.fd(), notify = a.fd(), flags = a.flags(SPLICE_FLAGS);
+      const fd = a.fd(),
+        notify = a.fd(),
+        flags = a.flags(SPLICE_FLAGS);
       return { kind: 'vmsplice_notify', fd, notify, flags, iov: a.iovs() };
     },
   },
   released: { usage: 'released N ID', min: 2, max: 2, parse: (a) => ({ kind: 'released', notify: a.fd(), id: a.num('id') }) },
   tick: { usage: 'tick MS', min: 1, max: 1, parse: (a) => ({ kind: 'tick', ms: a.num('ms') }) },
   socketpair: {
-    usage: 'socketpair S [TYPE|ack=MS]', min: 1, max: 2,
+    usage: 'socketpair S [TYPE|ack=MS]',
+    min: 1,
+    max: 2,
     parse: (a) => {
       const name = a.name();
       if (!a.more) return { kind: 'socketpair', name };
-      return a.peek().startsWith('ack=') ? { kind: 'socketpair', name, ackDelay: a.ack() }
-        : { kind: 'socketpair', name, type: a.socketType('ack=MS') };
+      return a.peek().startsWith('ack=') ? { kind: 'socketpair', name, ackDelay: a.ack() } : { kind: 'socketpair', name, type: a.socketType('ack=MS') };
     },
   },
 };
@@ -373,9 +442,15 @@ const EXTENSION_SYNTAX: Record<string, Syntax> = {
 /** Whether `op` is a splicekit extension rather than a Linux call (Linux cannot run it). */
 export function isExtension(op: OpBody): boolean {
   switch (op.kind) {
-    case 'notifyfd': case 'vmsplice_notify': case 'released': case 'tick': return true;
-    case 'socketpair': return op.ackDelay !== undefined;
-    default: return false;
+    case 'notifyfd':
+    case 'vmsplice_notify':
+    case 'released':
+    case 'tick':
+      return true;
+    case 'socketpair':
+      return op.ackDelay !== undefined;
+    default:
+      return false;
   }
 }
 
@@ -408,7 +483,9 @@ export function parseTrace(source: string | Uint8Array, file = '<trace>', option
   const bufs = new Map<string, number>();
   const ops: Op[] = [];
   for (const { line, tokens } of lexLines(source, file)) {
-    const fail = (detail: string): never => { throw new TraceSyntaxError(file, line, detail); };
+    const fail = (detail: string): never => {
+      throw new TraceSyntaxError(file, line, detail);
+    };
     const head = tokens[0]!;
     const syntax = !head.quoted && Object.hasOwn(table, head.text) ? table[head.text] : undefined;
     if (syntax === undefined) fail(`unknown operation ${shown(head)}`);
@@ -429,8 +506,14 @@ export function dataLength(data: Data): number {
 /** Writes the first `target.length` bytes of `data` into `target`. */
 export function writeData(data: Data, target: Uint8Array): number {
   const n = Math.min(target.length, dataLength(data));
-  if (data.kind === 'text') { target.set(data.bytes.subarray(0, n)); return n; }
-  if (data.kind === 'zero') { target.fill(0, 0, n); return n; }
+  if (data.kind === 'text') {
+    target.set(data.bytes.subarray(0, n));
+    return n;
+  }
+  if (data.kind === 'zero') {
+    target.fill(0, 0, n);
+    return n;
+  }
   // byte i = (SEED + i) mod 251: write one period, then double it by copying.
   const first = data.seed % 251;
   const period = Math.min(n, 251);

@@ -25,11 +25,16 @@ export function renderBytes(bytes: Uint8Array): string {
 
 function escapeByte(b: number): string {
   switch (b) {
-    case 0x5c: return '\\\\';
-    case 0x22: return '\\"';
-    case 0x0a: return '\\n';
-    case 0x09: return '\\t';
-    case 0x0d: return '\\r';
+    case 0x5c:
+      return '\\\\';
+    case 0x22:
+      return '\\"';
+    case 0x0a:
+      return '\\n';
+    case 0x09:
+      return '\\t';
+    case 0x0d:
+      return '\\r';
   }
   // Everything else outside printable ASCII, NUL included, is \xhh.
   return b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : `\\x${hex(b, 2)}`;
@@ -41,7 +46,11 @@ export function renderErrno(code: string): string {
 }
 
 const POLL_NAMES: [number, string][] = [
-  [POLLIN, 'IN'], [POLLOUT, 'OUT'], [POLLHUP, 'HUP'], [POLLERR, 'ERR'], [POLLNVAL, 'NVAL'],
+  [POLLIN, 'IN'],
+  [POLLOUT, 'OUT'],
+  [POLLHUP, 'HUP'],
+  [POLLERR, 'ERR'],
+  [POLLNVAL, 'NVAL'],
 ];
 
 /** poll revents as `IN|OUT|HUP|ERR|NVAL` (that order), or `0`. */

@@ -1,8 +1,19 @@
 // Runs parsed traces against the emulator (docs/trace-format.md, "Output").
 
 import {
-  F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETPIPE_SZ, F_SETFD, F_SETFL, F_SETPIPE_SZ, FD_CLOEXEC, FIONREAD,
-  MAX_RW_COUNT, POLLIN, POLLOUT,
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  F_GETFD,
+  F_GETFL,
+  F_GETPIPE_SZ,
+  F_SETFD,
+  F_SETFL,
+  F_SETPIPE_SZ,
+  FD_CLOEXEC,
+  FIONREAD,
+  MAX_RW_COUNT,
+  POLLIN,
+  POLLOUT,
 } from '../constants.js';
 import { SyscallError, WouldBlock } from '../errors.js';
 import type { SyscallName, Syscalls } from '../syscalls/table.js';
@@ -15,11 +26,32 @@ import { renderBytes, renderErrno, renderPollEvents, renderStatusFlags, resultLi
  * `show` reads user memory, `tick` moves the machine's clock).
  */
 export const OP_SYSCALLS = {
-  pipe: 'pipe', open: 'open', socketpair: 'socketpair', dup: 'dup', dup2: 'dup2', dup3: 'dup3', dupfd: 'fcntl',
-  fdnum: 'fcntl', close: 'close', write: 'write', read: 'read',
-  buf: 'alloc', fill: 'touch', show: null, vmsplice: 'vmsplice', splice: 'splice', tee: 'tee', sendfile: 'sendfile',
-  lseek: 'lseek', fcntl: 'fcntl', fionread: 'ioctl', poll: 'poll',
-  notifyfd: 'notifyfd', vmsplice_notify: 'vmspliceNotify', released: 'isReleased', tick: null,
+  pipe: 'pipe',
+  open: 'open',
+  socketpair: 'socketpair',
+  dup: 'dup',
+  dup2: 'dup2',
+  dup3: 'dup3',
+  dupfd: 'fcntl',
+  fdnum: 'fcntl',
+  close: 'close',
+  write: 'write',
+  read: 'read',
+  buf: 'alloc',
+  fill: 'touch',
+  show: null,
+  vmsplice: 'vmsplice',
+  splice: 'splice',
+  tee: 'tee',
+  sendfile: 'sendfile',
+  lseek: 'lseek',
+  fcntl: 'fcntl',
+  fionread: 'ioctl',
+  poll: 'poll',
+  notifyfd: 'notifyfd',
+  vmsplice_notify: 'vmspliceNotify',
+  released: 'isReleased',
+  tick: null,
 } as const satisfies Record<Op['kind'], SyscallName | null>;
 
 type ExtensionCall = 'notifyfd' | 'vmspliceNotify' | 'isReleased';
@@ -31,8 +63,7 @@ type TraceCall = Exclude<NonNullable<(typeof OP_SYSCALLS)[Op['kind']]>, Extensio
  * extensions' calls are optional: a trace using them needs a kernel that
  * has them, and `tick` a machine's clock.
  */
-export type TraceKernel = Pick<Syscalls, TraceCall | 'describe'> & Partial<Pick<Syscalls, ExtensionCall>>
-  & { tick?(ms: number): void };
+export type TraceKernel = Pick<Syscalls, TraceCall | 'describe'> & Partial<Pick<Syscalls, ExtensionCall>> & { tick?(ms: number): void };
 
 /** Passed for a closed or never-bound name: never open, so the call fails with EBADF. */
 export const UNBOUND_FD = 900000;
@@ -67,7 +98,9 @@ export class Bindings {
   /** Notify fd number → the ids handed out through it, oldest first (extensions only). */
   readonly tracked = new Map<number, Tracked[]>();
 
-  fd(name: string): number { return this.fds.get(name) ?? UNBOUND_FD; }
+  fd(name: string): number {
+    return this.fds.get(name) ?? UNBOUND_FD;
+  }
 
   buf(name: string): UserBuffer {
     const buf = this.bufs.get(name);
@@ -137,7 +170,12 @@ export function execute(op: Op, k: TraceKernel, names: Bindings): string {
       return String(fd(op.fd));
     case 'close':
       // The name is gone whatever close returns.
-      try { k.close(fd(op.fd)); return '0'; } finally { names.fds.delete(op.fd); }
+      try {
+        k.close(fd(op.fd));
+        return '0';
+      } finally {
+        names.fds.delete(op.fd);
+      }
     case 'write':
       // Linux caps a write at MAX_RW_COUNT, so a huge pat:N never needs more bytes.
       return String(k.write(fd(op.fd), dataBytes(op.data, MAX_RW_COUNT)));
@@ -221,12 +259,18 @@ function target(to: FdTarget, names: Bindings): number {
 
 function fcntl(op: Extract<Op, { kind: 'fcntl' }>, k: TraceKernel, fd: number): string {
   switch (op.cmd) {
-    case 'GETFD': return k.fcntl(fd, F_GETFD) & FD_CLOEXEC ? 'CLOEXEC' : '0';
-    case 'SETFD': return String(k.fcntl(fd, F_SETFD, op.arg));
-    case 'GETFL': return renderStatusFlags(k.fcntl(fd, F_GETFL));
-    case 'SETFL': return String(k.fcntl(fd, F_SETFL, op.arg));
-    case 'GETPIPE_SZ': return String(k.fcntl(fd, F_GETPIPE_SZ));
-    case 'SETPIPE_SZ': return String(k.fcntl(fd, F_SETPIPE_SZ, op.arg));
+    case 'GETFD':
+      return k.fcntl(fd, F_GETFD) & FD_CLOEXEC ? 'CLOEXEC' : '0';
+    case 'SETFD':
+      return String(k.fcntl(fd, F_SETFD, op.arg));
+    case 'GETFL':
+      return renderStatusFlags(k.fcntl(fd, F_GETFL));
+    case 'SETFL':
+      return String(k.fcntl(fd, F_SETFL, op.arg));
+    case 'GETPIPE_SZ':
+      return String(k.fcntl(fd, F_GETPIPE_SZ));
+    case 'SETPIPE_SZ':
+      return String(k.fcntl(fd, F_SETPIPE_SZ, op.arg));
   }
 }
 

@@ -24,15 +24,24 @@ export class TraceStepper {
   readonly output: string[] = [];
   private next = 0;
 
-  constructor(readonly ops: readonly Op[], readonly kernel: TraceKernel) {}
+  constructor(
+    readonly ops: readonly Op[],
+    readonly kernel: TraceKernel,
+  ) {}
 
   /** Steps taken so far. */
-  get position(): number { return this.next; }
+  get position(): number {
+    return this.next;
+  }
 
-  get done(): boolean { return this.next >= this.ops.length; }
+  get done(): boolean {
+    return this.next >= this.ops.length;
+  }
 
   /** The operation the next step runs, if any. */
-  peek(): Op | undefined { return this.ops[this.next]; }
+  peek(): Op | undefined {
+    return this.ops[this.next];
+  }
 
   /** Runs the next operation; undefined once the trace is over. Throws TraceRuntimeError on an emulator bug. */
   step(): StepResult | undefined {

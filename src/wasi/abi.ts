@@ -3,7 +3,12 @@
 
 /** `filetype` */
 export const FILETYPE = {
-  UNKNOWN: 0, CHARACTER_DEVICE: 2, DIRECTORY: 3, REGULAR_FILE: 4, SOCKET_DGRAM: 5, SOCKET_STREAM: 6,
+  UNKNOWN: 0,
+  CHARACTER_DEVICE: 2,
+  DIRECTORY: 3,
+  REGULAR_FILE: 4,
+  SOCKET_DGRAM: 5,
+  SOCKET_STREAM: 6,
 } as const;
 
 /** `fdflags` */
@@ -32,11 +37,23 @@ export const PREOPENTYPE_DIR = 0;
 
 /** `rights`: bit n is the witx flag n. */
 export const RIGHTS = {
-  FD_DATASYNC: 1n << 0n, FD_READ: 1n << 1n, FD_SEEK: 1n << 2n, FD_FDSTAT_SET_FLAGS: 1n << 3n,
-  FD_SYNC: 1n << 4n, FD_TELL: 1n << 5n, FD_WRITE: 1n << 6n, FD_ADVISE: 1n << 7n,
-  FD_ALLOCATE: 1n << 8n, PATH_CREATE_FILE: 1n << 10n, PATH_OPEN: 1n << 13n, FD_READDIR: 1n << 14n,
-  PATH_FILESTAT_GET: 1n << 18n, FD_FILESTAT_GET: 1n << 21n, PATH_UNLINK_FILE: 1n << 26n,
-  POLL_FD_READWRITE: 1n << 27n, SOCK_SHUTDOWN: 1n << 28n,
+  FD_DATASYNC: 1n << 0n,
+  FD_READ: 1n << 1n,
+  FD_SEEK: 1n << 2n,
+  FD_FDSTAT_SET_FLAGS: 1n << 3n,
+  FD_SYNC: 1n << 4n,
+  FD_TELL: 1n << 5n,
+  FD_WRITE: 1n << 6n,
+  FD_ADVISE: 1n << 7n,
+  FD_ALLOCATE: 1n << 8n,
+  PATH_CREATE_FILE: 1n << 10n,
+  PATH_OPEN: 1n << 13n,
+  FD_READDIR: 1n << 14n,
+  PATH_FILESTAT_GET: 1n << 18n,
+  FD_FILESTAT_GET: 1n << 21n,
+  PATH_UNLINK_FILE: 1n << 26n,
+  POLL_FD_READWRITE: 1n << 27n,
+  SOCK_SHUTDOWN: 1n << 28n,
 } as const;
 /** Every right (bits 0..29): what a directory hands to files opened through it. */
 export const ALL_RIGHTS = (1n << 30n) - 1n;

@@ -45,18 +45,20 @@ export function sleepNs(ns: bigint): void {
 export function clockCalls(ctx: WasiContext) {
   const m = ctx.mem;
   return {
-    clock_time_get: (id: number, _precision: bigint, ptr: number) => ctx.run('wasi', null, () => {
-      m.check(ptr, 8);
-      const t = clockNow(id);
-      if (t === undefined) return E.INVAL;
-      m.setU64(ptr, t);
-      return E.SUCCESS;
-    }),
-    clock_res_get: (id: number, ptr: number) => ctx.run('wasi', null, () => {
-      m.check(ptr, 8);
-      if (clockNow(id) === undefined) return E.INVAL;
-      m.setU64(ptr, RESOLUTION_NS);
-      return E.SUCCESS;
-    }),
+    clock_time_get: (id: number, _precision: bigint, ptr: number) =>
+      ctx.run('wasi', null, () => {
+        m.check(ptr, 8);
+        const t = clockNow(id);
+        if (t === undefined) return E.INVAL;
+        m.setU64(ptr, t);
+        return E.SUCCESS;
+      }),
+    clock_res_get: (id: number, ptr: number) =>
+      ctx.run('wasi', null, () => {
+        m.check(ptr, 8);
+        if (clockNow(id) === undefined) return E.INVAL;
+        m.setU64(ptr, RESOLUTION_NS);
+        return E.SUCCESS;
+      }),
   };
 }

@@ -30,8 +30,11 @@ export function execCommand(args: readonly string[], usage: string, kernel?: Ker
   } catch (e) {
     // loadCommand checked what it can; instantiating can still fail (a data
     // segment out of bounds), and a start function or a stack overflow can trap.
-    if (e instanceof WebAssembly.LinkError || e instanceof NotACommand
-      || (e instanceof WebAssembly.RuntimeError && /^WebAssembly\.Instance\(\)/.test(e.message))) {
+    if (
+      e instanceof WebAssembly.LinkError ||
+      e instanceof NotACommand ||
+      (e instanceof WebAssembly.RuntimeError && /^WebAssembly\.Instance\(\)/.test(e.message))
+    ) {
       say(`${printable(prog)}: cannot instantiate: ${v8Message(e)}`);
       return NOT_EXECUTABLE;
     }

@@ -67,7 +67,12 @@ export class WasiContext {
    * @param linear the user buffer that stands for the guest's memory when
    *   the machine can reference its pages (vmsplice maps them); else undefined.
    */
-  constructor(readonly kernel: GuestProcess, readonly io: HostIo = {}, readonly sigpipe = false, readonly linear?: UserBuffer) {}
+  constructor(
+    readonly kernel: GuestProcess,
+    readonly io: HostIo = {},
+    readonly sigpipe = false,
+    readonly linear?: UserBuffer,
+  ) {}
 
   /** signal(SIGPIPE, SIG_IGN) was called: EPIPE is returned, not the end of the guest. */
   sigpipeIgnored = false;

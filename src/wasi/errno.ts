@@ -15,8 +15,22 @@ const WASI = new Map(WASI_NAMES.map((name, i) => [name, i]));
 
 /** wasi_snapshot_preview1 `errno` values used by the host itself. */
 export const E = {
-  SUCCESS: 0, AGAIN: 6, BADF: 8, FAULT: 21, ILSEQ: 25, INVAL: 28, IO: 29, ISDIR: 31, NAMETOOLONG: 37,
-  NOENT: 44, NOSYS: 52, NOTDIR: 54, NOTSOCK: 57, NOTSUP: 58, PIPE: 64, NOTCAPABLE: 76,
+  SUCCESS: 0,
+  AGAIN: 6,
+  BADF: 8,
+  FAULT: 21,
+  ILSEQ: 25,
+  INVAL: 28,
+  IO: 29,
+  ISDIR: 31,
+  NAMETOOLONG: 37,
+  NOENT: 44,
+  NOSYS: 52,
+  NOTDIR: 54,
+  NOTSOCK: 57,
+  NOTSUP: 58,
+  PIPE: 64,
+  NOTCAPABLE: 76,
 } as const;
 
 /**
@@ -36,7 +50,10 @@ export function wasiErrno(linuxErrno: number): number {
 
 /** A failure the host finds itself (not the kernel): its WASI and Linux errno. */
 export class WasiError extends Error {
-  constructor(readonly wasi: number, readonly linux: number = ERRNO.EINVAL) {
+  constructor(
+    readonly wasi: number,
+    readonly linux: number = ERRNO.EINVAL,
+  ) {
     super(`errno ${wasi} (Linux ${linux})`);
     this.name = 'WasiError';
   }

@@ -63,64 +63,88 @@ export function fdCalls(ctx: WasiContext) {
   };
 
   return {
-    fd_read: (fd: number, iovs: number, n: number, nread: number) => ctx.run('wasi', [fd], () => {
-      const list = m.iovs(iovs, n);
-      m.check(nread, 4); // before reading: a fault must not lose the bytes
-      m.setU32(nread, readv(fd, list));
-      return E.SUCCESS;
-    }),
-    fd_write: (fd: number, iovs: number, n: number, nwritten: number) => ctx.run('wasi', [fd], () => {
-      const list = m.iovs(iovs, n);
-      m.check(nwritten, 4);
-      m.setU32(nwritten, writev(fd, list));
-      return E.SUCCESS;
-    }, true),
-    fd_pread: (fd: number, iovs: number, n: number, offset: bigint, nread: number) => ctx.run('wasi', [fd], () => {
-      const list = m.iovs(iovs, n);
-      m.check(nread, 4);
-      m.setU32(nread, at(fd, offset, () => readv(fd, list)));
-      return E.SUCCESS;
-    }),
-    fd_pwrite: (fd: number, iovs: number, n: number, offset: bigint, nwritten: number) => ctx.run('wasi', [fd], () => {
-      const list = m.iovs(iovs, n);
-      m.check(nwritten, 4);
-      m.setU32(nwritten, at(fd, offset, () => writev(fd, list)));
-      return E.SUCCESS;
-    }, true),
-    fd_seek: (fd: number, offset: bigint, whence: number, newoffset: number) => ctx.run('wasi', null, () => {
-      m.check(newoffset, 8);
-      if (whence > WHENCE_MAX) return E.INVAL;
-      m.setU64(newoffset, k.lseek(fd, toOffset(offset), whence));
-      return E.SUCCESS;
-    }),
-    fd_tell: (fd: number, offset: number) => ctx.run('wasi', null, () => {
-      m.check(offset, 8);
-      m.setU64(offset, k.lseek(fd, 0, SEEK_CUR));
-      return E.SUCCESS;
-    }),
-    fd_close: (fd: number) => ctx.run('wasi', null, () => {
-      k.close(fd);
-      ctx.preopens.delete(fd);
-      ctx.dirs.delete(fd);
-      return E.SUCCESS;
-    }),
+    fd_read: (fd: number, iovs: number, n: number, nread: number) =>
+      ctx.run('wasi', [fd], () => {
+        const list = m.iovs(iovs, n);
+        m.check(nread, 4); // before reading: a fault must not lose the bytes
+        m.setU32(nread, readv(fd, list));
+        return E.SUCCESS;
+      }),
+    fd_write: (fd: number, iovs: number, n: number, nwritten: number) =>
+      ctx.run(
+        'wasi',
+        [fd],
+        () => {
+          const list = m.iovs(iovs, n);
+          m.check(nwritten, 4);
+          m.setU32(nwritten, writev(fd, list));
+          return E.SUCCESS;
+        },
+        true,
+      ),
+    fd_pread: (fd: number, iovs: number, n: number, offset: bigint, nread: number) =>
+      ctx.run('wasi', [fd], () => {
+        const list = m.iovs(iovs, n);
+        m.check(nread, 4);
+        m.setU32(
+          nread,
+          at(fd, offset, () => readv(fd, list)),
+        );
+        return E.SUCCESS;
+      }),
+    fd_pwrite: (fd: number, iovs: number, n: number, offset: bigint, nwritten: number) =>
+      ctx.run(
+        'wasi',
+        [fd],
+        () => {
+          const list = m.iovs(iovs, n);
+          m.check(nwritten, 4);
+          m.setU32(
+            nwritten,
+            at(fd, offset, () => writev(fd, list)),
+          );
+          return E.SUCCESS;
+        },
+        true,
+      ),
+    fd_seek: (fd: number, offset: bigint, whence: number, newoffset: number) =>
+      ctx.run('wasi', null, () => {
+        m.check(newoffset, 8);
+        if (whence > WHENCE_MAX) return E.INVAL;
+        m.setU64(newoffset, k.lseek(fd, toOffset(offset), whence));
+        return E.SUCCESS;
+      }),
+    fd_tell: (fd: number, offset: number) =>
+      ctx.run('wasi', null, () => {
+        m.check(offset, 8);
+        m.setU64(offset, k.lseek(fd, 0, SEEK_CUR));
+        return E.SUCCESS;
+      }),
+    fd_close: (fd: number) =>
+      ctx.run('wasi', null, () => {
+        k.close(fd);
+        ctx.preopens.delete(fd);
+        ctx.dirs.delete(fd);
+        return E.SUCCESS;
+      }),
     // WASI has no dup2: fd_renumber moves `from` onto `to`, which must be open.
-    fd_renumber: (from: number, to: number) => ctx.run('wasi', null, () => {
-      described(ctx, from);
-      described(ctx, to);
-      if (from === to) return E.SUCCESS;
-      k.dup2(from, to);
-      k.close(from);
-      const name = ctx.preopens.get(from);
-      ctx.preopens.delete(from);
-      if (name !== undefined) ctx.preopens.set(to, name);
-      else ctx.preopens.delete(to);
-      const dir = ctx.dirs.get(from);
-      ctx.dirs.delete(from);
-      if (dir !== undefined) ctx.dirs.set(to, dir);
-      else ctx.dirs.delete(to);
-      return E.SUCCESS;
-    }),
+    fd_renumber: (from: number, to: number) =>
+      ctx.run('wasi', null, () => {
+        described(ctx, from);
+        described(ctx, to);
+        if (from === to) return E.SUCCESS;
+        k.dup2(from, to);
+        k.close(from);
+        const name = ctx.preopens.get(from);
+        ctx.preopens.delete(from);
+        if (name !== undefined) ctx.preopens.set(to, name);
+        else ctx.preopens.delete(to);
+        const dir = ctx.dirs.get(from);
+        ctx.dirs.delete(from);
+        if (dir !== undefined) ctx.dirs.set(to, dir);
+        else ctx.dirs.delete(to);
+        return E.SUCCESS;
+      }),
     // In-memory files are always synced; fsync(2) of a pipe, socket or device is EINVAL.
     fd_sync: (fd: number) => ctx.run('wasi', null, () => sync(described(ctx, fd).kind)),
     fd_datasync: (fd: number) => ctx.run('wasi', null, () => sync(described(ctx, fd).kind)),
@@ -136,13 +160,18 @@ export function fdCalls(ctx: WasiContext) {
         return E.SUCCESS;
       }),
     sock_send: (fd: number, iovs: number, n: number, _siflags: number, nsent: number) =>
-      ctx.run('wasi', [fd], () => {
-        socket(fd);
-        const list = m.iovs(iovs, n);
-        m.check(nsent, 4);
-        m.setU32(nsent, writev(fd, list));
-        return E.SUCCESS;
-      }, true),
+      ctx.run(
+        'wasi',
+        [fd],
+        () => {
+          socket(fd);
+          const list = m.iovs(iovs, n);
+          m.check(nsent, 4);
+          m.setU32(nsent, writev(fd, list));
+          return E.SUCCESS;
+        },
+        true,
+      ),
   };
 }
 

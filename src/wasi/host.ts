@@ -83,14 +83,15 @@ export class WasiHost {
   private readonly args: readonly string[];
   private readonly env: readonly string[];
 
-  constructor(readonly kernel: GuestProcess, opts: WasiOptions = {}) {
+  constructor(
+    readonly kernel: GuestProcess,
+    opts: WasiOptions = {},
+  ) {
     this.ctx = new WasiContext(kernel, opts.io, opts.sigpipe, opts.linear?.buffer);
     this.linear = opts.linear?.memory;
     this.args = opts.args ?? [];
     const env = opts.env ?? [];
-    this.env = Array.isArray(env)
-      ? env
-      : Object.entries(env as Record<string, string | undefined>).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+    this.env = Array.isArray(env) ? env : Object.entries(env as Record<string, string | undefined>).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
   }
 
   /**
@@ -111,8 +112,13 @@ export class WasiHost {
     const c = this.ctx;
     return {
       wasi_snapshot_preview1: {
-        ...procCalls(c, this.args, this.env), ...clockCalls(c), ...fdCalls(c), ...statCalls(c),
-        ...pathCalls(c), ...pollCalls(c), ...unsupportedCalls(),
+        ...procCalls(c, this.args, this.env),
+        ...clockCalls(c),
+        ...fdCalls(c),
+        ...statCalls(c),
+        ...pathCalls(c),
+        ...pollCalls(c),
+        ...unsupportedCalls(),
       },
       splicekit: splicekitCalls(c),
       ...(this.linear ? { env: { memory: this.linear } } : {}),

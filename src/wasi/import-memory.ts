@@ -35,7 +35,10 @@ interface Section {
 }
 
 class Reader {
-  constructor(readonly b: Uint8Array, public at = 0) {}
+  constructor(
+    readonly b: Uint8Array,
+    public at = 0,
+  ) {}
   byte(): number {
     if (this.at >= this.b.length) throw new RangeError('truncated module');
     return this.b[this.at++]!;
@@ -87,12 +90,28 @@ function sections(b: Uint8Array): Section[] {
 function skipImportDesc(r: Reader): number | undefined {
   const kind = r.byte();
   switch (kind) {
-    case 0: r.u32(); return undefined; // function: type index
-    case 1: r.byte(); skipLimits(r); return undefined; // table: reftype, limits
-    case KIND_MEMORY: { const at = r.at; skipLimits(r); return at; }
-    case 3: r.byte(); r.byte(); return undefined; // global: valtype, mutability
-    case 4: r.byte(); r.u32(); return undefined; // tag: attribute, type index
-    default: throw new RangeError(`unknown import kind ${kind}`);
+    case 0:
+      r.u32();
+      return undefined; // function: type index
+    case 1:
+      r.byte();
+      skipLimits(r);
+      return undefined; // table: reftype, limits
+    case KIND_MEMORY: {
+      const at = r.at;
+      skipLimits(r);
+      return at;
+    }
+    case 3:
+      r.byte();
+      r.byte();
+      return undefined; // global: valtype, mutability
+    case 4:
+      r.byte();
+      r.u32();
+      return undefined; // tag: attribute, type index
+    default:
+      throw new RangeError(`unknown import kind ${kind}`);
   }
 }
 
@@ -189,9 +208,7 @@ export function importMemory(module: Uint8Array, shared: boolean): ImportedMemor
 export function guestMemory(module: Uint8Array, shared: boolean): { bytes: Uint8Array; memory: WebAssembly.Memory } | undefined {
   const m = importMemory(module, shared);
   if (!m) return undefined;
-  const memory = new WebAssembly.Memory(shared
-    ? { initial: m.initial, maximum: m.maximum, shared: true }
-    : { initial: m.initial, maximum: m.maximum });
+  const memory = new WebAssembly.Memory(shared ? { initial: m.initial, maximum: m.maximum, shared: true } : { initial: m.initial, maximum: m.maximum });
   return { bytes: m.bytes, memory };
 }
 

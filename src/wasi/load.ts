@@ -16,9 +16,7 @@ import { hostSignature, signature, type Signature } from './signatures.js';
 export const NOT_FOUND = 127;
 export const NOT_EXECUTABLE = 126;
 
-export type Loaded =
-  | { module: WebAssembly.Module; bytes: Uint8Array<ArrayBuffer> }
-  | { status: number; message: string };
+export type Loaded = { module: WebAssembly.Module; bytes: Uint8Array<ArrayBuffer> } | { status: number; message: string };
 
 /** Reads, compiles and checks `path`; never throws. */
 export function loadCommand(path: string): Loaded {
@@ -150,11 +148,17 @@ function readShape(bytes: Uint8Array): Shape | null {
             funcs.push(t);
           } else {
             importTypes.push(undefined);
-            if (kind === 0x01) { r.valtype(); r.limits(); }
-            else if (kind === 0x02) r.limits();
-            else if (kind === 0x03) { r.valtype(); r.u8(); }
-            else if (kind === 0x04) { r.u8(); r.u32(); }
-            else throw new Unreadable();
+            if (kind === 0x01) {
+              r.valtype();
+              r.limits();
+            } else if (kind === 0x02) r.limits();
+            else if (kind === 0x03) {
+              r.valtype();
+              r.u8();
+            } else if (kind === 0x04) {
+              r.u8();
+              r.u32();
+            } else throw new Unreadable();
           }
         }
       } else if (id === 3) {
@@ -176,13 +180,19 @@ function readShape(bytes: Uint8Array): Shape | null {
     importedFunction: (i) => importTypes[i],
     exportedFunction: (name) => {
       const index = exports.get(name);
-      return index === undefined ? undefined : funcs[index] ?? undefined;
+      return index === undefined ? undefined : (funcs[index] ?? undefined);
     },
   };
 }
 
 const VALTYPES: Record<number, string> = {
-  127: 'i32', 126: 'i64', 125: 'f32', 124: 'f64', 123: 'v128', 112: 'funcref', 111: 'externref',
+  127: 'i32',
+  126: 'i64',
+  125: 'f32',
+  124: 'f64',
+  123: 'v128',
+  112: 'funcref',
+  111: 'externref',
 };
 
 class Reader {

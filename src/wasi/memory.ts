@@ -3,7 +3,10 @@
 // end overflows 32 bits) throws Fault, which the call returns as EFAULT.
 
 export class Fault extends Error {
-  constructor(readonly ptr: number, readonly len: number) {
+  constructor(
+    readonly ptr: number,
+    readonly len: number,
+  ) {
     super(`bad guest address ${ptr}+${len}`);
     this.name = 'Fault';
   }
@@ -54,18 +57,40 @@ export class GuestMemory {
     return new DataView(this.buffer, this.check(ptr, len), len);
   }
 
-  u8(ptr: number): number { return this.view(ptr, 1).getUint8(0); }
-  u16(ptr: number): number { return this.view(ptr, 2).getUint16(0, true); }
-  u32(ptr: number): number { return this.view(ptr, 4).getUint32(0, true); }
-  u64(ptr: number): bigint { return this.view(ptr, 8).getBigUint64(0, true); }
-  i64(ptr: number): bigint { return this.view(ptr, 8).getBigInt64(0, true); }
+  u8(ptr: number): number {
+    return this.view(ptr, 1).getUint8(0);
+  }
+  u16(ptr: number): number {
+    return this.view(ptr, 2).getUint16(0, true);
+  }
+  u32(ptr: number): number {
+    return this.view(ptr, 4).getUint32(0, true);
+  }
+  u64(ptr: number): bigint {
+    return this.view(ptr, 8).getBigUint64(0, true);
+  }
+  i64(ptr: number): bigint {
+    return this.view(ptr, 8).getBigInt64(0, true);
+  }
 
-  setU8(ptr: number, v: number): void { this.view(ptr, 1).setUint8(0, v); }
-  setU16(ptr: number, v: number): void { this.view(ptr, 2).setUint16(0, v, true); }
-  setU32(ptr: number, v: number): void { this.view(ptr, 4).setUint32(0, v >>> 0, true); }
-  setI32(ptr: number, v: number): void { this.view(ptr, 4).setInt32(0, v, true); }
-  setU64(ptr: number, v: bigint | number): void { this.view(ptr, 8).setBigUint64(0, BigInt.asUintN(64, BigInt(v)), true); }
-  setI64(ptr: number, v: bigint | number): void { this.view(ptr, 8).setBigInt64(0, BigInt.asIntN(64, BigInt(v)), true); }
+  setU8(ptr: number, v: number): void {
+    this.view(ptr, 1).setUint8(0, v);
+  }
+  setU16(ptr: number, v: number): void {
+    this.view(ptr, 2).setUint16(0, v, true);
+  }
+  setU32(ptr: number, v: number): void {
+    this.view(ptr, 4).setUint32(0, v >>> 0, true);
+  }
+  setI32(ptr: number, v: number): void {
+    this.view(ptr, 4).setInt32(0, v, true);
+  }
+  setU64(ptr: number, v: bigint | number): void {
+    this.view(ptr, 8).setBigUint64(0, BigInt.asUintN(64, BigInt(v)), true);
+  }
+  setI64(ptr: number, v: bigint | number): void {
+    this.view(ptr, 8).setBigInt64(0, BigInt.asIntN(64, BigInt(v)), true);
+  }
 
   /** A UTF-8 string of `len` bytes (WASI passes paths as pointer and length). */
   string(ptr: number, len: number): string | undefined {

@@ -75,32 +75,33 @@ export function pollCalls(ctx: WasiContext) {
   };
 
   return {
-    poll_oneoff: (inPtr: number, outPtr: number, nsubs: number, nevents: number) => ctx.run('wasi', null, () => {
-      const n = nsubs >>> 0;
-      if (n === 0) return E.INVAL;
-      m.check(inPtr, n * SUBSCRIPTION.SIZE);
-      m.check(outPtr, n * EVENT.SIZE);
-      m.check(nevents, 4);
-      const subs: Sub[] = [];
-      for (let i = 0; i < n; i++) {
-        const s = parse(inPtr, i);
-        if (!s) return E.INVAL;
-        subs.push(s);
-      }
-      const fds = subs.flatMap((s) => ('fd' in s ? [s.fd] : []));
-      for (;;) {
-        const events = subs.map(check).filter((e): e is Event => e !== undefined);
-        if (events.length > 0) {
-          events.forEach((e, i) => put(outPtr, i, e));
-          m.setU32(nevents, events.length);
-          return E.SUCCESS;
+    poll_oneoff: (inPtr: number, outPtr: number, nsubs: number, nevents: number) =>
+      ctx.run('wasi', null, () => {
+        const n = nsubs >>> 0;
+        if (n === 0) return E.INVAL;
+        m.check(inPtr, n * SUBSCRIPTION.SIZE);
+        m.check(outPtr, n * EVENT.SIZE);
+        m.check(nevents, 4);
+        const subs: Sub[] = [];
+        for (let i = 0; i < n; i++) {
+          const s = parse(inPtr, i);
+          if (!s) return E.INVAL;
+          subs.push(s);
         }
-        if (fds.length > 0 && ctx.io.wait?.(fds)) continue;
-        const waits = subs.flatMap((s) => ('deadline' in s && s.deadline !== undefined ? [s.deadline - clockNow(s.clock)!] : []));
-        if (waits.length === 0) return E.AGAIN;
-        // biome-ignore lint/complexity/useMathMinMax: the deadlines are bigints, which Math.min does not take.
-        sleepNs(waits.reduce((a, b) => (a < b ? a : b)));
-      }
-    }),
+        const fds = subs.flatMap((s) => ('fd' in s ? [s.fd] : []));
+        for (;;) {
+          const events = subs.map(check).filter((e): e is Event => e !== undefined);
+          if (events.length > 0) {
+            events.forEach((e, i) => put(outPtr, i, e));
+            m.setU32(nevents, events.length);
+            return E.SUCCESS;
+          }
+          if (fds.length > 0 && ctx.io.wait?.(fds)) continue;
+          const waits = subs.flatMap((s) => ('deadline' in s && s.deadline !== undefined ? [s.deadline - clockNow(s.clock)!] : []));
+          if (waits.length === 0) return E.AGAIN;
+          // biome-ignore lint/complexity/useMathMinMax: the deadlines are bigints, which Math.min does not take.
+          sleepNs(waits.reduce((a, b) => (a < b ? a : b)));
+        }
+      }),
   };
 }

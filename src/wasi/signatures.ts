@@ -17,7 +17,11 @@ export function signature(params: readonly string[], results: readonly string[])
 }
 
 /** `i` is an i32 and `I` an i64 parameter; every preview 1 function returns an errno (i32) but proc_exit. */
-const p1 = (params: string): Signature => signature([...params].map((c) => (c === 'I' ? 'i64' : 'i32')), ['i32']);
+const p1 = (params: string): Signature =>
+  signature(
+    [...params].map((c) => (c === 'I' ? 'i64' : 'i32')),
+    ['i32'],
+  );
 
 export const PREVIEW1: Readonly<Record<string, Signature>> = {
   args_get: p1('ii'),
@@ -69,7 +73,13 @@ export const PREVIEW1: Readonly<Record<string, Signature>> = {
 };
 
 export const SPLICEKIT: Readonly<Record<string, Signature>> = Object.fromEntries(
-  Object.entries(GUEST_IMPORTS).map(([name, { params }]) => [name, signature(params.map(() => 'i32'), ['i32'])]),
+  Object.entries(GUEST_IMPORTS).map(([name, { params }]) => [
+    name,
+    signature(
+      params.map(() => 'i32'),
+      ['i32'],
+    ),
+  ]),
 );
 
 /** Every function a guest may import, by module and name. */

@@ -127,7 +127,10 @@ export function splicekitCalls(ctx: WasiContext) {
 
   /** vmsplice out of a pipe copies (as Linux does) through a user buffer into the iovecs. */
   const vmspliceOut = (fd: number, iovs: GuestIov[], flags: number): number => {
-    const total = Math.min(iovs.reduce((n, v) => n + v.len, 0), k.fcntl(fd, F_GETPIPE_SZ));
+    const total = Math.min(
+      iovs.reduce((n, v) => n + v.len, 0),
+      k.fcntl(fd, F_GETPIPE_SZ),
+    );
     const buf = k.alloc(total);
     try {
       const n = k.vmsplice(fd, [{ buf, offset: 0, length: total }], flags);
@@ -150,134 +153,169 @@ export function splicekitCalls(ctx: WasiContext) {
      * buffer at once; the notification still tells when the kernel is done.
      */
     vmsplice_notify: (fd: number, iov: number, nrSegs: number, flags: number, nfd: number, idPtr: number) =>
-      linux([fd], () => {
-        if (!inBounds(idPtr, 4)) return -ERRNO.EFAULT;
-        const iovs = m.iovs(iov, nrSegs);
-        if (ctx.linear) {
-          const { count, id } = k.vmspliceNotify(fd, linearIov(iovs), flags, nfd);
-          m.setI32(idPtr, id);
-          return count;
-        }
-        const total = iovs.reduce((n, v) => n + v.len, 0);
-        const buf = k.alloc(total);
-        try {
-          let at = 0;
-          for (const v of iovs) {
-            buf.bytes.set(m.bytes(v.ptr, v.len), at);
-            at += v.len;
+      linux(
+        [fd],
+        () => {
+          if (!inBounds(idPtr, 4)) return -ERRNO.EFAULT;
+          const iovs = m.iovs(iov, nrSegs);
+          if (ctx.linear) {
+            const { count, id } = k.vmspliceNotify(fd, linearIov(iovs), flags, nfd);
+            m.setI32(idPtr, id);
+            return count;
           }
-          k.touch(buf, 0, total);
-          const { count, id } = k.vmspliceNotify(fd, [{ buf, offset: 0, length: total }], flags, nfd);
-          m.setI32(idPtr, id);
-          return count;
-        } finally {
-          k.free(buf);
-        }
-      }, true),
+          const total = iovs.reduce((n, v) => n + v.len, 0);
+          const buf = k.alloc(total);
+          try {
+            let at = 0;
+            for (const v of iovs) {
+              buf.bytes.set(m.bytes(v.ptr, v.len), at);
+              at += v.len;
+            }
+            k.touch(buf, 0, total);
+            const { count, id } = k.vmspliceNotify(fd, [{ buf, offset: 0, length: total }], flags, nfd);
+            m.setI32(idPtr, id);
+            return count;
+          } finally {
+            k.free(buf);
+          }
+        },
+        true,
+      ),
     /**
      * splicekit extension, the read side: lends up to `len` bytes of the pipe's
      * buffers (consumed from the pipe, nothing copied); the handle is stored at
      * `handlePtr`. `loan_copy` copies from it into guest memory on request.
      */
-    vmsplice_loan: (fd: number, len: number, flags: number, handlePtr: number) => linux([fd], () => {
-      if (!inBounds(handlePtr, 4)) return -ERRNO.EFAULT;
-      const loan = k.vmspliceLoan(fd, len >>> 0, flags);
-      // An empty loan holds nothing: its handle 0 releases as any other.
-      loans.set(loan.handle, loan);
-      m.setI32(handlePtr, loan.handle);
-      return loan.count;
-    }, true),
-    loan_copy: (handle: number, offset: number, buf: number, len: number) => linux(null, () => {
-      const loan = loans.get(handle);
-      if (!loan) return -ERRNO.EBADF;
-      if (!inBounds(buf, len)) return -ERRNO.EFAULT;
-      let skip = offset >>> 0;
-      let done = 0;
-      for (const v of loan.views) {
-        if (done === len) break;
-        if (skip >= v.length) { skip -= v.length; continue; }
-        const part = v.subarray(skip, skip + Math.min(v.length - skip, len - done));
-        m.bytes(buf + done, part.length).set(part);
-        done += part.length;
-        skip = 0;
-      }
-      return done;
-    }),
-    loan_release: (handle: number) => linux(null, () => {
-      const loan = loans.get(handle);
-      if (!loan) return -ERRNO.EBADF;
-      loans.delete(handle);
-      loan.release();
-      return 0;
-    }, true),
+    vmsplice_loan: (fd: number, len: number, flags: number, handlePtr: number) =>
+      linux(
+        [fd],
+        () => {
+          if (!inBounds(handlePtr, 4)) return -ERRNO.EFAULT;
+          const loan = k.vmspliceLoan(fd, len >>> 0, flags);
+          // An empty loan holds nothing: its handle 0 releases as any other.
+          loans.set(loan.handle, loan);
+          m.setI32(handlePtr, loan.handle);
+          return loan.count;
+        },
+        true,
+      ),
+    loan_copy: (handle: number, offset: number, buf: number, len: number) =>
+      linux(null, () => {
+        const loan = loans.get(handle);
+        if (!loan) return -ERRNO.EBADF;
+        if (!inBounds(buf, len)) return -ERRNO.EFAULT;
+        let skip = offset >>> 0;
+        let done = 0;
+        for (const v of loan.views) {
+          if (done === len) break;
+          if (skip >= v.length) {
+            skip -= v.length;
+            continue;
+          }
+          const part = v.subarray(skip, skip + Math.min(v.length - skip, len - done));
+          m.bytes(buf + done, part.length).set(part);
+          done += part.length;
+          skip = 0;
+        }
+        return done;
+      }),
+    loan_release: (handle: number) =>
+      linux(
+        null,
+        () => {
+          const loan = loans.get(handle);
+          if (!loan) return -ERRNO.EBADF;
+          loans.delete(handle);
+          loan.release();
+          return 0;
+        },
+        true,
+      ),
     pipe2: (fds: number, flags: number) => linux(null, () => putPair(fds, k.pipe(flags))),
     dup: (fd: number) => linux(null, () => sameDir(fd, k.dup(fd))),
-    dup2: (oldfd: number, newfd: number) => linux(null, () => {
-      const r = k.dup2(oldfd, newfd);
-      if (oldfd !== newfd) ctx.preopens.delete(newfd); // it names another file now
-      return sameDir(oldfd, r);
-    }),
-    dup3: (oldfd: number, newfd: number, flags: number) => linux(null, () => {
-      const r = k.dup3(oldfd, newfd, flags);
-      ctx.preopens.delete(newfd);
-      return sameDir(oldfd, r);
-    }),
+    dup2: (oldfd: number, newfd: number) =>
+      linux(null, () => {
+        const r = k.dup2(oldfd, newfd);
+        if (oldfd !== newfd) ctx.preopens.delete(newfd); // it names another file now
+        return sameDir(oldfd, r);
+      }),
+    dup3: (oldfd: number, newfd: number, flags: number) =>
+      linux(null, () => {
+        const r = k.dup3(oldfd, newfd, flags);
+        ctx.preopens.delete(newfd);
+        return sameDir(oldfd, r);
+      }),
     splice: (fdIn: number, offIn: number, fdOut: number, offOut: number, len: number, flags: number) =>
-      linux([fdIn, fdOut], () => {
-        if (len === 0) return 0;
-        // __do_splice copies offsets from user after the ESPIPE checks, before the mode checks.
-        if ((offIn && !inBounds(offIn, 8)) || (offOut && !inBounds(offOut, 8))) {
+      linux(
+        [fdIn, fdOut],
+        () => {
+          if (len === 0) return 0;
+          // __do_splice copies offsets from user after the ESPIPE checks, before the mode checks.
+          if ((offIn && !inBounds(offIn, 8)) || (offOut && !inBounds(offOut, 8))) {
+            if (flags & ~SPLICE_F_ALL) return -ERRNO.EINVAL;
+            const vi = k.describe(fdIn);
+            const vo = k.describe(fdOut);
+            if (!vi || !vo) return -ERRNO.EBADF;
+            if ((isPipe(vi) && offIn) || (isPipe(vo) && offOut)) return -ERRNO.ESPIPE;
+            return -ERRNO.EFAULT;
+          }
+          const oi = offsetAt(offIn);
+          const oo = offsetAt(offOut);
+          const n = k.splice(fdIn, oi, fdOut, oo, len >>> 0, flags);
+          storeOffset(offIn, oi);
+          storeOffset(offOut, oo);
+          return n;
+        },
+        true,
+      ),
+    tee: (fdIn: number, fdOut: number, len: number, flags: number) => linux([fdIn, fdOut], () => k.tee(fdIn, fdOut, len >>> 0, flags), true),
+    vmsplice: (fd: number, iov: number, nrSegs: number, flags: number) =>
+      linux(
+        [fd],
+        () => {
+          // Linux's order: flags, fd, iovec count, iovec addresses, empty, pipe.
           if (flags & ~SPLICE_F_ALL) return -ERRNO.EINVAL;
-          const vi = k.describe(fdIn);
-          const vo = k.describe(fdOut);
-          if (!vi || !vo) return -ERRNO.EBADF;
-          if ((isPipe(vi) && offIn) || (isPipe(vo) && offOut)) return -ERRNO.ESPIPE;
-          return -ERRNO.EFAULT;
-        }
-        const oi = offsetAt(offIn);
-        const oo = offsetAt(offOut);
-        const n = k.splice(fdIn, oi, fdOut, oo, len >>> 0, flags);
-        storeOffset(offIn, oi);
-        storeOffset(offOut, oo);
-        return n;
-      }, true),
-    tee: (fdIn: number, fdOut: number, len: number, flags: number) =>
-      linux([fdIn, fdOut], () => k.tee(fdIn, fdOut, len >>> 0, flags), true),
-    vmsplice: (fd: number, iov: number, nrSegs: number, flags: number) => linux([fd], () => {
-      // Linux's order: flags, fd, iovec count, iovec addresses, empty, pipe.
-      if (flags & ~SPLICE_F_ALL) return -ERRNO.EINVAL;
-      const v = k.describe(fd);
-      if (!v) return -ERRNO.EBADF;
-      if (nrSegs >>> 0 > UIO_MAXIOV) return -ERRNO.EINVAL;
-      const iovs = m.iovs(iov, nrSegs);
-      if (iovs.every((x) => x.len === 0)) return 0;
-      if (!isPipe(v)) return -ERRNO.EBADF;
-      return v.kind === 'pipe-write' ? vmspliceIn(fd, iovs, flags) : vmspliceOut(fd, iovs, flags);
-    }, true),
-    sendfile: (outFd: number, inFd: number, offPtr: number, count: number) => linux([outFd, inFd], () => {
-      // sendfile64 copies the offset in before anything else.
-      if (offPtr && !inBounds(offPtr, 8)) return -ERRNO.EFAULT;
-      const off = offsetAt(offPtr);
-      const n = k.sendfile(outFd, inFd, off, count >>> 0);
-      storeOffset(offPtr, off);
-      return n;
-    }, true),
+          const v = k.describe(fd);
+          if (!v) return -ERRNO.EBADF;
+          if (nrSegs >>> 0 > UIO_MAXIOV) return -ERRNO.EINVAL;
+          const iovs = m.iovs(iov, nrSegs);
+          if (iovs.every((x) => x.len === 0)) return 0;
+          if (!isPipe(v)) return -ERRNO.EBADF;
+          return v.kind === 'pipe-write' ? vmspliceIn(fd, iovs, flags) : vmspliceOut(fd, iovs, flags);
+        },
+        true,
+      ),
+    sendfile: (outFd: number, inFd: number, offPtr: number, count: number) =>
+      linux(
+        [outFd, inFd],
+        () => {
+          // sendfile64 copies the offset in before anything else.
+          if (offPtr && !inBounds(offPtr, 8)) return -ERRNO.EFAULT;
+          const off = offsetAt(offPtr);
+          const n = k.sendfile(outFd, inFd, off, count >>> 0);
+          storeOffset(offPtr, off);
+          return n;
+        },
+        true,
+      ),
     fcntl: (fd: number, cmd: number, arg: number) => linux(null, () => k.fcntl(fd, cmd, arg)),
-    ioctl: (fd: number, request: number, argp: number) => linux(null, () => {
-      const n = k.ioctl(fd, request);
-      m.setI32(argp, n); // put_user: EFAULT after the work, as Linux
-      return 0;
-    }),
-    socketpair: (domain: number, type: number, protocol: number, sv: number) => linux(null, () => {
-      // __sys_socketpair: the type's flags, then family and protocol (unix_create);
-      // the kernel's socketpair answers for the type itself and its flags.
-      if (!socketTypeFlagsValid(type)) return -ERRNO.EINVAL;
-      // Internet sockets exist on Linux but cannot be paired (sock_no_socketpair).
-      if (domain === AF_INET || domain === AF_INET6) return -ERRNO.EOPNOTSUPP;
-      if (domain !== AF_UNIX) return -ERRNO.EAFNOSUPPORT;
-      if (protocol !== 0 && protocol !== AF_UNIX) return -ERRNO.EPROTONOSUPPORT;
-      return putPair(sv, k.socketpair({ type }));
-    }),
+    ioctl: (fd: number, request: number, argp: number) =>
+      linux(null, () => {
+        const n = k.ioctl(fd, request);
+        m.setI32(argp, n); // put_user: EFAULT after the work, as Linux
+        return 0;
+      }),
+    socketpair: (domain: number, type: number, protocol: number, sv: number) =>
+      linux(null, () => {
+        // __sys_socketpair: the type's flags, then family and protocol (unix_create);
+        // the kernel's socketpair answers for the type itself and its flags.
+        if (!socketTypeFlagsValid(type)) return -ERRNO.EINVAL;
+        // Internet sockets exist on Linux but cannot be paired (sock_no_socketpair).
+        if (domain === AF_INET || domain === AF_INET6) return -ERRNO.EOPNOTSUPP;
+        if (domain !== AF_UNIX) return -ERRNO.EAFNOSUPPORT;
+        if (protocol !== 0 && protocol !== AF_UNIX) return -ERRNO.EPROTONOSUPPORT;
+        return putPair(sv, k.socketpair({ type }));
+      }),
     /**
      * SIGPIPE's disposition: 1 ignores it (a write with no reader then fails
      * EPIPE), 0 restores the default (it ends the guest with 141); returns

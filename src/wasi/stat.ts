@@ -10,9 +10,15 @@ import { E, WasiError } from './errno.js';
 
 const FILETYPE_OF: Record<FdView['kind'], number> = {
   // WASI has no FIFO type; runtimes report pipes as unknown.
-  'pipe-read': FILETYPE.UNKNOWN, 'pipe-write': FILETYPE.UNKNOWN, notify: FILETYPE.UNKNOWN,
-  file: FILETYPE.REGULAR_FILE, socket: FILETYPE.SOCKET_STREAM, directory: FILETYPE.DIRECTORY,
-  null: FILETYPE.CHARACTER_DEVICE, zero: FILETYPE.CHARACTER_DEVICE, full: FILETYPE.CHARACTER_DEVICE,
+  'pipe-read': FILETYPE.UNKNOWN,
+  'pipe-write': FILETYPE.UNKNOWN,
+  notify: FILETYPE.UNKNOWN,
+  file: FILETYPE.REGULAR_FILE,
+  socket: FILETYPE.SOCKET_STREAM,
+  directory: FILETYPE.DIRECTORY,
+  null: FILETYPE.CHARACTER_DEVICE,
+  zero: FILETYPE.CHARACTER_DEVICE,
+  full: FILETYPE.CHARACTER_DEVICE,
 };
 
 /**
@@ -46,8 +52,14 @@ export function rightsOf(v: FdView): bigint {
       // Seekable, as on Linux; wasi-libc's isatty() also reads this as "not a terminal".
       return r | RIGHTS.FD_SEEK | RIGHTS.FD_TELL;
     case 'directory':
-      return (r & ~RIGHTS.FD_READ & ~RIGHTS.FD_WRITE) | RIGHTS.FD_READDIR | RIGHTS.PATH_OPEN
-        | RIGHTS.PATH_CREATE_FILE | RIGHTS.PATH_FILESTAT_GET | RIGHTS.PATH_UNLINK_FILE;
+      return (
+        (r & ~RIGHTS.FD_READ & ~RIGHTS.FD_WRITE) |
+        RIGHTS.FD_READDIR |
+        RIGHTS.PATH_OPEN |
+        RIGHTS.PATH_CREATE_FILE |
+        RIGHTS.PATH_FILESTAT_GET |
+        RIGHTS.PATH_UNLINK_FILE
+      );
     case 'socket':
       return r | RIGHTS.SOCK_SHUTDOWN;
     default:
@@ -78,30 +90,32 @@ export function writeFilestat(ctx: WasiContext, ptr: number, v: FdView): void {
 export function statCalls(ctx: WasiContext) {
   const { kernel: k, mem: m } = ctx;
   return {
-    fd_fdstat_get: (fd: number, ptr: number) => ctx.run('wasi', null, () => {
-      m.check(ptr, FDSTAT.SIZE);
-      const v = described(ctx, fd);
-      m.bytes(ptr, FDSTAT.SIZE).fill(0);
-      m.setU8(ptr + FDSTAT.FILETYPE, filetypeOf(v));
-      m.setU16(ptr + FDSTAT.FLAGS, fdflagsOf(v.flags));
-      m.setU64(ptr + FDSTAT.RIGHTS_BASE, rightsOf(v));
-      m.setU64(ptr + FDSTAT.RIGHTS_INHERITING, v.kind === 'directory' ? ALL_RIGHTS : 0n);
-      return E.SUCCESS;
-    }),
-    fd_fdstat_set_flags: (fd: number, flags: number) => ctx.run('wasi', null, () => {
-      described(ctx, fd);
-      if (flags & ~0x1f) return E.INVAL;
-      // DSYNC/RSYNC/SYNC hold trivially for in-memory files: accepted, not stored.
-      const cur = k.fcntl(fd, F_GETFL);
-      const next = (cur & ~(O_APPEND | O_NONBLOCK)) | (flags & FDFLAGS.APPEND ? O_APPEND : 0)
-        | (flags & FDFLAGS.NONBLOCK ? O_NONBLOCK : 0);
-      k.fcntl(fd, F_SETFL, next);
-      return E.SUCCESS;
-    }),
-    fd_filestat_get: (fd: number, ptr: number) => ctx.run('wasi', null, () => {
-      m.check(ptr, FILESTAT.SIZE);
-      writeFilestat(ctx, ptr, described(ctx, fd));
-      return E.SUCCESS;
-    }),
+    fd_fdstat_get: (fd: number, ptr: number) =>
+      ctx.run('wasi', null, () => {
+        m.check(ptr, FDSTAT.SIZE);
+        const v = described(ctx, fd);
+        m.bytes(ptr, FDSTAT.SIZE).fill(0);
+        m.setU8(ptr + FDSTAT.FILETYPE, filetypeOf(v));
+        m.setU16(ptr + FDSTAT.FLAGS, fdflagsOf(v.flags));
+        m.setU64(ptr + FDSTAT.RIGHTS_BASE, rightsOf(v));
+        m.setU64(ptr + FDSTAT.RIGHTS_INHERITING, v.kind === 'directory' ? ALL_RIGHTS : 0n);
+        return E.SUCCESS;
+      }),
+    fd_fdstat_set_flags: (fd: number, flags: number) =>
+      ctx.run('wasi', null, () => {
+        described(ctx, fd);
+        if (flags & ~0x1f) return E.INVAL;
+        // DSYNC/RSYNC/SYNC hold trivially for in-memory files: accepted, not stored.
+        const cur = k.fcntl(fd, F_GETFL);
+        const next = (cur & ~(O_APPEND | O_NONBLOCK)) | (flags & FDFLAGS.APPEND ? O_APPEND : 0) | (flags & FDFLAGS.NONBLOCK ? O_NONBLOCK : 0);
+        k.fcntl(fd, F_SETFL, next);
+        return E.SUCCESS;
+      }),
+    fd_filestat_get: (fd: number, ptr: number) =>
+      ctx.run('wasi', null, () => {
+        m.check(ptr, FILESTAT.SIZE);
+        writeFilestat(ctx, ptr, described(ctx, fd));
+        return E.SUCCESS;
+      }),
   };
 }

@@ -34,7 +34,12 @@ export class StdioPumps implements HostIo {
   private guest: Process | undefined;
 
   /** `k` is the host's process: it holds the other ends and is the guest's parent. */
-  constructor(private readonly k: Process, private readonly stdin: ByteSource, private readonly stdout: ByteSink, private readonly stderr: ByteSink) {}
+  constructor(
+    private readonly k: Process,
+    private readonly stdin: ByteSource,
+    private readonly stdout: ByteSink,
+    private readonly stderr: ByteSink,
+  ) {}
 
   /**
    * The guest's process, a child of the host's: its fds 0, 1 and 2 are

@@ -2,9 +2,7 @@
 // calls on this page, each returning plain data.
 
 import * as api from '../../src/index.js';
-import {
-  hasJspi, Kernel, O_NONBLOCK, O_WRONLY, readableOf, spawnWeb, WasiHost, witSyscalls, writableOf,
-} from '../../src/index.js';
+import { hasJspi, Kernel, O_NONBLOCK, O_WRONLY, readableOf, spawnWeb, WasiHost, witSyscalls, writableOf } from '../../src/index.js';
 import { coreScenario, guestScenario } from '../support/scenario.mjs';
 
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -19,12 +17,13 @@ async function workers(total: number) {
   const k = new Kernel({ shared: true });
   const [r, w] = k.pipe();
   k.fcntl(w, 1031, 1 << 20);
-  const run = (data: object) => new Promise<Record<string, number>>((resolve, reject) => {
-    const worker = new Worker(new URL('./pipe-worker.ts', import.meta.url), { type: 'module' });
-    worker.onmessage = (e) => resolve(e.data);
-    worker.onerror = (e) => reject(new Error(e.message));
-    worker.postMessage(data);
-  });
+  const run = (data: object) =>
+    new Promise<Record<string, number>>((resolve, reject) => {
+      const worker = new Worker(new URL('./pipe-worker.ts', import.meta.url), { type: 'module' });
+      worker.onmessage = (e) => resolve(e.data);
+      worker.onerror = (e) => reject(new Error(e.message));
+      worker.postMessage(data);
+    });
   const jobs = [
     run({ handle: k.exportPipeEnd(w), role: 'producer', total, chunk: 1 << 20 }),
     run({ handle: k.exportPipeEnd(r), role: 'consumer', total, chunk: 1 << 20 }),

@@ -10,11 +10,7 @@ export const CHAINS: Chain[] = ['pipe', 'pipe-pipe', 'tee-two-pipes', 'pipe-file
 /** When the producer may refill a chunk of its buffer. */
 export type Rule = 'notification' | 'double-buffer-2006';
 
-export type Action =
-  | { kind: 'produce'; len: number }
-  | { kind: 'forward'; len: number }
-  | { kind: 'consume'; len: number }
-  | { kind: 'tick'; ms: number };
+export type Action = { kind: 'produce'; len: number } | { kind: 'forward'; len: number } | { kind: 'consume'; len: number } | { kind: 'tick'; ms: number };
 
 const PAGE = 4096;
 
@@ -121,9 +117,11 @@ export function runChain(chain: Chain, rule: Rule, actions: Action[], ackDelay =
     } else if (a.kind === 'forward') {
       attempt(() => forward(a.len));
     } else if (a.kind === 'consume') {
-      sinks.forEach((fd, i) => attempt(() => {
-        corrupted ??= consumers[i].check(k.read(fd, a.len));
-      }));
+      sinks.forEach((fd, i) =>
+        attempt(() => {
+          corrupted ??= consumers[i].check(k.read(fd, a.len));
+        }),
+      );
     } else {
       k.tick(a.ms);
     }

@@ -11,11 +11,45 @@
 
 import fc from 'fast-check';
 import {
-  ERRNO, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETPIPE_SZ, F_SETFD, F_SETFL, F_SETPIPE_SZ, InvalidArgument, Kernel,
-  O_APPEND, O_CLOEXEC, O_CREAT, O_DIRECT, O_NONBLOCK, O_RDONLY, O_RDWR, O_TRUNC, O_WRONLY, POLLIN, POLLOUT, SEEK_CUR, SEEK_END,
-  SEEK_SET, SOCK_DGRAM, SOCK_NONBLOCK, SOCK_SEQPACKET, SPLICE_F_GIFT, SPLICE_F_MORE, SPLICE_F_MOVE, SPLICE_F_NONBLOCK, SyscallError,
-  SYSCALLS, WouldBlock,
-  type Loan, type Process, type SyscallName, type UserBuffer,
+  ERRNO,
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  F_GETFD,
+  F_GETFL,
+  F_GETPIPE_SZ,
+  F_SETFD,
+  F_SETFL,
+  F_SETPIPE_SZ,
+  InvalidArgument,
+  Kernel,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECT,
+  O_NONBLOCK,
+  O_RDONLY,
+  O_RDWR,
+  O_TRUNC,
+  O_WRONLY,
+  POLLIN,
+  POLLOUT,
+  SEEK_CUR,
+  SEEK_END,
+  SEEK_SET,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOCK_SEQPACKET,
+  SPLICE_F_GIFT,
+  SPLICE_F_MORE,
+  SPLICE_F_MOVE,
+  SPLICE_F_NONBLOCK,
+  SyscallError,
+  SYSCALLS,
+  WouldBlock,
+  type Loan,
+  type Process,
+  type SyscallName,
+  type UserBuffer,
 } from '../../src/index.js';
 import { fd as fdType, type ArgType } from '../../src/syscalls/args.js';
 
@@ -75,11 +109,27 @@ export class World {
 // ---- arguments ---------------------------------------------------------------
 
 /** Values no C caller could pass, for any argument. */
-const malformed: fc.Arbitrary<Arg> = fc.constantFrom<[string, unknown]>(
-  ['NaN', NaN], ['Infinity', Infinity], ['-Infinity', -Infinity], ['2**53', 2 ** 53], ['-(2**53)', -(2 ** 53)], ['1.5', 1.5],
-  ['"3"', '3'], ['3n', 3n], ['null', null], ['undefined', undefined], ['[]', []], ['{}', {}], ['true', true],
-  ['Symbol()', Symbol('s')], ['() => 1', () => 1], ['[3]', [3]], ['new Uint8Array(4)', new Uint8Array(4)],
-).map(([label, v]) => constant(label, v));
+const malformed: fc.Arbitrary<Arg> = fc
+  .constantFrom<[string, unknown]>(
+    ['NaN', NaN],
+    ['Infinity', Infinity],
+    ['-Infinity', -Infinity],
+    ['2**53', 2 ** 53],
+    ['-(2**53)', -(2 ** 53)],
+    ['1.5', 1.5],
+    ['"3"', '3'],
+    ['3n', 3n],
+    ['null', null],
+    ['undefined', undefined],
+    ['[]', []],
+    ['{}', {}],
+    ['true', true],
+    ['Symbol()', Symbol('s')],
+    ['() => 1', () => 1],
+    ['[3]', [3]],
+    ['new Uint8Array(4)', new Uint8Array(4)],
+  )
+  .map(([label, v]) => constant(label, v));
 
 const int = (lo: number, hi: number) => fc.integer({ min: lo, max: hi }).map((v) => constant(String(v), v));
 const named = (pairs: [string, unknown][]) => fc.constantFrom(...pairs).map(([label, v]) => constant(label, v));
@@ -91,7 +141,14 @@ const fdArg: fc.Arbitrary<Arg> = fc.oneof(
 
 const bufArg: fc.Arbitrary<Arg> = fc.oneof(
   { weight: 6, arbitrary: fc.nat().map((i) => arg(`bufs[${i}]`, (w) => w.bufs[i % w.bufs.length])) },
-  { weight: 1, arbitrary: named([['{ addr: 123, length: 10 }', { addr: 123, length: 10 }], ['{ addr: -1, length: 2**40 }', { addr: -1, length: 2 ** 40 }], ['{ addr: 4096, length: NaN }', { addr: 4096, length: NaN }]]) },
+  {
+    weight: 1,
+    arbitrary: named([
+      ['{ addr: 123, length: 10 }', { addr: 123, length: 10 }],
+      ['{ addr: -1, length: 2**40 }', { addr: -1, length: 2 ** 40 }],
+      ['{ addr: 4096, length: NaN }', { addr: 4096, length: NaN }],
+    ]),
+  },
 );
 
 /** An offset object as hostile as they come: plain, frozen, with a getter, a fraction, a string. */
@@ -101,67 +158,164 @@ const loffArg: fc.Arbitrary<Arg> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 100 }).map((v) => arg(`frozen { value: ${v} }`, () => Object.freeze({ value: v }))) },
   {
     weight: 1,
-    arbitrary: fc.integer({ min: 0, max: 100 }).map((v) => arg(`{ get value() alternating }`, () => {
-      let n = 0;
-      return { get value() { return n++ % 2 ? 'x' : v; }, set value(_x) { /* refuses */ } };
-    })),
-  },
-  { weight: 1, arbitrary: named([['{ value: 1.5 }', { value: 1.5 }], ['{ value: "5" }', { value: '5' }], ['{ value: 2**60 }', { value: 2 ** 60 }]]).map((a) => arg(a.label, () => structuredClone(a(undefined as never)))) },
-);
-
-const bytesArg = (dest: boolean): fc.Arbitrary<Arg> => fc.oneof(
-  fc.integer({ min: 0, max: 9000 }).map((n) => arg(`new Uint8Array(${n})`, () => new Uint8Array(n).fill(0x62))),
-  // A view of user memory: a write from it, or a read into it, with no staging copy.
-  fc.nat().map((i) => arg(`bufs[${i}].bytes`, (w) => w.bufs[i % w.bufs.length]!.bytes)),
-  ...(dest ? [fc.integer({ min: 0, max: 100 }).map((n) => arg(`subarray(${n})`, () => new Uint8Array(200).subarray(n)))] : []),
-);
-
-const iovecsArg: fc.Arbitrary<Arg> = fc.array(
-  fc.oneof(
-    { weight: 8, arbitrary: fc.tuple(bufArg, fc.integer({ min: 0, max: 9000 }), fc.integer({ min: 0, max: 9000 })).map(([b, o, l]) => arg(`{ buf: ${b.label}, offset: ${o}, length: ${l} }`, (w) => ({ buf: b(w), offset: o, length: l }))) },
-    { weight: 1, arbitrary: malformed },
-    {
-      weight: 1,
-      arbitrary: fc.nat().map((i) => arg('{ get buf() changing }', (w) => {
+    arbitrary: fc.integer({ min: 0, max: 100 }).map((v) =>
+      arg(`{ get value() alternating }`, () => {
         let n = 0;
-        return { get buf() { return n++ === 0 ? w.bufs[i % w.bufs.length] : null; }, offset: 0, length: 100 };
-      })),
-    },
-  ),
-  { maxLength: 4 },
-).map((list) => arg(`[${list.map((a) => a.label).join(', ')}]`, (w) => list.map((a) => a(w))));
+        return {
+          get value() {
+            return n++ % 2 ? 'x' : v;
+          },
+          set value(_x) {
+            /* refuses */
+          },
+        };
+      }),
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: named([
+      ['{ value: 1.5 }', { value: 1.5 }],
+      ['{ value: "5" }', { value: '5' }],
+      ['{ value: 2**60 }', { value: 2 ** 60 }],
+    ]).map((a) => arg(a.label, () => structuredClone(a(undefined as never)))),
+  },
+);
 
-const pollfdsArg: fc.Arbitrary<Arg> = fc.array(
-  fc.tuple(fdArg, named([['POLLIN', POLLIN], ['POLLOUT', POLLOUT], ['POLLIN|POLLOUT', POLLIN | POLLOUT], ['0xffff', 0xffff], ['NaN', NaN]]))
-    .map(([f, e]) => arg(`{ fd: ${f.label}, events: ${e.label} }`, (w) => ({ fd: f(w), events: e(w) }))),
-  { maxLength: 4 },
-).map((list) => arg(`[${list.map((a) => a.label).join(', ')}]`, (w) => list.map((a) => a(w))));
+const bytesArg = (dest: boolean): fc.Arbitrary<Arg> =>
+  fc.oneof(
+    fc.integer({ min: 0, max: 9000 }).map((n) => arg(`new Uint8Array(${n})`, () => new Uint8Array(n).fill(0x62))),
+    // A view of user memory: a write from it, or a read into it, with no staging copy.
+    fc.nat().map((i) => arg(`bufs[${i}].bytes`, (w) => w.bufs[i % w.bufs.length]!.bytes)),
+    ...(dest ? [fc.integer({ min: 0, max: 100 }).map((n) => arg(`subarray(${n})`, () => new Uint8Array(200).subarray(n)))] : []),
+  );
+
+const iovecsArg: fc.Arbitrary<Arg> = fc
+  .array(
+    fc.oneof(
+      {
+        weight: 8,
+        arbitrary: fc
+          .tuple(bufArg, fc.integer({ min: 0, max: 9000 }), fc.integer({ min: 0, max: 9000 }))
+          .map(([b, o, l]) => arg(`{ buf: ${b.label}, offset: ${o}, length: ${l} }`, (w) => ({ buf: b(w), offset: o, length: l }))),
+      },
+      { weight: 1, arbitrary: malformed },
+      {
+        weight: 1,
+        arbitrary: fc.nat().map((i) =>
+          arg('{ get buf() changing }', (w) => {
+            let n = 0;
+            return {
+              get buf() {
+                return n++ === 0 ? w.bufs[i % w.bufs.length] : null;
+              },
+              offset: 0,
+              length: 100,
+            };
+          }),
+        ),
+      },
+    ),
+    { maxLength: 4 },
+  )
+  .map((list) => arg(`[${list.map((a) => a.label).join(', ')}]`, (w) => list.map((a) => a(w))));
+
+const pollfdsArg: fc.Arbitrary<Arg> = fc
+  .array(
+    fc
+      .tuple(
+        fdArg,
+        named([
+          ['POLLIN', POLLIN],
+          ['POLLOUT', POLLOUT],
+          ['POLLIN|POLLOUT', POLLIN | POLLOUT],
+          ['0xffff', 0xffff],
+          ['NaN', NaN],
+        ]),
+      )
+      .map(([f, e]) => arg(`{ fd: ${f.label}, events: ${e.label} }`, (w) => ({ fd: f(w), events: e(w) }))),
+    { maxLength: 4 },
+  )
+  .map((list) => arg(`[${list.map((a) => a.label).join(', ')}]`, (w) => list.map((a) => a(w))));
 
 const flagsArg = named([
-  ['0', 0], ['O_NONBLOCK', O_NONBLOCK], ['O_DIRECT', O_DIRECT], ['O_CLOEXEC', O_CLOEXEC], ['O_RDWR|O_CREAT', O_RDWR | O_CREAT],
-  ['O_WRONLY|O_CREAT|O_TRUNC', O_WRONLY | O_CREAT | O_TRUNC], ['O_WRONLY|O_APPEND', O_WRONLY | O_APPEND], ['SPLICE_F_NONBLOCK', SPLICE_F_NONBLOCK],
-  ['SPLICE_F_MOVE|SPLICE_F_MORE', SPLICE_F_MOVE | SPLICE_F_MORE], ['SPLICE_F_GIFT', SPLICE_F_GIFT], ['-1', -1], ['0xffffffff', 0xffffffff], ['0x80000000', 0x80000000],
+  ['0', 0],
+  ['O_NONBLOCK', O_NONBLOCK],
+  ['O_DIRECT', O_DIRECT],
+  ['O_CLOEXEC', O_CLOEXEC],
+  ['O_RDWR|O_CREAT', O_RDWR | O_CREAT],
+  ['O_WRONLY|O_CREAT|O_TRUNC', O_WRONLY | O_CREAT | O_TRUNC],
+  ['O_WRONLY|O_APPEND', O_WRONLY | O_APPEND],
+  ['SPLICE_F_NONBLOCK', SPLICE_F_NONBLOCK],
+  ['SPLICE_F_MOVE|SPLICE_F_MORE', SPLICE_F_MOVE | SPLICE_F_MORE],
+  ['SPLICE_F_GIFT', SPLICE_F_GIFT],
+  ['-1', -1],
+  ['0xffffffff', 0xffffffff],
+  ['0x80000000', 0x80000000],
 ]);
 
 const cmdArg = fc.oneof(
   named([
-    ['F_GETFL', F_GETFL], ['F_SETFL', F_SETFL], ['F_GETPIPE_SZ', F_GETPIPE_SZ], ['F_SETPIPE_SZ', F_SETPIPE_SZ], ['F_GETFD', F_GETFD],
-    ['F_SETFD', F_SETFD], ['F_DUPFD', F_DUPFD], ['F_DUPFD_CLOEXEC', F_DUPFD_CLOEXEC], ['SEEK_SET', SEEK_SET], ['SEEK_CUR', SEEK_CUR], ['SEEK_END', SEEK_END],
+    ['F_GETFL', F_GETFL],
+    ['F_SETFL', F_SETFL],
+    ['F_GETPIPE_SZ', F_GETPIPE_SZ],
+    ['F_SETPIPE_SZ', F_SETPIPE_SZ],
+    ['F_GETFD', F_GETFD],
+    ['F_SETFD', F_SETFD],
+    ['F_DUPFD', F_DUPFD],
+    ['F_DUPFD_CLOEXEC', F_DUPFD_CLOEXEC],
+    ['SEEK_SET', SEEK_SET],
+    ['SEEK_CUR', SEEK_CUR],
+    ['SEEK_END', SEEK_END],
   ]),
   int(-2, 2000),
 );
 
-const sizeArg = fc.oneof(int(0, 70000), named([['2**31', 2 ** 31], ['2**53-1', 2 ** 53 - 1], ['1<<20', 1 << 20], ['4096', 4096]]));
-const ulongArg = fc.oneof(int(-1, 70000), named([['1<<20', 1 << 20], ['(1<<20)+1', (1 << 20) + 1], ['2**31', 2 ** 31], ['2**40', 2 ** 40], ['-(2**40)', -(2 ** 40)]]));
+const sizeArg = fc.oneof(
+  int(0, 70000),
+  named([
+    ['2**31', 2 ** 31],
+    ['2**53-1', 2 ** 53 - 1],
+    ['1<<20', 1 << 20],
+    ['4096', 4096],
+  ]),
+);
+const ulongArg = fc.oneof(
+  int(-1, 70000),
+  named([
+    ['1<<20', 1 << 20],
+    ['(1<<20)+1', (1 << 20) + 1],
+    ['2**31', 2 ** 31],
+    ['2**40', 2 ** 40],
+    ['-(2**40)', -(2 ** 40)],
+  ]),
+);
 const pathArg = named([
-  ['"f"', 'f'], ['"g"', 'g'], ['"/dev/null"', '/dev/null'], ['"/dev/zero"', '/dev/zero'], ['""', ''], ['"."', '.'], ['".."', '..'],
-  ['"a/b"', 'a/b'], ['"x" * 300', 'x'.repeat(300)], ['"nul\\0"', 'nul\0'], ['"/dev/full"', '/dev/full'],
+  ['"f"', 'f'],
+  ['"g"', 'g'],
+  ['"/dev/null"', '/dev/null'],
+  ['"/dev/zero"', '/dev/zero'],
+  ['""', ''],
+  ['"."', '.'],
+  ['".."', '..'],
+  ['"a/b"', 'a/b'],
+  ['"x" * 300', 'x'.repeat(300)],
+  ['"nul\\0"', 'nul\0'],
+  ['"/dev/full"', '/dev/full'],
 ]);
 const socketOptsArg = named([
-  ['undefined', undefined], ['{}', {}], ['{ ackDelay: 5 }', { ackDelay: 5 }], ['{ ackDelay: -1 }', { ackDelay: -1 }], ['{ ackDelay: NaN }', { ackDelay: NaN }],
-  ['{ type: SOCK_DGRAM }', { type: SOCK_DGRAM }], ['{ type: SOCK_SEQPACKET|SOCK_NONBLOCK }', { type: SOCK_SEQPACKET | SOCK_NONBLOCK }],
-  ['{ type: 4 }', { type: 4 }], ['{ type: 15 }', { type: 15 }], ['{ type: 1.5 }', { type: 1.5 }],
-  ['{ type: SOCK_DGRAM, ackDelay: 5 }', { type: SOCK_DGRAM, ackDelay: 5 }], ['{ typ: SOCK_DGRAM }', { typ: SOCK_DGRAM }],
+  ['undefined', undefined],
+  ['{}', {}],
+  ['{ ackDelay: 5 }', { ackDelay: 5 }],
+  ['{ ackDelay: -1 }', { ackDelay: -1 }],
+  ['{ ackDelay: NaN }', { ackDelay: NaN }],
+  ['{ type: SOCK_DGRAM }', { type: SOCK_DGRAM }],
+  ['{ type: SOCK_SEQPACKET|SOCK_NONBLOCK }', { type: SOCK_SEQPACKET | SOCK_NONBLOCK }],
+  ['{ type: 4 }', { type: 4 }],
+  ['{ type: 15 }', { type: 15 }],
+  ['{ type: 1.5 }', { type: 1.5 }],
+  ['{ type: SOCK_DGRAM, ackDelay: 5 }', { type: SOCK_DGRAM, ackDelay: 5 }],
+  ['{ typ: SOCK_DGRAM }', { typ: SOCK_DGRAM }],
 ]);
 
 /** Counts for read, which returns a new array: what a caller asks of /dev/zero it gets, so ask for at most 1 MiB. */
@@ -172,22 +326,36 @@ function wellFormed(t: ArgType<unknown>, name: SyscallName): fc.Arbitrary<Arg> {
   if (t === fdType) return fdArg;
   if (name === 'read' && t.c === 'size_t') return readCountArg;
   switch (t.wire) {
-    case 'loff': return loffArg;
-    case 'bytes': return bytesArg(false);
-    case 'dest': return bytesArg(true);
-    case 'str': return pathArg;
-    case 'buffer': return bufArg;
-    case 'iovecs': return iovecsArg;
-    case 'pollfds': return pollfdsArg;
-    case 'json': return socketOptsArg;
-    default: break;
+    case 'loff':
+      return loffArg;
+    case 'bytes':
+      return bytesArg(false);
+    case 'dest':
+      return bytesArg(true);
+    case 'str':
+      return pathArg;
+    case 'buffer':
+      return bufArg;
+    case 'iovecs':
+      return iovecsArg;
+    case 'pollfds':
+      return pollfdsArg;
+    case 'json':
+      return socketOptsArg;
+    default:
+      break;
   }
   switch (t.c) {
-    case 'int': return cmdArg;
-    case 'unsigned': return flagsArg;
-    case 'size_t': return sizeArg;
-    case 'unsigned long': return ulongArg;
-    default: return int(-10, 10000);
+    case 'int':
+      return cmdArg;
+    case 'unsigned':
+      return flagsArg;
+    case 'size_t':
+      return sizeArg;
+    case 'unsigned long':
+      return ulongArg;
+    default:
+      return int(-10, 10000);
   }
 }
 
@@ -200,10 +368,15 @@ const callStep: fc.Arbitrary<Step> = fc.constantFrom(...NAMES).chain((name) => {
   const args = fc.tuple(...types.map((t) => fc.oneof({ weight: 12, arbitrary: wellFormed(t, name) }, { weight: 1, arbitrary: malformed })));
   // Sometimes an argument short, sometimes one too many.
   const arity = fc.constantFrom(0, 0, 0, 0, 0, 0, -1, 1);
-  return fc.record({ on: fc.nat(), args, arity, awaited: fc.boolean() }).map(({ on, args: a, arity: d, awaited }): Step => ({
-    kind: 'call', on, name, awaited: awaited && SYSCALLS[name].blocks !== false,
-    args: d < 0 ? a.slice(0, Math.max(0, a.length - 1)) : d > 0 ? [...a, constant('7', 7)] : a,
-  }));
+  return fc.record({ on: fc.nat(), args, arity, awaited: fc.boolean() }).map(
+    ({ on, args: a, arity: d, awaited }): Step => ({
+      kind: 'call',
+      on,
+      name,
+      awaited: awaited && SYSCALLS[name].blocks !== false,
+      args: d < 0 ? a.slice(0, Math.max(0, a.length - 1)) : d > 0 ? [...a, constant('7', 7)] : a,
+    }),
+  );
 });
 
 export const step: fc.Arbitrary<Step> = fc.oneof(
@@ -217,12 +390,18 @@ export const step: fc.Arbitrary<Step> = fc.oneof(
 
 export const describeStep = (s: Step): string => {
   switch (s.kind) {
-    case 'call': return `${s.awaited ? 'await ' : ''}procs[${s.on}].${s.name}(${s.args.map((a) => a.label).join(', ')})`;
-    case 'process': return `k.process({}, { inherit: ${s.inherit} })`;
-    case 'export': return `k.exportPipeEnd(${s.fd.label})`;
-    case 'revoke': return `k.revokePipeEnd(handles[${s.which}].tid)`;
-    case 'release': return `loans[${s.which}].release()`;
-    case 'tick': return `k.tick(${s.ms.label})`;
+    case 'call':
+      return `${s.awaited ? 'await ' : ''}procs[${s.on}].${s.name}(${s.args.map((a) => a.label).join(', ')})`;
+    case 'process':
+      return `k.process({}, { inherit: ${s.inherit} })`;
+    case 'export':
+      return `k.exportPipeEnd(${s.fd.label})`;
+    case 'revoke':
+      return `k.revokePipeEnd(handles[${s.which}].tid)`;
+    case 'release':
+      return `loans[${s.which}].release()`;
+    case 'tick':
+      return `k.tick(${s.ms.label})`;
   }
 };
 
@@ -247,8 +426,17 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isI
 const OFFSET_FD: Partial<Record<SyscallName, Record<number, number>>> = { splice: { 1: 0, 3: 2 }, sendfile: { 2: 1 } };
 
 /** Checks a call's result against what it was asked (counts within bounds, offsets moved by the count). */
-function checkResult(name: SyscallName, args: unknown[], before: (number | undefined)[], result: unknown, what: string, kindOf: (fd: unknown) => string | undefined): void {
-  const fail = (why: string) => { throw new Broken(`${what}: ${why}`); };
+function checkResult(
+  name: SyscallName,
+  args: unknown[],
+  before: (number | undefined)[],
+  result: unknown,
+  what: string,
+  kindOf: (fd: unknown) => string | undefined,
+): void {
+  const fail = (why: string) => {
+    throw new Broken(`${what}: ${why}`);
+  };
   const offsets = args.map((a) => (typeof a === 'object' && a !== null && 'value' in a ? (a as { value: unknown }).value : undefined));
   if (name === 'read') {
     if (!(result instanceof Uint8Array) || result.length > (args[1] as number)) fail(`returned ${String(result)}`);
@@ -296,7 +484,9 @@ export function runStep(w: World, s: Step, index: number, deep: boolean): void {
         const p = w.procs[s.on % w.procs.length]!;
         if (p === w.k && ENDING.includes(s.name)) return;
         const args = s.args.map((a) => a(w));
-        const before = args.map((a) => (typeof a === 'object' && a !== null && typeof (a as { value?: unknown }).value === 'number' ? (a as { value: number }).value : undefined));
+        const before = args.map((a) =>
+          typeof a === 'object' && a !== null && typeof (a as { value?: unknown }).value === 'number' ? (a as { value: number }).value : undefined,
+        );
         if (s.awaited) {
           const call = (p.async as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[s.name]!;
           let promise: Promise<unknown>;
@@ -306,7 +496,12 @@ export function runStep(w: World, s: Step, index: number, deep: boolean): void {
             documented(e, what);
             return;
           }
-          w.pending.push(promise.then((r) => w.learn(s.name, r), (e) => documented(e, `${what} (settled later)`)));
+          w.pending.push(
+            promise.then(
+              (r) => w.learn(s.name, r),
+              (e) => documented(e, `${what} (settled later)`),
+            ),
+          );
           return;
         }
         let result: unknown;
@@ -372,7 +567,9 @@ async function runSteps(steps: Step[], small: boolean): Promise<void> {
     w.other.destroy();
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<'hang'>((resolve) => { timer = setTimeout(() => resolve('hang'), SETTLE_MS); });
+  const timeout = new Promise<'hang'>((resolve) => {
+    timer = setTimeout(() => resolve('hang'), SETTLE_MS);
+  });
   const settled = await Promise.race([Promise.all(w.pending).then(() => 'ok' as const), timeout]);
   clearTimeout(timer);
   if (settled === 'hang') throw new Broken(`an awaiting call was still pending ${SETTLE_MS} ms after destroy()`);
@@ -382,8 +579,7 @@ async function runSteps(steps: Step[], small: boolean): Promise<void> {
 }
 
 /** The property: any sequence of steps keeps the contract. */
-export const property = (callsPerRun: number) => fc.asyncProperty(
-  fc.array(step, { minLength: 1, maxLength: callsPerRun, size: 'max' }),
-  fc.boolean(),
-  async (steps, small) => { await runWorld(steps, small); },
-);
+export const property = (callsPerRun: number) =>
+  fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: callsPerRun, size: 'max' }), fc.boolean(), async (steps, small) => {
+    await runWorld(steps, small);
+  });

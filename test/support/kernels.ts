@@ -10,8 +10,12 @@ afterEach(() => {
   for (const k of kernels) {
     k.destroy();
     const st = k.stats();
-    expect({ pages: st.pagesInUse, ringMemory: st.ringMemoryInUse, files: st.files, processes: st.processes })
-      .toEqual({ pages: 0, ringMemory: 0, files: 0, processes: 0 });
+    expect({ pages: st.pagesInUse, ringMemory: st.ringMemoryInUse, files: st.files, processes: st.processes }).toEqual({
+      pages: 0,
+      ringMemory: 0,
+      files: 0,
+      processes: 0,
+    });
   }
   kernels = [];
 });

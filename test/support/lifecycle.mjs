@@ -12,8 +12,20 @@ import { TRAP, UNLINKABLE } from './tiny-modules.mjs';
 
 const [mode, arg] = process.argv.slice(2);
 const dec = (b) => new TextDecoder().decode(b);
-const tryRead = (k, fd) => { try { return k.read(fd, 1 << 20); } catch (e) { return e.code; } };
-const tryWrite = (k, fd) => { try { return k.write(fd, Uint8Array.of(1)); } catch (e) { return e.code; } };
+const tryRead = (k, fd) => {
+  try {
+    return k.read(fd, 1 << 20);
+  } catch (e) {
+    return e.code;
+  }
+};
+const tryWrite = (k, fd) => {
+  try {
+    return k.write(fd, Uint8Array.of(1));
+  } catch (e) {
+    return e.code;
+  }
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Whether this thread is free: a 100 ms timer's real delay, and the CPU used meanwhile. */
@@ -37,7 +49,9 @@ if (mode === 'exported') {
   const handle = k.exportPipeEnd(w);
   k.close(w);
   const worker = new Worker(new URL('./pipe-worker.mjs', import.meta.url), { workerData: { handle, role: 'producer', total: 1 << 30, chunk: 1 << 20 } });
-  worker.on('error', (e) => { out.workerError = String(e); });
+  worker.on('error', (e) => {
+    out.workerError = String(e);
+  });
   let got = 0;
   while (got < 8 << 20) {
     const part = tryRead(k, r);
@@ -77,7 +91,7 @@ if (mode === 'exported') {
     await child.kill();
   }
   out.status = await child.exited;
-  out.error = child.error === undefined ? null : child.error.name ?? String(child.error);
+  out.error = child.error === undefined ? null : (child.error.name ?? String(child.error));
   Object.assign(out, await loopHealth());
   out.eof = tryRead(k, outR).length;
   out.epipe = tryWrite(k, inW);

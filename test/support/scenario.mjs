@@ -29,7 +29,12 @@ export function coreScenario(api, kernelOptions = {}) {
 
 /** What coreScenario returns everywhere (but `shared`, which depends on the page). */
 export const CORE_EXPECTED = {
-  vmsplice: 'AFTER!', tee: 'AFTER!', splice: 10, read: 'page cache', trace: '1: 0|2: 2|3: 0|4: 2|5: 2 "hi"', leaked: 0,
+  vmsplice: 'AFTER!',
+  tee: 'AFTER!',
+  splice: 10,
+  read: 'page cache',
+  trace: '1: 0|2: 2|3: 0|4: 2|5: 2 "hi"',
+  leaked: 0,
 };
 
 const byte = (i) => (i * 7 + 3) % 251;
@@ -106,7 +111,10 @@ export function pipeRecords(end, { role, id, records, writers }) {
   if (role === 'writer') {
     const rec = new Uint8Array(RECORD);
     for (let seq = 0; seq < records; seq++) {
-      for (let i = 0; i < RECORD; i += 2) { rec[i] = id; rec[i + 1] = seq & 0xff; }
+      for (let i = 0; i < RECORD; i += 2) {
+        rec[i] = id;
+        rec[i + 1] = seq & 0xff;
+      }
       if (end.write(rec) !== RECORD) return { short: seq };
     }
     end.close();

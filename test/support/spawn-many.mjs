@@ -16,9 +16,21 @@ let enomem = 0;
 for (let i = 0; i < Number(runs); i++) {
   let out = '';
   let err = '';
-  const sink = (f) => ({ async write(d) { f(new TextDecoder().decode(d)); return true; } });
+  const sink = (f) => ({
+    async write(d) {
+      f(new TextDecoder().decode(d));
+      return true;
+    },
+  });
   const r = await runPipeline(k, cmds, {
-    stdin: { read: async () => null }, stdout: sink((s) => { out += s; }), stderr: sink((s) => { err += s; }), spawn,
+    stdin: { read: async () => null },
+    stdout: sink((s) => {
+      out += s;
+    }),
+    stderr: sink((s) => {
+      err += s;
+    }),
+    spawn,
   });
   if (err.includes('Out of memory') || err.includes('ENOMEM')) enomem++;
   if (r.statuses.every((s) => s === 0) && out.startsWith(`${bytes} `)) ok++;

@@ -8,17 +8,47 @@ const name = (s) => [s.length, ...[...s].map((c) => c.charCodeAt(0))];
 
 /** (module (memory (export "memory") 1) (func (export "_start") unreachable)): traps at once. */
 export const TRAP = new Uint8Array([
-  ...header, ...typeVoid,
-  0x03, 0x02, 0x01, 0x00, // one function of type 0
+  ...header,
+  ...typeVoid,
+  0x03,
+  0x02,
+  0x01,
+  0x00, // one function of type 0
   ...memory,
-  0x07, 0x13, 0x02, ...name('memory'), 0x02, 0x00, ...name('_start'), 0x00, 0x00,
-  0x0a, 0x05, 0x01, 0x03, 0x00, 0x00, 0x0b, // body: no locals, unreachable, end
+  0x07,
+  0x13,
+  0x02,
+  ...name('memory'),
+  0x02,
+  0x00,
+  ...name('_start'),
+  0x00,
+  0x00,
+  0x0a,
+  0x05,
+  0x01,
+  0x03,
+  0x00,
+  0x00,
+  0x0b, // body: no locals, unreachable, end
 ]);
 
 /** A module importing env.nothing, which no host has: instantiating it fails with a LinkError. */
 export const UNLINKABLE = new Uint8Array([
-  ...header, ...typeVoid,
-  0x02, 0x0f, 0x01, ...name('env'), ...name('nothing'), 0x00, 0x00,
+  ...header,
+  ...typeVoid,
+  0x02,
+  0x0f,
+  0x01,
+  ...name('env'),
+  ...name('nothing'),
+  0x00,
+  0x00,
   ...memory,
-  0x07, 0x0a, 0x01, ...name('memory'), 0x02, 0x00,
+  0x07,
+  0x0a,
+  0x01,
+  ...name('memory'),
+  0x02,
+  0x00,
 ]);

@@ -23,7 +23,9 @@ const MESSAGE_OVERHEAD = 4352;
 /** Deterministic per-step random source (mulberry32). */
 class Rng {
   private s: number;
-  constructor(seed: number) { this.s = seed >>> 0; }
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
   next(): number {
     this.s = (this.s + 0x6d2b79f5) >>> 0;
     let t = this.s;
@@ -31,9 +33,15 @@ class Rng {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   }
-  int(n: number): number { return Math.floor(this.next() * n); }
-  chance(p: number): boolean { return this.next() < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[this.int(xs.length)]!;
+  }
   weighted<T>(xs: readonly (readonly [number, T])[]): T {
     const total = xs.reduce((a, [w]) => a + w, 0);
     let r = this.next() * total;
@@ -57,11 +65,21 @@ interface PipeM {
 }
 
 // lb: bytes (a stream) or messages (otherwise) known queued for this end to read
-interface SockEndM { lb: number; open: number }
-interface SockM { a: SockEndM; b: SockEndM; total: number; type: 'STREAM' | 'DGRAM' | 'SEQPACKET' }
+interface SockEndM {
+  lb: number;
+  open: number;
+}
+interface SockM {
+  a: SockEndM;
+  b: SockEndM;
+  total: number;
+  type: 'STREAM' | 'DGRAM' | 'SEQPACKET';
+}
 
 /** An open file description, shared by dup. */
-interface Desc { nonblock: boolean }
+interface Desc {
+  nonblock: boolean;
+}
 
 type FdM =
   | { kind: 'pipe'; end: 'r' | 'w'; pipe: PipeM; desc: Desc }
@@ -69,7 +87,10 @@ type FdM =
   | { kind: 'file'; readable: boolean; writable: boolean; desc: Desc }
   | { kind: 'dev'; dev: 'null' | 'zero' | 'full'; desc: Desc };
 
-interface Emitted { line: string; risky: boolean }
+interface Emitted {
+  line: string;
+  risky: boolean;
+}
 
 const PIPE_NAMES = ['p', 'q', 'u'];
 const SOCK_NAMES = ['s', 't'];
@@ -94,8 +115,16 @@ const OFFSETS = [0, 1, 3, 100, 4095, 4096, 5000, 70000];
 const PIPE_SIZES = [0, 1, 4096, 8192, 65536, 1048576, 2097152];
 /** Quoted DATA bodies (as written in the trace) and their length in bytes. */
 const TEXTS: readonly (readonly [string, number])[] = [
-  ['hello', 5], ['a', 1], ['xyz', 3], ['line\\n', 5], ['tab\\there', 8], ['q\\"uote\\\\', 7],
-  ['nul\\0byte', 8], ['\\xff\\x00\\x7f', 3], ['é!', 3], ['', 0],
+  ['hello', 5],
+  ['a', 1],
+  ['xyz', 3],
+  ['line\\n', 5],
+  ['tab\\there', 8],
+  ['q\\"uote\\\\', 7],
+  ['nul\\0byte', 8],
+  ['\\xff\\x00\\x7f', 3],
+  ['é!', 3],
+  ['', 0],
 ];
 
 function roundPipeSize(n: number): number {
@@ -112,7 +141,12 @@ class Model {
   readonly lines: string[] = [];
   budget: number;
 
-  constructor(public rng: Rng, budget: number) { this.budget = budget; }
+  constructor(
+    public rng: Rng,
+    budget: number,
+  ) {
+    this.budget = budget;
+  }
 
   // ---- choosing operands ------------------------------------------------------
 
@@ -141,7 +175,9 @@ class Model {
 
   // ---- pipe bookkeeping -------------------------------------------------------
 
-  capSlots(p: PipeM): number { return Math.max(1, Math.floor(p.cap / PAGE)); }
+  capSlots(p: PipeM): number {
+    return Math.max(1, Math.floor(p.cap / PAGE));
+  }
 
   /** Can `len` more bytes surely go into p at once? */
   fits(p: PipeM, len: number): boolean {
@@ -166,15 +202,23 @@ class Model {
   }
 
   /** Would a call waiting for data on p's read end wait? */
-  mayWaitForData(p: PipeM): boolean { return p.lb === 0 && p.writers > 0; }
+  mayWaitForData(p: PipeM): boolean {
+    return p.lb === 0 && p.writers > 0;
+  }
   /** Would a call waiting for room in p wait? */
-  mayWaitForRoom(p: PipeM, len: number): boolean { return p.readers > 0 && !this.fits(p, Math.min(len, PAGE)); }
+  mayWaitForRoom(p: PipeM, len: number): boolean {
+    return p.readers > 0 && !this.fits(p, Math.min(len, PAGE));
+  }
 
   // ---- data -------------------------------------------------------------------
 
   data(maxLen: number): { tok: string; len: number } {
     const r = this.rng;
-    const kind = r.weighted([[4, 'text'], [5, 'pat'], [1, 'zero']] as const);
+    const kind = r.weighted([
+      [4, 'text'],
+      [5, 'pat'],
+      [1, 'zero'],
+    ] as const);
     if (kind === 'text') {
       const [t, len] = r.pick(TEXTS);
       if (len <= maxLen) return { tok: `"${t}"`, len };
@@ -209,7 +253,9 @@ class Model {
 
   // ---- operations -------------------------------------------------------------
 
-  bind(name: string, f: FdM): void { this.names.set(name, f); }
+  bind(name: string, f: FdM): void {
+    this.names.set(name, f);
+  }
 
   /** A name for a new object: mostly one not in use yet. */
   fresh(pool: readonly string[], bound: (n: string) => boolean): string {
@@ -230,7 +276,13 @@ class Model {
   opPipe(): Emitted {
     const r = this.rng;
     const name = this.fresh(PIPE_NAMES, (n) => !!this.names.get(`${n}.r`) || !!this.names.get(`${n}.w`));
-    const flags = r.weighted([[40, 'NONBLOCK'], [20, 'NONBLOCK|DIRECT'], [5, 'DIRECT|NONBLOCK'], [20, '0'], [15, 'DIRECT']] as const);
+    const flags = r.weighted([
+      [40, 'NONBLOCK'],
+      [20, 'NONBLOCK|DIRECT'],
+      [5, 'DIRECT|NONBLOCK'],
+      [20, '0'],
+      [15, 'DIRECT'],
+    ] as const);
     const pipe: PipeM = { cap: DEFAULT_CAP, capHi: DEFAULT_CAP, lb: 0, ub: 0, ubSlots: 0, readers: 1, writers: 1, packet: flags.includes('DIRECT') };
     const desc = (): Desc => ({ nonblock: flags.includes('NONBLOCK') });
     this.bind(`${name}.r`, { kind: 'pipe', end: 'r', pipe, desc: desc() });
@@ -241,7 +293,11 @@ class Model {
 
   opSocketpair(): Emitted {
     const name = this.fresh(SOCK_NAMES, (n) => !!this.names.get(`${n}.a`) || !!this.names.get(`${n}.b`));
-    const type = this.rng.weighted([[3, 'STREAM'], [1, 'DGRAM'], [1, 'SEQPACKET']] as const);
+    const type = this.rng.weighted([
+      [3, 'STREAM'],
+      [1, 'DGRAM'],
+      [1, 'SEQPACKET'],
+    ] as const);
     const sock: SockM = { a: { lb: 0, open: 1 }, b: { lb: 0, open: 1 }, total: 0, type };
     this.bind(`${name}.a`, { kind: 'sock', end: 'a', sock, desc: { nonblock: false } });
     this.bind(`${name}.b`, { kind: 'sock', end: 'b', sock, desc: { nonblock: false } });
@@ -250,7 +306,9 @@ class Model {
   }
 
   /** The other end of f's pair. */
-  static peerOf(f: Extract<FdM, { kind: 'sock' }>): SockEndM { return f.sock[f.end === 'a' ? 'b' : 'a']; }
+  static peerOf(f: Extract<FdM, { kind: 'sock' }>): SockEndM {
+    return f.sock[f.end === 'a' ? 'b' : 'a'];
+  }
 
   /**
    * Charges a send of `len` bytes to the pair's budget: what was charged,
@@ -279,15 +337,26 @@ class Model {
     if (r.chance(0.2)) {
       const dev = r.pick(['null', 'zero', 'full'] as const);
       const name = r.pick(DEV_NAMES);
-      const mode = r.weighted([[8, 'RDWR'], [1, 'RDONLY'], [1, 'WRONLY']] as const);
+      const mode = r.weighted([
+        [8, 'RDWR'],
+        [1, 'RDONLY'],
+        [1, 'WRONLY'],
+      ] as const);
       this.bind(name, { kind: 'dev', dev, desc: { nonblock: false } });
       return { line: `open ${name} "/dev/${dev}" ${mode}`, risky: false };
     }
     const name = this.fresh(FILE_NAMES, (n) => !!this.names.get(n));
     const path = r.pick(PATHS);
     const flags = r.weighted([
-      [10, 'RDWR|CREAT'], [2, 'RDWR|CREAT|TRUNC'], [2, 'RDWR|CREAT|APPEND'], [1, 'CREAT|RDWR'],
-      [2, 'RDONLY'], [1, 'WRONLY|CREAT'], [1, 'WRONLY|CREAT|APPEND'], [1, 'RDWR'], [1, 'RDWR|CREAT|NONBLOCK'],
+      [10, 'RDWR|CREAT'],
+      [2, 'RDWR|CREAT|TRUNC'],
+      [2, 'RDWR|CREAT|APPEND'],
+      [1, 'CREAT|RDWR'],
+      [2, 'RDONLY'],
+      [1, 'WRONLY|CREAT'],
+      [1, 'WRONLY|CREAT|APPEND'],
+      [1, 'RDWR'],
+      [1, 'RDWR|CREAT|NONBLOCK'],
     ] as const);
     const creates = flags.includes('CREAT');
     if (creates || this.createdPaths.has(path)) {
@@ -307,11 +376,19 @@ class Model {
     const [srcName, f] = src;
     const copy = (to: string) => {
       if (!f) return;
-      if (f.kind === 'pipe') { if (f.end === 'r') f.pipe.readers++; else f.pipe.writers++; }
+      if (f.kind === 'pipe') {
+        if (f.end === 'r') f.pipe.readers++;
+        else f.pipe.writers++;
+      }
       if (f.kind === 'sock') f.sock[f.end].open++;
       this.bind(to, { ...f });
     };
-    const how = r.weighted([[6, 'dup'], [2, 'dupfd'], [2, 'dup2'], [1, 'dup3']] as const);
+    const how = r.weighted([
+      [6, 'dup'],
+      [2, 'dupfd'],
+      [2, 'dup2'],
+      [1, 'dup3'],
+    ] as const);
     if (how === 'dup') {
       copy(name);
       return { line: `dup ${name} ${srcName}`, risky: false };
@@ -324,7 +401,11 @@ class Model {
     // dup2/dup3 onto a bound name (whose file it replaces: the model only
     // forgets that name, which may cost a wait it did not foresee), the
     // source itself, or a number.
-    const onto = r.weighted([[5, 'name'], [1, 'self'], [2, 'number']] as const);
+    const onto = r.weighted([
+      [5, 'name'],
+      [1, 'self'],
+      [2, 'number'],
+    ] as const);
     let to: string;
     if (onto === 'name') {
       const t = this.fd(() => true, 0.05);
@@ -334,7 +415,14 @@ class Model {
       to = onto === 'self' ? srcName : String(r.pick([5, 9, 64, 1023, 1024]));
     }
     copy(name);
-    const flags = how === 'dup3' ? ` ${r.weighted([[4, 'CLOEXEC'], [3, '0'], [1, 'NONBLOCK']] as const)}` : '';
+    const flags =
+      how === 'dup3'
+        ? ` ${r.weighted([
+            [4, 'CLOEXEC'],
+            [3, '0'],
+            [1, 'NONBLOCK'],
+          ] as const)}`
+        : '';
     return { line: `${how} ${name} ${srcName} ${to}${flags}`, risky: false };
   }
 
@@ -343,7 +431,10 @@ class Model {
     if (!src) return null;
     const [name, f] = src;
     if (f) {
-      if (f.kind === 'pipe') { if (f.end === 'r') f.pipe.readers--; else f.pipe.writers--; }
+      if (f.kind === 'pipe') {
+        if (f.end === 'r') f.pipe.readers--;
+        else f.pipe.writers--;
+      }
       if (f.kind === 'sock') f.sock[f.end].open--;
       this.names.set(name, null);
     }
@@ -438,7 +529,11 @@ class Model {
     const r = this.rng;
     const bufs = [...this.bufs.keys()].filter((b) => pool.includes(b));
     if (bufs.length === 0) return null;
-    const n = r.weighted([[6, 1], [3, 2], [1, 3]] as const);
+    const n = r.weighted([
+      [6, 1],
+      [3, 2],
+      [1, 3],
+    ] as const);
     const toks: string[] = [];
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -466,7 +561,13 @@ class Model {
       if (flags === '0' && this.mayWaitForData(f.pipe) && total > 0) risky = true;
       this.taken(f.pipe, total, true);
     } else {
-      flags = r.weighted([[4, 'NONBLOCK'], [2, 'GIFT'], [2, 'GIFT|NONBLOCK'], [2, '0'], [1, 'NONBLOCK|MORE']] as const);
+      flags = r.weighted([
+        [4, 'NONBLOCK'],
+        [2, 'GIFT'],
+        [2, 'GIFT|NONBLOCK'],
+        [2, '0'],
+        [1, 'NONBLOCK|MORE'],
+      ] as const);
       if (f?.kind === 'pipe') {
         if (!flags.includes('NONBLOCK') && this.mayWaitForRoom(f.pipe, 1)) risky = true;
         this.maybeAdd(f.pipe, total, Math.ceil(total / PAGE) + 2 * toks.length);
@@ -495,7 +596,16 @@ class Model {
 
   opSplice(): Emitted | null {
     const r = this.rng;
-    const kind = r.weighted([[5, 'pp'], [4, 'fp'], [4, 'pf'], [1, 'pnull'], [1, 'zerop'], [2, 'sp'], [2, 'ps'], [1, 'any']] as const);
+    const kind = r.weighted([
+      [5, 'pp'],
+      [4, 'fp'],
+      [4, 'pf'],
+      [1, 'pnull'],
+      [1, 'zerop'],
+      [2, 'sp'],
+      [2, 'ps'],
+      [1, 'any'],
+    ] as const);
     let len = r.pick(COUNTS);
     const fl = this.spliceFlags();
     let offIn = '-';
@@ -557,7 +667,8 @@ class Model {
       if (fin?.kind === 'pipe' && fin.end === 'r' && this.mayWaitForData(fin.pipe)) risky = true;
       if (fout?.kind === 'pipe' && fout.end === 'w' && this.mayWaitForRoom(fout.pipe, 1)) risky = true;
       if (fin?.kind === 'sock' && this.mayWaitOnSocket(fin)) risky = true;
-      if (fin?.kind === 'dev' && fin.dev !== 'null' && fout?.kind === 'pipe' && fout.end === 'w' && fout.pipe.readers > 0) risky = risky || !this.fits(fout.pipe, len);
+      if (fin?.kind === 'dev' && fin.dev !== 'null' && fout?.kind === 'pipe' && fout.end === 'w' && fout.pipe.readers > 0)
+        risky = risky || !this.fits(fout.pipe, len);
     }
     if (fin?.kind === 'pipe' && fin.end === 'r') {
       const exact = (fout?.kind === 'file' && fout.writable) || (fout?.kind === 'dev' && fout.dev === 'null');
@@ -573,7 +684,9 @@ class Model {
 
   opSendfile(): Emitted | null {
     const r = this.rng;
-    const outs = this.fd((f) => (f.kind === 'pipe' && f.end === 'w') || f.kind === 'file' || f.kind === 'sock' || (f.kind === 'dev' && f.dev === 'null') || r.chance(0.05));
+    const outs = this.fd(
+      (f) => (f.kind === 'pipe' && f.end === 'w') || f.kind === 'file' || f.kind === 'sock' || (f.kind === 'dev' && f.dev === 'null') || r.chance(0.05),
+    );
     const ins = this.fd((f) => f.kind === 'file' || (f.kind === 'dev' && f.dev !== 'null') || r.chance(0.05));
     if (!ins || !outs) return null;
     const [inName, fin] = ins;
@@ -610,7 +723,15 @@ class Model {
 
   opFcntl(): Emitted | null {
     const r = this.rng;
-    const cmd = r.weighted([[3, 'GETFL'], [3, 'SETFL'], [2, 'GETPIPE_SZ'], [4, 'SETPIPE_SZ'], [1, 'GETFD'], [1, 'SETFD'], [1, 'FDNUM']] as const);
+    const cmd = r.weighted([
+      [3, 'GETFL'],
+      [3, 'SETFL'],
+      [2, 'GETPIPE_SZ'],
+      [4, 'SETPIPE_SZ'],
+      [1, 'GETFD'],
+      [1, 'SETFD'],
+      [1, 'FDNUM'],
+    ] as const);
     const pipeCmd = cmd.endsWith('PIPE_SZ');
     const t = this.fd((f) => (pipeCmd ? f.kind === 'pipe' || r.chance(0.1) : true));
     if (!t) return null;
@@ -652,9 +773,24 @@ class Model {
     const pipes = new Set(this.open(Model.isPipe()).map(([, f]) => (f as { pipe: PipeM }).pipe)).size;
     for (let attempt = 0; attempt < 12; attempt++) {
       const kind = r.weighted([
-        [[14, 5, 2, 1][Math.min(pipes, 3)]!, 'pipe'], [8, 'write'], [7, 'read'], [3, 'close'], [2, 'dup'], [4, 'tee'], [9, 'splice'],
-        [3, 'open'], [3, 'lseek'], [4, 'sendfile'], [this.bufs.size ? 1 : 2, 'buf'], [3, 'fill'], [2, 'show'], [6, 'vmsplice'],
-        [4, 'fcntl'], [2, 'fionread'], [2, 'poll'], [1.5, 'socketpair'],
+        [[14, 5, 2, 1][Math.min(pipes, 3)]!, 'pipe'],
+        [8, 'write'],
+        [7, 'read'],
+        [3, 'close'],
+        [2, 'dup'],
+        [4, 'tee'],
+        [9, 'splice'],
+        [3, 'open'],
+        [3, 'lseek'],
+        [4, 'sendfile'],
+        [this.bufs.size ? 1 : 2, 'buf'],
+        [3, 'fill'],
+        [2, 'show'],
+        [6, 'vmsplice'],
+        [4, 'fcntl'],
+        [2, 'fionread'],
+        [2, 'poll'],
+        [1.5, 'socketpair'],
       ] as const);
       // A candidate that might wait is kept only while the budget lasts;
       // otherwise its effect on the model is undone and another is drawn.
@@ -662,7 +798,10 @@ class Model {
       const e = this.emit(kind);
       if (!e) continue;
       if (e.risky) {
-        if (this.budget <= 0) { this.restore(snapshot); continue; }
+        if (this.budget <= 0) {
+          this.restore(snapshot);
+          continue;
+        }
         this.budget--;
       }
       this.lines.push(e.line);
@@ -673,25 +812,44 @@ class Model {
 
   emit(kind: string): Emitted | null {
     switch (kind) {
-      case 'pipe': return this.opPipe();
-      case 'socketpair': return this.opSocketpair();
-      case 'open': return this.opOpen();
-      case 'dup': return this.opDup();
-      case 'close': return this.opClose();
-      case 'write': return this.opWrite();
-      case 'read': return this.opRead();
-      case 'buf': return this.opBuf();
-      case 'fill': return this.opFill();
-      case 'show': return this.opShow();
-      case 'vmsplice': return this.opVmsplice();
-      case 'tee': return this.opTee();
-      case 'splice': return this.opSplice();
-      case 'sendfile': return this.opSendfile();
-      case 'lseek': return this.opLseek();
-      case 'fcntl': return this.opFcntl();
-      case 'fionread': return this.opFionread();
-      case 'poll': return this.opPoll();
-      default: return null;
+      case 'pipe':
+        return this.opPipe();
+      case 'socketpair':
+        return this.opSocketpair();
+      case 'open':
+        return this.opOpen();
+      case 'dup':
+        return this.opDup();
+      case 'close':
+        return this.opClose();
+      case 'write':
+        return this.opWrite();
+      case 'read':
+        return this.opRead();
+      case 'buf':
+        return this.opBuf();
+      case 'fill':
+        return this.opFill();
+      case 'show':
+        return this.opShow();
+      case 'vmsplice':
+        return this.opVmsplice();
+      case 'tee':
+        return this.opTee();
+      case 'splice':
+        return this.opSplice();
+      case 'sendfile':
+        return this.opSendfile();
+      case 'lseek':
+        return this.opLseek();
+      case 'fcntl':
+        return this.opFcntl();
+      case 'fionread':
+        return this.opFionread();
+      case 'poll':
+        return this.opPoll();
+      default:
+        return null;
     }
   }
 
@@ -712,7 +870,10 @@ class Model {
 }
 
 /** The drawn shape of one trace: a block budget and one seed per operation. */
-export interface TracePlan { blockBudget: number; steps: number[] }
+export interface TracePlan {
+  blockBudget: number;
+  steps: number[];
+}
 
 export const tracePlan: fc.Arbitrary<TracePlan> = fc.record({
   blockBudget: fc.integer({ min: 0, max: 19 }).map((n) => (n < 2 ? n + 1 : 0)), // ~10% may wait

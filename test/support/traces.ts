@@ -21,7 +21,7 @@ export interface RecordedTrace {
 
 /** What a trace prints on a kernel that does (or does not) map the shared zero page. */
 export function expectedOn(t: RecordedTrace, zeroPage: boolean): string {
-  return zeroPage ? t.expected : t.expectedNoZero ?? t.expected;
+  return zeroPage ? t.expected : (t.expectedNoZero ?? t.expected);
 }
 
 export function recordedTraces(): RecordedTrace[] {

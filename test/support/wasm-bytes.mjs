@@ -2,7 +2,10 @@
 // precise shape (a bad import, a missing export, a `_start` of the wrong
 // type) as bytes, without a toolchain.
 
-const I32 = 0x7f, I64 = 0x7e, F32 = 0x7d, F64 = 0x7c;
+const I32 = 0x7f,
+  I64 = 0x7e,
+  F32 = 0x7d,
+  F64 = 0x7c;
 export const T = { i32: I32, i64: I64, f32: F32, f64: F64 };
 
 const uleb = (n) => {
@@ -52,11 +55,16 @@ export function wasmModule({ imports = [], funcs = [], memory = 'memory', global
   const importBytes = imports.map((im) => {
     const head = [...str(im.module), ...str(im.name)];
     switch (im.kind ?? 'func') {
-      case 'func': return [...head, 0x00, ...uleb(typeOf(im.params, im.results))];
-      case 'table': return [...head, 0x01, 0x70, 0x00, 0x00];
-      case 'memory': return [...head, 0x02, 0x00, 0x01];
-      case 'global': return [...head, 0x03, I32, 0x00];
-      default: throw new Error(`bad import kind ${im.kind}`);
+      case 'func':
+        return [...head, 0x00, ...uleb(typeOf(im.params, im.results))];
+      case 'table':
+        return [...head, 0x01, 0x70, 0x00, 0x00];
+      case 'memory':
+        return [...head, 0x02, 0x00, 0x01];
+      case 'global':
+        return [...head, 0x03, I32, 0x00];
+      default:
+        throw new Error(`bad import kind ${im.kind}`);
     }
   });
   // An imported memory is memory 0, and the one exported.
@@ -65,7 +73,9 @@ export function wasmModule({ imports = [], funcs = [], memory = 'memory', global
   const funcTypes = funcs.map((f) => uleb(typeOf(f.params, f.results)));
   const exports = [];
   if (memory !== null) exports.push([...str(memory), 0x02, 0x00]);
-  funcs.forEach((f, i) => { if (f.export) exports.push([...str(f.export), 0x00, ...uleb(funcImports + i)]); });
+  funcs.forEach((f, i) => {
+    if (f.export) exports.push([...str(f.export), 0x00, ...uleb(funcImports + i)]);
+  });
   globals.forEach((g, i) => exports.push([...str(g), 0x03, ...uleb(i)]));
   // No locals, then the code (default `unreachable`), then end.
   const bodies = funcs.map((f) => {
@@ -73,7 +83,14 @@ export function wasmModule({ imports = [], funcs = [], memory = 'memory', global
     return [...uleb(code.length), ...code];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, types.length ? vec(types.map((t) => t.bytes)) : []),
     ...section(2, importBytes.length ? vec(importBytes) : []),
     ...section(3, funcTypes.length ? vec(funcTypes) : []),

@@ -36,22 +36,29 @@ describe.runIf(HAVE_GCC && HAVE_WASI_CLANG)('a guest that takes every ring', () 
     expect(k.stats().pagesInUse).toBe(0);
   }, 60_000);
 
-  it.runIf(typeof SharedArrayBuffer !== 'undefined')('the same in a Worker under runPipeline: its stdout pump copies when no ring is left', async () => {
-    const { Kernel, runPipeline, spawn } = await import('../../dist/src/node.js');
-    const k = new Kernel({ shared: true, ringMemory: 32 * 1024 });
-    const chunks: Uint8Array[] = [];
-    const sink = {
-      write: async (b: Uint8Array) => {
-        chunks.push(b.slice());
-        return true;
-      },
-    };
-    const r = await runPipeline(k, [{ program: readFileSync(bin.wasm), args: ['manypipes'] }], {
-      stdin: { read: async () => null }, stdout: sink, stderr: sink, spawn,
-    });
-    const want = runNative(bin.native, [], new Uint8Array(0));
-    expect({ status: r.status, stdout: Buffer.concat(chunks).toString('latin1') }).toEqual({ status: want.status, stdout: want.stdout });
-    k.destroy();
-    expect(k.stats().pagesInUse).toBe(0);
-  }, 60_000);
+  it.runIf(typeof SharedArrayBuffer !== 'undefined')(
+    'the same in a Worker under runPipeline: its stdout pump copies when no ring is left',
+    async () => {
+      const { Kernel, runPipeline, spawn } = await import('../../dist/src/node.js');
+      const k = new Kernel({ shared: true, ringMemory: 32 * 1024 });
+      const chunks: Uint8Array[] = [];
+      const sink = {
+        write: async (b: Uint8Array) => {
+          chunks.push(b.slice());
+          return true;
+        },
+      };
+      const r = await runPipeline(k, [{ program: readFileSync(bin.wasm), args: ['manypipes'] }], {
+        stdin: { read: async () => null },
+        stdout: sink,
+        stderr: sink,
+        spawn,
+      });
+      const want = runNative(bin.native, [], new Uint8Array(0));
+      expect({ status: r.status, stdout: Buffer.concat(chunks).toString('latin1') }).toEqual({ status: want.status, stdout: want.stdout });
+      k.destroy();
+      expect(k.stats().pagesInUse).toBe(0);
+    },
+    60_000,
+  );
 });

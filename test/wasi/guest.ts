@@ -34,7 +34,9 @@ export function guest(opts: WasiOptions & { pages?: number } = {}): Guest {
   host.bindMemory(memory);
   const imports = host.imports();
   const g: Guest = {
-    k, host, memory,
+    k,
+    host,
+    memory,
     w: imports.wasi_snapshot_preview1 as Record<string, Fn>,
     s: imports.splicekit as Record<string, Fn>,
     bytes: (ptr, len) => new Uint8Array(memory.buffer, ptr, len),

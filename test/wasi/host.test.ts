@@ -9,7 +9,22 @@ import { ProcExit } from '../../src/wasi/context.js';
 import { unmappedErrnos, wasiErrno } from '../../src/wasi/errno.js';
 import { guest, enc, dec, type Guest } from './guest.js';
 
-const E = { BADF: 8, AGAIN: 6, EXIST: 20, INVAL: 28, IO: 29, ISDIR: 31, NOENT: 44, NOSYS: 52, NOTDIR: 54, PIPE: 64, SPIPE: 70, NOTCAPABLE: 76, ILSEQ: 25, NAMETOOLONG: 37 };
+const E = {
+  BADF: 8,
+  AGAIN: 6,
+  EXIST: 20,
+  INVAL: 28,
+  IO: 29,
+  ISDIR: 31,
+  NOENT: 44,
+  NOSYS: 52,
+  NOTDIR: 54,
+  PIPE: 64,
+  SPIPE: 70,
+  NOTCAPABLE: 76,
+  ILSEQ: 25,
+  NAMETOOLONG: 37,
+};
 const RIGHT = { READ: 1n << 1n, WRITE: 1n << 6n };
 const OFLAGS = { CREAT: 1, DIRECTORY: 2, EXCL: 4, TRUNC: 8 };
 
@@ -240,7 +255,10 @@ describe('positional I/O and seeking', () => {
     g.str(2000, 'XY');
     g.iovs(1900, [[2000, 2]]);
     expect(g.w.fd_pwrite(f, 1900, 1, 1n, 1996)).toBe(0);
-    g.iovs(1900, [[3000, 3], [3010, 3]]);
+    g.iovs(1900, [
+      [3000, 3],
+      [3010, 3],
+    ]);
     expect(g.w.fd_pread(f, 1900, 2, 0n, 1996)).toBe(0);
     expect(g.u32(1996)).toBe(6);
     expect(dec(g.bytes(3000, 3)) + dec(g.bytes(3010, 3))).toBe('aXYdef');

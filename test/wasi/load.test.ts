@@ -66,7 +66,11 @@ describe('the import types', () => {
 
 describe.runIf(HAVE_WASI_CLANG)('programs clang builds for wasm32-wasi', () => {
   it('pass the checks: the C examples, and a guest of the splicekit module', async () => {
-    for (const [name, src] of [['cat', EXAMPLES], ['tee', EXAMPLES], ['syscalls', join(ROOT, 'test/wasi/c')]] as const) {
+    for (const [name, src] of [
+      ['cat', EXAMPLES],
+      ['tee', EXAMPLES],
+      ['syscalls', join(ROOT, 'test/wasi/c')],
+    ] as const) {
       const { wasm } = await build(name, dir, src);
       expect(loadCommand(wasm), name).toMatchObject({ module: expect.any(WebAssembly.Module) });
     }
@@ -77,33 +81,80 @@ describe('programs that cannot start', () => {
   const cases: [string, Uint8Array, string][] = [
     ['an empty file', new Uint8Array(0), 'not a WebAssembly module (an empty file)'],
     ['text', new TextEncoder().encode('#!/bin/sh\necho hi\n'), 'not a WebAssembly module'],
-    ['a component', Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]), 'a WebAssembly component, not a core module (splicekit exec runs wasm32-wasi preview 1 commands)'],
-    ['a truncated module', wasmModule({ funcs: [start] }).subarray(0, 20), 'invalid WebAssembly module: section (code 5, "Memory") extends past end of the module (length 3, remaining bytes 0) @+18'],
+    [
+      'a component',
+      Uint8Array.from([0, 0x61, 0x73, 0x6d, 0x0d, 0, 1, 0]),
+      'a WebAssembly component, not a core module (splicekit exec runs wasm32-wasi preview 1 commands)',
+    ],
+    [
+      'a truncated module',
+      wasmModule({ funcs: [start] }).subarray(0, 20),
+      'invalid WebAssembly module: section (code 5, "Memory") extends past end of the module (length 3, remaining bytes 0) @+18',
+    ],
     ['no memory', wasmModule({ memory: null, funcs: [start] }), 'not a WASI command: it exports no memory'],
-    ['a function named memory', wasmModule({ memory: null, funcs: [{ export: 'memory', body: [] }, start] }), 'not a WASI command: its export "memory" is a function, not a memory'],
+    [
+      'a function named memory',
+      wasmModule({ memory: null, funcs: [{ export: 'memory', body: [] }, start] }),
+      'not a WASI command: its export "memory" is a function, not a memory',
+    ],
     ['no _start', wasmModule({}), 'not a WASI command: it exports no _start function'],
-    ['a reactor', wasmModule({ funcs: [{ export: '_initialize', body: [] }] }), 'not a WASI command: it exports no _start function (it exports _initialize: a reactor, not a command)'],
+    [
+      'a reactor',
+      wasmModule({ funcs: [{ export: '_initialize', body: [] }] }),
+      'not a WASI command: it exports no _start function (it exports _initialize: a reactor, not a command)',
+    ],
     ['a global _start', wasmModule({ globals: ['_start'] }), 'not a WASI command: its export "_start" is a global, not a function'],
     ['a _start with a parameter', wasmModule({ funcs: [{ ...start, params: [T.i32] }] }), 'not a WASI command: its _start has type (i32) -> (), not () -> ()'],
-    ['a _start with a result', wasmModule({ funcs: [{ ...start, results: [T.i32], body: [0x41, 0x00] }] }), 'not a WASI command: its _start has type () -> i32, not () -> ()'],
-    ['an import the host lacks', wasmModule({ imports: [{ module: P1, name: 'fd_frob', params: [T.i32], results: [T.i32] }], funcs: [start] }),
-      'unresolved import wasi_snapshot_preview1.fd_frob (a function): splicekit has no such import'],
-    ['an import from another module', wasmModule({ imports: [{ module: 'env', name: 'f' }], funcs: [start] }),
-      'unresolved import env.f (a function): splicekit has no such import'],
-    ["a name on Object's prototype", wasmModule({ imports: [{ module: P1, name: 'toString' }], funcs: [start] }),
-      'unresolved import wasi_snapshot_preview1.toString (a function): splicekit has no such import'],
-    ['an imported memory', wasmModule({ imports: [{ module: 'env', name: 'memory', kind: 'memory' }], funcs: [start] }),
-      'unresolved import env.memory (a memory): splicekit has no such import'],
-    ['a global where the host has a function', wasmModule({ imports: [{ module: P1, name: 'fd_write', kind: 'global' }], funcs: [start] }),
-      "import wasi_snapshot_preview1.fd_write is a global; splicekit's is a function of type (i32, i32, i32, i32) -> i32"],
-    ['a function of another type', wasmModule({ imports: [{ module: P1, name: 'fd_seek', params: [T.i32, T.i32, T.i32, T.i32], results: [T.i32] }], funcs: [start] }),
-      "import wasi_snapshot_preview1.fd_seek has type (i32, i32, i32, i32) -> i32; splicekit's has type (i32, i64, i32, i32) -> i32"],
-    ['proc_exit with a result', wasmModule({ imports: [{ module: P1, name: 'proc_exit', params: [T.i32], results: [T.i32] }], funcs: [start] }),
-      "import wasi_snapshot_preview1.proc_exit has type (i32) -> i32; splicekit's has type (i32) -> ()"],
-    ['a splicekit call of another type', wasmModule({ imports: [{ module: 'splicekit', name: 'splice', params: [T.i32, T.i64, T.i32, T.i64, T.i32, T.i32], results: [T.i32] }], funcs: [start] }),
-      "import splicekit.splice has type (i32, i64, i32, i64, i32, i32) -> i32; splicekit's has type (i32, i32, i32, i32, i32, i32) -> i32"],
-    ['a long import name', wasmModule({ imports: [{ module: 'env', name: `\n${'x'.repeat(100)}` }], funcs: [start] }),
-      `unresolved import env.\\x0a${'x'.repeat(35)}… (105 bytes) (a function): splicekit has no such import`],
+    [
+      'a _start with a result',
+      wasmModule({ funcs: [{ ...start, results: [T.i32], body: [0x41, 0x00] }] }),
+      'not a WASI command: its _start has type () -> i32, not () -> ()',
+    ],
+    [
+      'an import the host lacks',
+      wasmModule({ imports: [{ module: P1, name: 'fd_frob', params: [T.i32], results: [T.i32] }], funcs: [start] }),
+      'unresolved import wasi_snapshot_preview1.fd_frob (a function): splicekit has no such import',
+    ],
+    [
+      'an import from another module',
+      wasmModule({ imports: [{ module: 'env', name: 'f' }], funcs: [start] }),
+      'unresolved import env.f (a function): splicekit has no such import',
+    ],
+    [
+      "a name on Object's prototype",
+      wasmModule({ imports: [{ module: P1, name: 'toString' }], funcs: [start] }),
+      'unresolved import wasi_snapshot_preview1.toString (a function): splicekit has no such import',
+    ],
+    [
+      'an imported memory',
+      wasmModule({ imports: [{ module: 'env', name: 'memory', kind: 'memory' }], funcs: [start] }),
+      'unresolved import env.memory (a memory): splicekit has no such import',
+    ],
+    [
+      'a global where the host has a function',
+      wasmModule({ imports: [{ module: P1, name: 'fd_write', kind: 'global' }], funcs: [start] }),
+      "import wasi_snapshot_preview1.fd_write is a global; splicekit's is a function of type (i32, i32, i32, i32) -> i32",
+    ],
+    [
+      'a function of another type',
+      wasmModule({ imports: [{ module: P1, name: 'fd_seek', params: [T.i32, T.i32, T.i32, T.i32], results: [T.i32] }], funcs: [start] }),
+      "import wasi_snapshot_preview1.fd_seek has type (i32, i32, i32, i32) -> i32; splicekit's has type (i32, i64, i32, i32) -> i32",
+    ],
+    [
+      'proc_exit with a result',
+      wasmModule({ imports: [{ module: P1, name: 'proc_exit', params: [T.i32], results: [T.i32] }], funcs: [start] }),
+      "import wasi_snapshot_preview1.proc_exit has type (i32) -> i32; splicekit's has type (i32) -> ()",
+    ],
+    [
+      'a splicekit call of another type',
+      wasmModule({ imports: [{ module: 'splicekit', name: 'splice', params: [T.i32, T.i64, T.i32, T.i64, T.i32, T.i32], results: [T.i32] }], funcs: [start] }),
+      "import splicekit.splice has type (i32, i64, i32, i64, i32, i32) -> i32; splicekit's has type (i32, i32, i32, i32, i32, i32) -> i32",
+    ],
+    [
+      'a long import name',
+      wasmModule({ imports: [{ module: 'env', name: `\n${'x'.repeat(100)}` }], funcs: [start] }),
+      `unresolved import env.\\x0a${'x'.repeat(35)}… (105 bytes) (a function): splicekit has no such import`,
+    ],
   ];
   for (const [what, bytes, message] of cases) {
     it(`${what}: 126`, () => {
@@ -111,7 +162,7 @@ describe('programs that cannot start', () => {
     });
   }
 
-  it('accepts right ones: imports of the host\'s types, and an ENOSYS call too', () => {
+  it("accepts right ones: imports of the host's types, and an ENOSYS call too", () => {
     const imports = [
       { module: P1, name: 'fd_write', params: [T.i32, T.i32, T.i32, T.i32], results: [T.i32] },
       { module: P1, name: 'fd_seek', params: [T.i32, T.i64, T.i32, T.i32], results: [T.i32] },

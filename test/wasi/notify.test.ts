@@ -14,15 +14,9 @@ describe.runIf(HAVE_WASI_CLANG)('release notifications from a C guest', () => {
   it('learns when the kernel is done with its pages, through two pipes and a loan', async () => {
     const { wasm } = await build('notify', dir, join(ROOT, 'test/wasi/c'));
     const out = runGuest(wasm, [], new Uint8Array(0));
-    expect(out.stdout).toBe([
-      'sent 13',
-      'moved 13',
-      'before read: -1',
-      'lent 13, copied 7: message',
-      'still lent: -1',
-      'released: 8 bytes, ids 0..0 (sent id 0)',
-      '',
-    ].join('\n'));
+    expect(out.stdout).toBe(
+      ['sent 13', 'moved 13', 'before read: -1', 'lent 13, copied 7: message', 'still lent: -1', 'released: 8 bytes, ids 0..0 (sent id 0)', ''].join('\n'),
+    );
     expect(out.status).toBe(0);
   }, 60_000);
 });

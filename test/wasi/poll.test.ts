@@ -37,8 +37,11 @@ function poll(subs: Sub[]) {
   for (let i = 0; e === 0 && i < g.u32(8192); i++) {
     const at = 4096 + i * 32;
     events.push({
-      userdata: Number(dv.getBigUint64(at, true)), error: dv.getUint16(at + 8, true), type: dv.getUint8(at + 10),
-      nbytes: Number(dv.getBigUint64(at + 16, true)), flags: dv.getUint16(at + 24, true),
+      userdata: Number(dv.getBigUint64(at, true)),
+      error: dv.getUint16(at + 8, true),
+      type: dv.getUint8(at + 10),
+      nbytes: Number(dv.getBigUint64(at + 16, true)),
+      flags: dv.getUint16(at + 24, true),
     });
   }
   return [e, events] as const;
@@ -49,7 +52,10 @@ describe('poll_oneoff', () => {
     g = guest();
     const [r, w] = g.k.pipe();
     g.k.write(w, enc('12345'));
-    const [e, ev] = poll([{ userdata: 7, fd: r, type: 1 }, { userdata: 8, fd: w, type: 2 }]);
+    const [e, ev] = poll([
+      { userdata: 7, fd: r, type: 1 },
+      { userdata: 8, fd: w, type: 2 },
+    ]);
     expect(e).toBe(0);
     expect(ev).toEqual([
       { userdata: 7, error: 0, type: TYPE.READ, nbytes: 5, flags: 0 },
@@ -63,7 +69,10 @@ describe('poll_oneoff', () => {
     g = guest();
     const [r, w] = g.k.pipe();
     g.k.close(r);
-    const [e, ev] = poll([{ userdata: 1, fd: 99, type: 1 }, { userdata: 2, fd: w, type: 2 }]);
+    const [e, ev] = poll([
+      { userdata: 1, fd: 99, type: 1 },
+      { userdata: 2, fd: w, type: 2 },
+    ]);
     expect(e).toBe(0);
     expect(ev.map((x) => x.error)).toEqual([E.BADF, E.IO]);
   });
@@ -71,7 +80,10 @@ describe('poll_oneoff', () => {
   it('with nothing ready returns the clock event; with no clock, EAGAIN', () => {
     g = guest();
     const [r] = g.k.pipe();
-    const [e, ev] = poll([{ userdata: 1, fd: r, type: 1 }, { userdata: 2, type: 0, ns: 0n }]);
+    const [e, ev] = poll([
+      { userdata: 1, fd: r, type: 1 },
+      { userdata: 2, type: 0, ns: 0n },
+    ]);
     expect(e).toBe(0);
     expect(ev).toEqual([{ userdata: 2, error: 0, type: TYPE.CLOCK, nbytes: 0, flags: 0 }]);
     expect(poll([{ userdata: 1, fd: r, type: 1 }])[0]).toBe(E.AGAIN);

@@ -70,7 +70,11 @@ describe('splicekit calls', () => {
 
   it('fd_fdstat_get: a stream socket is SOCKET_STREAM, a datagram or seqpacket one SOCKET_DGRAM', () => {
     g = guest();
-    const types = [[1, 6], [2, 5], [5, 5]];
+    const types = [
+      [1, 6],
+      [2, 5],
+      [5, 5],
+    ];
     for (const [type, filetype] of types) {
       expect(g.s.socketpair(1, type!, 0, 0)).toBe(0);
       expect(g.w.fd_fdstat_get(pair(0)[0], 100)).toBe(0);
@@ -101,11 +105,16 @@ describe('vmsplice from guest memory', () => {
     const [r, w] = g.k.pipe();
     g.bytes(4096 - 100, 300).fill(0x61);
     g.bytes(20000, 10).fill(0x62);
-    g.iovs(0, [[4096 - 100, 300], [20000, 10]]);
+    g.iovs(0, [
+      [4096 - 100, 300],
+      [20000, 10],
+    ]);
     expect(g.s.vmsplice(w, 0, 2, 0)).toBe(310);
     const ring = g.k.snapshot().rings.find((x) => x.ring === g.k.describe(r)!.ring)!;
     expect(ring.slots.map((s) => [s.offset, s.len, s.ops])).toEqual([
-      [3996, 100, 'user'], [0, 200, 'user'], [20000 % 4096, 10, 'user'],
+      [3996, 100, 'user'],
+      [0, 200, 'user'],
+      [20000 % 4096, 10, 'user'],
     ]);
     // The guest's memory is not the kernel's: its later writes do not reach the pipe.
     g.bytes(4096 - 100, 300).fill(0x7a);
@@ -119,7 +128,10 @@ describe('vmsplice from guest memory', () => {
     expect(g.s.vmsplice(w, 0, 1, 2 /* SPLICE_F_NONBLOCK */)).toBe(65536);
     expect(g.s.vmsplice(w, 0, 1, 2)).toBe(-ERRNO.EAGAIN);
     // vmsplice out of a pipe copies into the iovecs.
-    g.iovs(8, [[100, 10], [200, 10]]);
+    g.iovs(8, [
+      [100, 10],
+      [200, 10],
+    ]);
     g.k.read(r, 65536 - 15);
     expect(g.s.vmsplice(r, 8, 2, 0)).toBe(15);
   });
@@ -148,7 +160,10 @@ describe('blocking calls in one thread', () => {
     const pipe = g.k.pipe();
     r = pipe[0];
     const w = pipe[1];
-    g.iovs(0, [[1024, 60000], [1024, 60000]]);
+    g.iovs(0, [
+      [1024, 60000],
+      [1024, 60000],
+    ]);
     expect(g.w.fd_write(w, 0, 2, 16)).toBe(0);
     expect(g.u32(16)).toBe(120000);
     expect(drained + g.k.fionread(r)).toBe(120000);

@@ -45,7 +45,7 @@ describe.runIf(HAVE_GCC && HAVE_WASI_CLANG)('splicekit.h calls: Linux and splice
     expect(out).toContain('file: RDWR|APPEND\n');
   }, 60_000);
 
-  it('hazard.c: vmsplice maps the guest\'s own pages, so rewriting them changes what a reader reads', async () => {
+  it("hazard.c: vmsplice maps the guest's own pages, so rewriting them changes what a reader reads", async () => {
     const out = await agree('hazard');
     expect(out).toContain('p read: FIRST\n');
     expect(out).toContain('q read: third\n');

@@ -19,7 +19,10 @@ export const EXAMPLES = join(ROOT, 'examples/c');
  */
 export const CLANG_ENV = {
   ...process.env,
-  PATH: (process.env.PATH ?? '').split(':').filter((d) => !d.includes('node_modules')).join(':'),
+  PATH: (process.env.PATH ?? '')
+    .split(':')
+    .filter((d) => !d.includes('node_modules'))
+    .join(':'),
 };
 
 function works(cmd: string, args: string[], input = ''): boolean {
@@ -29,10 +32,12 @@ function works(cmd: string, args: string[], input = ''): boolean {
 
 const probe = mkdtempSync(join(tmpdir(), 'splicekit-probe-'));
 /** clang with wasm32-wasi, wasi-libc and the wasm32 compiler-rt. */
-export const HAVE_WASI_CLANG = works('clang', ['--target=wasm32-wasi', '-O2', '-x', 'c', '-', '-o', join(probe, 'a.wasm')],
-  '#include <stdio.h>\nint main(void){puts("x");return 0;}\n');
-export const HAVE_GCC = works('gcc', ['-x', 'c', '-', '-o', join(probe, 'a.out')], 'int main(void){return 0;}\n')
-  && works('bash', ['-c', 'true']);
+export const HAVE_WASI_CLANG = works(
+  'clang',
+  ['--target=wasm32-wasi', '-O2', '-x', 'c', '-', '-o', join(probe, 'a.wasm')],
+  '#include <stdio.h>\nint main(void){puts("x");return 0;}\n',
+);
+export const HAVE_GCC = works('gcc', ['-x', 'c', '-', '-o', join(probe, 'a.out')], 'int main(void){return 0;}\n') && works('bash', ['-c', 'true']);
 rmSync(probe, { recursive: true, force: true });
 
 const run = promisify(execFile);
@@ -80,7 +85,12 @@ export function runNative(prog: string, args: string[], input: Uint8Array): Outc
 }
 
 /** Runs a guest under execWasm (what `splicekit exec` does) with files for its host stdio; `opts` as execWasm's (--dir, a kernel). */
-export function runGuest(wasm: string | Uint8Array | WebAssembly.Module, args: string[], input: Uint8Array, opts: Pick<ExecOptions, 'dirs' | 'kernel'> = {}): Outcome {
+export function runGuest(
+  wasm: string | Uint8Array | WebAssembly.Module,
+  args: string[],
+  input: Uint8Array,
+  opts: Pick<ExecOptions, 'dirs' | 'kernel'> = {},
+): Outcome {
   const dir = mkdtempSync(join(tmpdir(), 'splicekit-guest-'));
   const paths = { in: join(dir, 'in'), out: join(dir, 'out'), err: join(dir, 'err') };
   writeFileSync(paths.in, input);
