@@ -65,12 +65,19 @@ export function diffStates(before: LabState, after: LabState, op: Op): StepChang
     else if (!fresh && base.refsAfter < base.refsBefore) pages.set(p.page, { ...base, kind: 'dropped' });
   }
 
-  const freed = before.snapshot.pages
-    .filter((p) => !now.has(p.page))
-    .map((p) => ({ page: p.page, holders: p.holders }));
+  const freed = before.snapshot.pages.filter((p) => !now.has(p.page)).map((p) => ({ page: p.page, holders: p.holders }));
   for (const f of freed) {
     if (consumed.has(f.page) && copiesOut) {
-      pages.set(f.page, { page: f.page, kind: 'copied', direction: 'out', fresh: false, refsBefore: old.get(f.page)!.refs, refsAfter: 0, added: [], removed: f.holders });
+      pages.set(f.page, {
+        page: f.page,
+        kind: 'copied',
+        direction: 'out',
+        fresh: false,
+        refsBefore: old.get(f.page)!.refs,
+        refsAfter: 0,
+        added: [],
+        removed: f.holders,
+      });
     }
   }
 

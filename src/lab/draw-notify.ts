@@ -17,7 +17,11 @@ export function drawNotify(state: LabState, x0: number, y0: number): { g: SVGGEl
   g.appendChild(text(x0 + 168, y0 + 14, `splicekit extension, not Linux · kernel clock ${state.clock} ms`, { class: 'ring-info' }));
   let y = y0 + 24;
   for (const nv of state.notify) {
-    const name = [...state.fdNames].filter(([, fd]) => fd === nv.fd).map(([n]) => n).join(', ') || `fd ${nv.fd}`;
+    const name =
+      [...state.fdNames]
+        .filter(([, fd]) => fd === nv.fd)
+        .map(([n]) => n)
+        .join(', ') || `fd ${nv.fd}`;
     const done = nv.ids.filter((t) => t.released).length;
     const head = `notify fd ${name}: ${done} of ${nv.ids.length} ids released; ${nv.pending ? 'records waiting to be read (poll: IN)' : 'no records waiting'}`;
     g.appendChild(text(x0 + 14, y + 13, head, { class: 'strip-label notify-head', 'data-pending': String(nv.pending) }));
@@ -30,13 +34,18 @@ export function drawNotify(state: LabState, x0: number, y0: number): { g: SVGGEl
       const pages = t.pages.length > 0 ? `page${t.pages.length > 1 ? 's' : ''} ${t.pages.join(', ')}` : 'the zero page';
       const why = t.released ? 'released: no reference left in any pipe, socket or file' : `waiting: ${heldBy(state, rings, t.pages) || 'still referenced'}`;
       const row = labelled(`notify fd ${name}, id ${t.id} (vmsplice_notify at line ${t.line}, ${pages}): ${why}`, {
-        class: `notice ${t.released ? 'released' : 'waiting'}`, 'data-notify': name, 'data-id': t.id, 'data-released': String(t.released),
+        class: `notice ${t.released ? 'released' : 'waiting'}`,
+        'data-notify': name,
+        'data-id': t.id,
+        'data-released': String(t.released),
       });
       row.appendChild(svgEl('rect', { x: x0 + 26, y: y + 1, width: 74, height: ROW_H - 3, rx: 3, class: 'notice-badge' }));
       row.appendChild(text(x0 + 63, y + 13, t.released ? '✓ released' : '… waiting', { class: 'notice-word', 'text-anchor': 'middle' }));
       row.appendChild(text(x0 + 110, y + 13, `id ${t.id}`, { class: 'fd-cell notice-id' }));
       row.appendChild(text(x0 + 150, y + 13, `line ${t.line}, ${pages}`, { class: 'fd-cell' }));
-      row.appendChild(text(x0 + 300, y + 13, fit(t.released ? 'no reference left in any pipe, socket or file' : why.slice('waiting: '.length), 86), { class: 'fd-cell' }));
+      row.appendChild(
+        text(x0 + 300, y + 13, fit(t.released ? 'no reference left in any pipe, socket or file' : why.slice('waiting: '.length), 86), { class: 'fd-cell' }),
+      );
       g.appendChild(row);
       y += ROW_H;
     }

@@ -27,7 +27,9 @@ export function drawPool(state: LabState, changes: StepChanges | undefined, x0: 
   const { pool } = state.snapshot;
   const g = svgEl('g', { class: 'pool', 'data-in-use': pool.inUse });
   g.appendChild(text(x0, y0 + 14, 'Page pool', { class: 'section-title' }));
-  g.appendChild(text(x0 + 84, y0 + 14, `${pool.inUse} of ${pool.total} pages in use (4096 bytes each); the pinned zero page is not counted`, { class: 'ring-info' }));
+  g.appendChild(
+    text(x0 + 84, y0 + 14, `${pool.inUse} of ${pool.total} pages in use (4096 bytes each); the pinned zero page is not counted`, { class: 'ring-info' }),
+  );
   const all: (PageView | { page: number; freed: string[] })[] = [...pages, ...freed.map((f) => ({ page: f.page, freed: f.holders }))];
   all.forEach((p, i) => {
     const x = x0 + 14 + (i % PER_ROW) * (BOX_W + GAP);
@@ -47,8 +49,12 @@ function pageBox(p: PageView, state: LabState, rings: Map<number, string>, chang
   const tag = changeTag(change);
   const label = `page ${pageName(p.page)}: reference count ${p.refs}; held by ${holders.join(', ')}${tag ? `; ${tag} in this step` : ''}`;
   const g = labelled(label, {
-    class: `page${change ? ` changed ${change.kind}` : ''}`, 'data-page': p.page, 'data-refs': p.refs,
-    'data-holders': holders.join('|'), 'data-change': change?.kind, 'data-direction': change?.direction,
+    class: `page${change ? ` changed ${change.kind}` : ''}`,
+    'data-page': p.page,
+    'data-refs': p.refs,
+    'data-holders': holders.join('|'),
+    'data-change': change?.kind,
+    'data-direction': change?.direction,
   });
   g.appendChild(svgEl('rect', { x, y, width: BOX_W, height: BOX_H, rx: 5, class: 'page-box' }));
   g.appendChild(text(x + 8, y + 16, `page ${pageName(p.page)}`, { class: 'page-title' }));
@@ -75,7 +81,8 @@ export function drawHolders(state: LabState, changes: StepChanges | undefined, x
   const g = svgEl('g', { class: 'holders' });
   const rows: { label: string; cls: string; pages: number[] }[] = [
     ...state.snapshot.userBuffers.map((b) => ({
-      label: `${bufferName(state, b.addr)}: ${b.length} bytes`, cls: 'bufpage',
+      label: `${bufferName(state, b.addr)}: ${b.length} bytes`,
+      cls: 'bufpage',
       pages: Array.from({ length: b.pages }, (_, i) => b.firstPage + i),
     })),
     ...state.snapshot.files.map((f) => ({ label: `file ${f.path}: ${f.size} bytes`, cls: 'filepage', pages: f.pages })),
@@ -93,7 +100,9 @@ export function drawHolders(state: LabState, changes: StepChanges | undefined, x
       const change = changes?.pages.get(page);
       const tag = changeTag(change);
       const cell = labelled(`${row.label}, its page ${i} is page ${page}, reference count ${refs.get(page) ?? 0}${tag ? `; ${tag}` : ''}`, {
-        class: `${row.cls}${change ? ` changed ${change.kind}` : ''}`, 'data-page': page, 'data-change': change?.kind,
+        class: `${row.cls}${change ? ` changed ${change.kind}` : ''}`,
+        'data-page': page,
+        'data-change': change?.kind,
       });
       cell.appendChild(svgEl('rect', { x, y: yy, width: SMALL_W, height: SMALL_H, rx: 4, class: 'page-box' }));
       cell.appendChild(text(x + SMALL_W / 2, yy + 14, `p${page}`, { class: 'slot-page', 'text-anchor': 'middle' }));

@@ -20,7 +20,15 @@ const MAX_DRAWN = 256;
 const FLAG_SHORT: Record<string, string> = { CAN_MERGE: 'MERGE', GIFT: 'GIFT', PACKET: 'PACKET' };
 
 /** `info` replaces the line after the ring's name (the unacked rings of TCP-like sockets say what they are). */
-export function drawRing(ring: RingView, name: string, state: LabState, changes: StepChanges | undefined, x0: number, y0: number, info?: string): { g: SVGGElement; height: number } {
+export function drawRing(
+  ring: RingView,
+  name: string,
+  state: LabState,
+  changes: StepChanges | undefined,
+  x0: number,
+  y0: number,
+  info?: string,
+): { g: SVGGElement; height: number } {
   const cells = ring.kind === 'pipe' ? Math.min(ring.maxUsage, MAX_DRAWN) : Math.max(ring.slots.length, 1);
   const bySlot = new Map(ring.slots.map((s) => [slotPosition(ring, s.index), s]));
   const bytes = ring.slots.reduce((n, s) => n + s.len, 0);
@@ -42,12 +50,23 @@ export function drawRing(ring: RingView, name: string, state: LabState, changes:
   const headPos = ring.kind === 'pipe' ? ring.head & (ring.maxUsage - 1) : ring.slots.length;
   const tailPos = ring.kind === 'pipe' ? ring.tail & (ring.maxUsage - 1) : 0;
   g.appendChild(marker('tail', tailPos, ring.tail, x0, top, 0, `${name}: tail (next slot to read) is slot ${tailPos}, counter ${ring.tail}`));
-  g.appendChild(marker('head', headPos, ring.head, x0, top, tailPos === headPos ? 1 : 0, `${name}: head (next slot to fill) is slot ${headPos}, counter ${ring.head}`));
+  g.appendChild(
+    marker('head', headPos, ring.head, x0, top, tailPos === headPos ? 1 : 0, `${name}: head (next slot to fill) is slot ${headPos}, counter ${ring.head}`),
+  );
   if (ring.kind === 'pipe') g.appendChild(wrapArrow(x0, top, Math.min(cells, PER_ROW), rows));
   return { g, height: 22 + rows * ROW_H + 8 };
 }
 
-function drawSlot(ring: RingView, name: string, pos: number, s: SlotView | undefined, state: LabState, changes: StepChanges | undefined, x: number, y: number): SVGGElement {
+function drawSlot(
+  ring: RingView,
+  name: string,
+  pos: number,
+  s: SlotView | undefined,
+  state: LabState,
+  changes: StepChanges | undefined,
+  x: number,
+  y: number,
+): SVGGElement {
   if (!s) {
     const g = labelled(`${name} slot ${pos}: empty`, { class: 'slot empty', 'data-pos': pos });
     g.appendChild(svgEl('rect', { x, y, width: CELL_W, height: CELL_H, rx: 4, class: 'slot-box' }));
@@ -57,12 +76,20 @@ function drawSlot(ring: RingView, name: string, pos: number, s: SlotView | undef
   const isNew = changes?.slots.has(slotKey(ring.ring, s.index)) ?? false;
   const flags = flagNames(s.flags);
   const tag = changeTag(change);
-  const label = `${name} slot ${pos}: page ${pageName(s.page)}, offset ${s.offset}, length ${s.len}, ${s.ops} page, flags ${flags.join(' ') || 'none'}, starts with "${state.slotBytes.get(slotKey(ring.ring, s.index)) ?? ''}"` +
-    (tag ? `; ${tag}${isNew ? '' : ' (same page as the highlighted one)'}` : '') + (s.page === state.zeroPage ? '; the zero page' : '');
+  const label =
+    `${name} slot ${pos}: page ${pageName(s.page)}, offset ${s.offset}, length ${s.len}, ${s.ops} page, flags ${flags.join(' ') || 'none'}, starts with "${state.slotBytes.get(slotKey(ring.ring, s.index)) ?? ''}"` +
+    (tag ? `; ${tag}${isNew ? '' : ' (same page as the highlighted one)'}` : '') +
+    (s.page === state.zeroPage ? '; the zero page' : '');
   const g = labelled(label, {
     class: `slot used${change ? ` changed ${change.kind}` : ''}${isNew ? ' new' : ''}`,
-    'data-pos': pos, 'data-page': s.page, 'data-offset': s.offset, 'data-len': s.len, 'data-flags': s.flags,
-    'data-change': change?.kind, 'data-direction': change?.direction, 'data-new': isNew ? 'true' : undefined,
+    'data-pos': pos,
+    'data-page': s.page,
+    'data-offset': s.offset,
+    'data-len': s.len,
+    'data-flags': s.flags,
+    'data-change': change?.kind,
+    'data-direction': change?.direction,
+    'data-new': isNew ? 'true' : undefined,
   });
   g.appendChild(svgEl('rect', { x, y, width: CELL_W, height: CELL_H, rx: 4, class: 'slot-box' }));
   const cx = x + CELL_W / 2;

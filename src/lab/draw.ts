@@ -41,8 +41,13 @@ export function drawState(state: LabState, changes: StepChanges | undefined, cap
   y += fds.height;
 
   const svg = svgEl('svg', {
-    xmlns: 'http://www.w3.org/2000/svg', viewBox: `0 0 ${WIDTH} ${y}`, width: WIDTH, height: y,
-    role: 'group', 'aria-labelledby': 'state-title', class: 'state',
+    xmlns: 'http://www.w3.org/2000/svg',
+    viewBox: `0 0 ${WIDTH} ${y}`,
+    width: WIDTH,
+    height: y,
+    role: 'group',
+    'aria-labelledby': 'state-title',
+    class: 'state',
   });
   const title = svgEl('title', { id: 'state-title' });
   title.textContent = caption;
@@ -53,8 +58,11 @@ export function drawState(state: LabState, changes: StepChanges | undefined, cap
 }
 
 function defs(): SVGDefsElement {
-  const head = svgEl('marker', { id: 'arrowhead', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto' },
-    svgEl('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrowhead' }));
+  const head = svgEl(
+    'marker',
+    { id: 'arrowhead', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto' },
+    svgEl('path', { d: 'M0,0 L8,4 L0,8 z', class: 'arrowhead' }),
+  );
   return svgEl('defs', {}, head);
 }
 
@@ -85,15 +93,21 @@ function unackedInfo(state: LabState, ring: number): string | undefined {
   if (!u) return undefined;
   const r = state.snapshot.rings.find((x) => x.ring === ring)!;
   const bytes = r.slots.reduce((n, s) => n + s.len, 0);
-  const sender = [...state.fdNames].filter(([, fd]) => fd === u.senderFd).map(([n]) => n).join(', ') || `fd ${u.senderFd}`;
+  const sender =
+    [...state.fdNames]
+      .filter(([, fd]) => fd === u.senderFd)
+      .map(([n]) => n)
+      .join(', ') || `fd ${u.senderFd}`;
   const n = r.slots.length;
   return `sent by ${sender}, kept until the ACK (${u.ackDelay} ms): ${n} buffer${n === 1 ? '' : 's'}, ${bytes} bytes`;
 }
 
 function describeFd(f: FdView, rings: Map<number, string>, state: LabState): string {
   switch (f.kind) {
-    case 'pipe-read': return `read end of ${rings.get(f.ring!) ?? `ring ${f.ring}`}`;
-    case 'pipe-write': return `write end of ${rings.get(f.ring!) ?? `ring ${f.ring}`}`;
+    case 'pipe-read':
+      return `read end of ${rings.get(f.ring!) ?? `ring ${f.ring}`}`;
+    case 'pipe-write':
+      return `write end of ${rings.get(f.ring!) ?? `ring ${f.ring}`}`;
     case 'socket': {
       const u = state.unacked.find((x) => x.senderFd === f.fd);
       const rx = `socket, receives into ${rings.get(f.ring!) ?? `ring ${f.ring}`}`;
@@ -105,11 +119,16 @@ function describeFd(f: FdView, rings: Map<number, string>, state: LabState): str
       const done = nv.ids.filter((t) => t.released).map((t) => t.id);
       return `release notifications: released ${done.length > 0 ? `ids ${done.join(', ')}` : 'none'} of ${nv.ids.length}${nv.pending ? ' (poll: IN)' : ''}`;
     }
-    case 'file': return `file ${f.path ?? '(deleted)'}, position ${f.pos}`;
-    case 'null': return '/dev/null';
-    case 'zero': return '/dev/zero';
-    case 'full': return '/dev/full';
-    default: return f.kind;
+    case 'file':
+      return `file ${f.path ?? '(deleted)'}, position ${f.pos}`;
+    case 'null':
+      return '/dev/null';
+    case 'zero':
+      return '/dev/zero';
+    case 'full':
+      return '/dev/full';
+    default:
+      return f.kind;
   }
 }
 

@@ -18,11 +18,16 @@ export class TraceEditor {
     this.textarea = root.querySelector('textarea')!;
     this.gutter = root.querySelector('.gutter')!;
     this.backdrop = root.querySelector('.backdrop')!;
-    this.textarea.addEventListener('input', () => { this.render(); onInput(); });
+    this.textarea.addEventListener('input', () => {
+      this.render();
+      onInput();
+    });
     this.textarea.addEventListener('scroll', () => this.syncScroll());
   }
 
-  get value(): string { return this.textarea.value; }
+  get value(): string {
+    return this.textarea.value;
+  }
 
   set value(text: string) {
     this.textarea.value = text;
@@ -43,27 +48,33 @@ export class TraceEditor {
     const count = this.value.split('\n').length;
     const visible = Math.min(Math.max(count, 8), 24);
     this.textarea.style.height = `${visible * LINE_H + 2 * PAD}px`;
-    this.gutter.replaceChildren(...Array.from({ length: count }, (_, i) => {
-      const n = document.createElement('span');
-      const mark = this.marks.get(i + 1);
-      n.className = `ln${mark ? ` ${mark}` : ''}`;
-      n.textContent = String(i + 1);
-      return n;
-    }));
-    this.backdrop.replaceChildren(...[...this.marks].filter(([, m]) => m !== 'done').map(([line, m]) => {
-      const bar = document.createElement('div');
-      bar.className = `bar ${m}`;
-      bar.style.top = `${PAD + (line - 1) * LINE_H}px`;
-      if (m === 'error' && this.errorText) {
-        const msg = document.createElement('span');
-        msg.className = 'inline-error';
-        msg.textContent = `◀ ${this.errorText}`;
-        // Right after the line's own text, in the textarea's monospace columns.
-        msg.style.left = `calc(${(this.value.split('\n')[line - 1] ?? '').length + 2}ch + 8px)`;
-        bar.appendChild(msg);
-      }
-      return bar;
-    }));
+    this.gutter.replaceChildren(
+      ...Array.from({ length: count }, (_, i) => {
+        const n = document.createElement('span');
+        const mark = this.marks.get(i + 1);
+        n.className = `ln${mark ? ` ${mark}` : ''}`;
+        n.textContent = String(i + 1);
+        return n;
+      }),
+    );
+    this.backdrop.replaceChildren(
+      ...[...this.marks]
+        .filter(([, m]) => m !== 'done')
+        .map(([line, m]) => {
+          const bar = document.createElement('div');
+          bar.className = `bar ${m}`;
+          bar.style.top = `${PAD + (line - 1) * LINE_H}px`;
+          if (m === 'error' && this.errorText) {
+            const msg = document.createElement('span');
+            msg.className = 'inline-error';
+            msg.textContent = `◀ ${this.errorText}`;
+            // Right after the line's own text, in the textarea's monospace columns.
+            msg.style.left = `calc(${(this.value.split('\n')[line - 1] ?? '').length + 2}ch + 8px)`;
+            bar.appendChild(msg);
+          }
+          return bar;
+        }),
+    );
     this.syncScroll();
   }
 

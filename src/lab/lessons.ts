@@ -22,9 +22,12 @@ export function collectLessons(files: Record<string, string>): Lesson[] {
     entry[m[2]!] = body;
     parts.set(m[1]!, entry);
   }
-  return [...parts].filter(([, p]) => p.trace !== undefined).sort(([a], [b]) => a.localeCompare(b)).map(([id, p]) => {
-    const first = p.trace!.split('\n', 1)[0] ?? '';
-    const title = /^#\s*Lesson \d+:\s*(.*)$/.exec(first)?.[1] ?? id;
-    return { id, number: Number(id.slice(0, 2)), title, trace: p.trace!, expected: p.expected ?? '', html: p.html ?? '' };
-  });
+  return [...parts]
+    .filter(([, p]) => p.trace !== undefined)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, p]) => {
+      const first = p.trace!.split('\n', 1)[0] ?? '';
+      const title = /^#\s*Lesson \d+:\s*(.*)$/.exec(first)?.[1] ?? id;
+      return { id, number: Number(id.slice(0, 2)), title, trace: p.trace!, expected: p.expected ?? '', html: p.html ?? '' };
+    });
 }

@@ -37,7 +37,13 @@ export function ringNames(state: LabState): Map<number, string> {
   }
   const unacked = new Map<number, string[]>();
   for (const u of state.unacked) {
-    unacked.set(u.ring, [...state.fdNames].filter(([, fd]) => fd === u.senderFd).map(([name]) => name).sort());
+    unacked.set(
+      u.ring,
+      [...state.fdNames]
+        .filter(([, fd]) => fd === u.senderFd)
+        .map(([name]) => name)
+        .sort(),
+    );
   }
   const out = new Map<number, string>();
   for (const ring of state.snapshot.rings) {
@@ -78,13 +84,16 @@ export function describeHolder(state: LabState, rings: Map<number, string>, h: H
       const pos = ring ? slotPosition(ring, h.index) : h.index;
       return `${rings.get(h.ring) ?? `ring ${h.ring}`} slot ${pos}`;
     }
-    case 'file': return `file ${h.path} page ${h.n}`;
+    case 'file':
+      return `file ${h.path} page ${h.n}`;
     case 'user': {
       const buf = state.snapshot.userBuffers.find((b) => b.addr === h.addr);
       return `${bufferName(state, h.addr)} page ${buf ? page - buf.firstPage : '?'}`;
     }
-    case 'zero': return 'zero page';
-    case 'other': return h.text;
+    case 'zero':
+      return 'zero page';
+    case 'other':
+      return h.text;
   }
 }
 
@@ -101,8 +110,10 @@ export function flagNames(flags: number): string[] {
 export function heldBy(s: LabState, names: Map<number, string>, pages: number[]): string {
   const parts: string[] = [];
   for (const page of pages) {
-    const where = (s.snapshot.pages.find((p) => p.page === page)?.holders ?? []).map(parseHolder)
-      .filter((h) => h.kind !== 'user' && h.kind !== 'zero').map((h) => describeHolder(s, names, h, page));
+    const where = (s.snapshot.pages.find((p) => p.page === page)?.holders ?? [])
+      .map(parseHolder)
+      .filter((h) => h.kind !== 'user' && h.kind !== 'zero')
+      .map((h) => describeHolder(s, names, h, page));
     if (where.length > 0) parts.push(`page ${page} is still in ${where.join(', ')}`);
   }
   return parts.join('; ');

@@ -34,7 +34,7 @@ export function renderOutput(tbody: HTMLTableSectionElement, s: LabSession, linu
     const v = ext && linux ? 'extension' : step ? verdict(step.result, linuxResult, s.dirtyPipe) : 'none';
     tr.dataset.verdict = v;
     // A recording stops where a lesson starts using extensions: later Linux calls have none.
-    const linuxCell = ext ? 'not a Linux call' : linux && linuxResult === undefined ? 'not recorded' : linuxResult ?? '';
+    const linuxCell = ext ? 'not a Linux call' : linux && linuxResult === undefined ? 'not recorded' : (linuxResult ?? '');
     const cells: (Node | string)[] = [go, String(op.line), (s.lines[op.line - 1] ?? '').trim(), step?.result ?? (state === 'next' ? 'next' : ''), linuxCell];
     for (const [c, content] of cells.entries()) {
       const td = document.createElement('td');

@@ -41,7 +41,11 @@ export class LabSession {
    * Throws TraceSyntaxError for a malformed trace, before any kernel exists.
    * The lab accepts splicekit's extensions (notifyfd, vmsplice_notify, …).
    */
-  constructor(readonly source: string, readonly file: string, readonly dirtyPipe: boolean) {
+  constructor(
+    readonly source: string,
+    readonly file: string,
+    readonly dirtyPipe: boolean,
+  ) {
     this.ops = parseTrace(new TextEncoder().encode(source), file, { extensions: true });
     this.lines = source.split(/\r?\n/);
     this.kernel = labKernel(dirtyPipe);
@@ -49,15 +53,25 @@ export class LabSession {
     this.initialState = captureState(this.kernel, this.stepper.names);
   }
 
-  get position(): number { return this.steps.length; }
-  get done(): boolean { return this.fault !== undefined || this.position >= this.ops.length; }
-  get shared(): boolean { return this.kernel.shared; }
+  get position(): number {
+    return this.steps.length;
+  }
+  get done(): boolean {
+    return this.fault !== undefined || this.position >= this.ops.length;
+  }
+  get shared(): boolean {
+    return this.kernel.shared;
+  }
 
   /** The state now: after the last step, or the empty kernel. */
-  get state(): LabState { return this.steps.at(-1)?.after ?? this.initialState; }
+  get state(): LabState {
+    return this.steps.at(-1)?.after ?? this.initialState;
+  }
 
   /** The line the next step runs. */
-  get nextLine(): number | undefined { return this.done ? undefined : this.ops[this.position]?.line; }
+  get nextLine(): number | undefined {
+    return this.done ? undefined : this.ops[this.position]?.line;
+  }
 
   step(): LabStep | undefined {
     if (this.done) return undefined;
@@ -72,8 +86,15 @@ export class LabSession {
     }
     const after = captureState(this.kernel, this.stepper.names);
     const step: LabStep = {
-      n: this.position + 1, line: r.line, op, text: (this.lines[r.line - 1] ?? '').trim(),
-      result: r.result, output: r.output, before, after, changes: diffStates(before, after, op),
+      n: this.position + 1,
+      line: r.line,
+      op,
+      text: (this.lines[r.line - 1] ?? '').trim(),
+      result: r.result,
+      output: r.output,
+      before,
+      after,
+      changes: diffStates(before, after, op),
     };
     this.steps.push(step);
     return step;
@@ -90,9 +111,13 @@ export class LabSession {
     while (this.position < target && this.step());
   }
 
-  back(): void { this.goTo(this.position - 1); }
+  back(): void {
+    this.goTo(this.position - 1);
+  }
 
-  dispose(): void { this.kernel.destroy(); }
+  dispose(): void {
+    this.kernel.destroy();
+  }
 
   /** A fresh kernel with the first `n` steps re-run; their records are kept as they were. */
   private replay(n: number): void {

@@ -23,10 +23,23 @@ export function summarizeStep(step: LabStep): string[] {
   }
   const where = (s: LabState, n: Map<number, string>, holders: string[], page: number) =>
     holders.map((h) => describeHolder(s, n, parseHolder(h), page)).join(', ');
-  const sentences = [...changes.pages.values()].map((c) => pageSentence(c, where(after, names, c.added, c.page),
-    where(before, oldNames, c.removed, c.page), where(after, names, holdersOf(after, c.page), c.page),
-    where(after, names, holdersOf(after, c.page).filter((h) => !h.startsWith('ring ')), c.page)) + consequence(step, c));
-  const freed = changes.freed.filter((f) => !changes.pages.has(f.page))
+  const sentences = [...changes.pages.values()].map(
+    (c) =>
+      pageSentence(
+        c,
+        where(after, names, c.added, c.page),
+        where(before, oldNames, c.removed, c.page),
+        where(after, names, holdersOf(after, c.page), c.page),
+        where(
+          after,
+          names,
+          holdersOf(after, c.page).filter((h) => !h.startsWith('ring ')),
+          c.page,
+        ),
+      ) + consequence(step, c),
+  );
+  const freed = changes.freed
+    .filter((f) => !changes.pages.has(f.page))
     .map((f) => `Page ${f.page} (was ${where(before, oldNames, f.holders, f.page)}) went back to the pool.`);
   const all = [...sentences, ...freed];
   out.push(...all.slice(0, MAX_SENTENCES));
@@ -46,18 +59,14 @@ function pageSentence(c: PageChange, added: string, removed: string, now: string
     case 'mapped':
       return `Page ${c.page} (${origin}) mapped into ${added} without copying; ${refs}.`;
     case 'dropped':
-      return removed
-        ? `Page ${c.page} is no longer in ${removed}; ${refs}; nothing copied, the page lives on.`
-        : `Page ${c.page} lost a reference; ${refs}.`;
+      return removed ? `Page ${c.page} is no longer in ${removed}; ${refs}; nothing copied, the page lives on.` : `Page ${c.page} lost a reference; ${refs}.`;
     case 'copied':
       if (c.direction === 'out') {
         return c.refsAfter === 0
           ? `Bytes copied out of page ${c.page} (was ${removed}) to the caller; the page went back to the pool.`
           : `Bytes copied out of page ${c.page} (${now || removed}) to the caller; ${refs}.`;
       }
-      return c.fresh
-        ? `New page ${c.page} (${now}): bytes copied into it.`
-        : `Bytes copied into page ${c.page} (${now}).`;
+      return c.fresh ? `New page ${c.page} (${now}): bytes copied into it.` : `Bytes copied into page ${c.page} (${now}).`;
   }
 }
 
@@ -77,7 +86,7 @@ function consequence(step: LabStep, c: PageChange): string {
       return ' The socket still keeps this page until its ACK arrives: a retransmission would send the new bytes.';
     }
     if (rings.some((r) => r?.kind === 'pipe')) return ' A pipe holds this very page, so its reader will see the new bytes.';
-    return ' A socket\'s receive queue holds this very page, so its reader will see the new bytes.';
+    return " A socket's receive queue holds this very page, so its reader will see the new bytes.";
   }
   return '';
 }
@@ -93,7 +102,9 @@ function notifySentences(step: LabStep, names: Map<number, string>): string[] {
     for (const t of nv.ids) {
       const was = old?.ids.find((x) => x.id === t.id);
       if (t.released && was && !was.released) {
-        out.push(`Notification on ${name}: id ${t.id} (line ${t.line}) is released: nothing in the kernel references its pages any more, so that part of the buffer may be refilled.`);
+        out.push(
+          `Notification on ${name}: id ${t.id} (line ${t.line}) is released: nothing in the kernel references its pages any more, so that part of the buffer may be refilled.`,
+        );
       } else if (!t.released && op.kind === 'released' && op.id === t.id && after.fdNames.get(op.notify) === nv.fd) {
         out.push(`Id ${t.id} is not released yet: ${heldBy(after, names, t.pages) || 'its pages are still referenced'}.`);
       }

@@ -30,12 +30,24 @@ export function stateTables(state: LabState, changes: StepChanges | undefined): 
   const slots: string[][] = [];
   for (const ring of state.snapshot.rings) {
     for (const s of ring.slots) {
-      slots.push([rings.get(ring.ring)!, String(slotPosition(ring, s.index)), pageName(s.page), String(s.offset), String(s.len),
-        flagNames(s.flags).join(' ') || 'none', s.ops, changeTag(changes?.pages.get(s.page)) ?? '']);
+      slots.push([
+        rings.get(ring.ring)!,
+        String(slotPosition(ring, s.index)),
+        pageName(s.page),
+        String(s.offset),
+        String(s.len),
+        flagNames(s.flags).join(' ') || 'none',
+        s.ops,
+        changeTag(changes?.pages.get(s.page)) ?? '',
+      ]);
     }
   }
-  const pages = state.snapshot.pages.map((p) => [pageName(p.page), String(p.refs),
-    p.holders.map((h) => describeHolder(state, rings, parseHolder(h), p.page)).join('; '), changeTag(changes?.pages.get(p.page)) ?? '']);
+  const pages = state.snapshot.pages.map((p) => [
+    pageName(p.page),
+    String(p.refs),
+    p.holders.map((h) => describeHolder(state, rings, parseHolder(h), p.page)).join('; '),
+    changeTag(changes?.pages.get(p.page)) ?? '',
+  ]);
   for (const f of changes?.freed ?? []) pages.push([String(f.page), '0', 'freed in this step', '']);
   const ringRows = state.snapshot.rings.map((r) => [rings.get(r.ring)!, String(r.maxUsage), String(r.slots.length), String(r.head), String(r.tail)]);
   const out = [
@@ -44,10 +56,18 @@ export function stateTables(state: LabState, changes: StepChanges | undefined): 
     table('Pages in use', ['page', 'references', 'held by', 'change'], pages),
   ];
   if (state.notify.length > 0) {
-    const rows = state.notify.flatMap((nv) => nv.ids.map((t) => [
-      [...state.fdNames].filter(([, fd]) => fd === nv.fd).map(([n]) => n).join(', ') || `fd ${nv.fd}`,
-      String(t.id), String(t.line), t.pages.join(', '), t.released ? 'released' : `waiting: ${heldBy(state, rings, t.pages) || 'still referenced'}`,
-    ]));
+    const rows = state.notify.flatMap((nv) =>
+      nv.ids.map((t) => [
+        [...state.fdNames]
+          .filter(([, fd]) => fd === nv.fd)
+          .map(([n]) => n)
+          .join(', ') || `fd ${nv.fd}`,
+        String(t.id),
+        String(t.line),
+        t.pages.join(', '),
+        t.released ? 'released' : `waiting: ${heldBy(state, rings, t.pages) || 'still referenced'}`,
+      ]),
+    );
     out.push(table(`Release notifications (kernel clock ${state.clock} ms)`, ['notify fd', 'id', 'line', 'pages', 'state'], rows));
   }
   return out;

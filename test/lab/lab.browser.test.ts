@@ -15,7 +15,15 @@ import { lesson } from './lessons.js';
 import { ROOT, startDevServer, startStaticSite, type Running } from './servers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const SHOTS = join(ROOT, 'lab', 'screenshots');
 
 describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
@@ -27,11 +35,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
 
   beforeAll(async () => {
     outDir = mkdtempSync(join(tmpdir(), 'splicekit-lab-'));
-    [dev, site, browser] = await Promise.all([
-      startDevServer(),
-      startStaticSite(outDir),
-      chromium.launch({ executablePath: CHROMIUM, args: ARGS }),
-    ]);
+    [dev, site, browser] = await Promise.all([startDevServer(), startStaticSite(outDir), chromium.launch({ executablePath: CHROMIUM, args: ARGS })]);
     mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 
@@ -52,7 +56,9 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
     page.setDefaultTimeout(10_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     const lab = new LabPage(page);
     await lab.open(`${base}${query}`);
     (lab as LabPage & { errors: string[] }).errors = errors;
@@ -133,7 +139,10 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
     await lab.stepTo(6);
     const slots = await lab.slots('pipe p');
     expect(await lab.ring('pipe p')).toEqual({ used: 2, maxUsage: 2 });
-    expect(slots.map((s) => [s.len, s.change])).toEqual([[6, 'mapped'], [6, 'mapped']]);
+    expect(slots.map((s) => [s.len, s.change])).toEqual([
+      [6, 'mapped'],
+      [6, 'mapped'],
+    ]);
     for (const s of slots) expect((await lab.pageNumbered(s.page))?.holders).toEqual([`pipe p slot ${s.pos}`, `buffer b page ${s.pos}`]);
     expect(await lab.page.locator('svg .bufpage.changed.mapped').count()).toBe(2);
     await lab.stepTo(9);
@@ -168,7 +177,10 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   it('lesson 5: packet pipes keep one write per slot', async () => {
     const lab = await open(dev.url, '?lesson=5');
     await lab.stepTo(3);
-    expect((await lab.slots('pipe p')).map((s) => [s.len, s.flags])).toEqual([[12, 0x08], [6, 0x08]]);
+    expect((await lab.slots('pipe p')).map((s) => [s.len, s.flags])).toEqual([
+      [12, 0x08],
+      [6, 0x08],
+    ]);
     await shot(lab, '05-packet-pipes');
     await lab.stepTo(9);
     expect((await lab.slots('pipe q')).map((s) => [s.len, s.flags])).toEqual([[18, 0x10]]);
@@ -205,7 +217,11 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
     await lab.stepToLine(25);
     const linux = parseExpected(lesson(7).expected);
     const rows = await lab.rows();
-    for (const [line, out] of linux) expect(rows.find((r) => r.line === line), `line ${line}`).toMatchObject({ emu: out, linux: out, verdict: 'same' });
+    for (const [line, out] of linux)
+      expect(
+        rows.find((r) => r.line === line),
+        `line ${line}`,
+      ).toMatchObject({ emu: out, linux: out, verdict: 'same' });
     expect(await row(24)).toMatchObject({ emu: '8 "A: msg 5"', verdict: 'same' });
     expect(await row(28)).toMatchObject({ linux: 'not a Linux call', verdict: 'extension' });
     // Part 2: the notification waits for q's reader.
@@ -213,7 +229,10 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
     expect(await row(34)).toMatchObject({ emu: 'no', linux: 'not a Linux call', verdict: 'extension' });
     expect(await row(31)).toMatchObject({ emu: '8', linux: 'not recorded', verdict: 'none' });
     const waiting = await lab.notices();
-    expect(waiting.map((n) => [n.notify, n.id, n.released])).toEqual([['n', 0, false], ['n', 1, false]]);
+    expect(waiting.map((n) => [n.notify, n.id, n.released])).toEqual([
+      ['n', 0, false],
+      ['n', 1, false],
+    ]);
     expect(waiting[0]!.text).toMatch(/waiting: page \d+ is still in pipe q slot 1/);
     expect(await lab.summary()).toContain('Id 0 is not released yet');
     await lab.stepToLine(36);
@@ -286,8 +305,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
     const { page } = lab;
     expect(await page.getAttribute('#summary', 'aria-live')).toBe('polite');
     expect(await page.textContent('svg.state > title')).toContain('after step 4');
-    expect(await page.getAttribute('svg .ring[data-ring-name="pipe b"] .slot.used', 'aria-label'))
-      .toMatch(/^pipe b slot 0: page \d+, offset 0, length 19/);
+    expect(await page.getAttribute('svg .ring[data-ring-name="pipe b"] .slot.used', 'aria-label')).toMatch(/^pipe b slot 0: page \d+, offset 0, length 19/);
     const tables = page.locator('#tables table');
     expect(await tables.count()).toBe(3);
     expect(await page.locator('#tables').evaluate((e) => e.getBoundingClientRect().width)).toBeLessThanOrEqual(1);

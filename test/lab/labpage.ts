@@ -3,10 +3,34 @@
 
 import type { Page } from 'playwright-core';
 
-export interface SlotSeen { pos: number; page: number; len: number; flags: number; change?: string; isNew: boolean }
-export interface PageSeen { page: number; refs: number; change?: string; direction?: string; holders: string[] }
-export interface RowSeen { step: number; line: number; emu: string; linux: string; verdict: string }
-export interface NoticeSeen { notify: string; id: number; released: boolean; text: string }
+export interface SlotSeen {
+  pos: number;
+  page: number;
+  len: number;
+  flags: number;
+  change?: string;
+  isNew: boolean;
+}
+export interface PageSeen {
+  page: number;
+  refs: number;
+  change?: string;
+  direction?: string;
+  holders: string[];
+}
+export interface RowSeen {
+  step: number;
+  line: number;
+  emu: string;
+  linux: string;
+  verdict: string;
+}
+export interface NoticeSeen {
+  notify: string;
+  id: number;
+  released: boolean;
+  text: string;
+}
 
 export class LabPage {
   constructor(readonly page: Page) {}
@@ -27,35 +51,45 @@ export class LabPage {
   }
 
   async rows(): Promise<RowSeen[]> {
-    return this.page.$$eval('#steps-body tr', (trs) => trs.map((tr) => ({
-      step: Number((tr as HTMLElement).dataset.step),
-      line: Number((tr as HTMLElement).dataset.line),
-      emu: tr.querySelector('td.emu')?.textContent ?? '',
-      linux: tr.querySelector('td.linux')?.textContent ?? '',
-      verdict: (tr as HTMLElement).dataset.verdict ?? '',
-    })));
+    return this.page.$$eval('#steps-body tr', (trs) =>
+      trs.map((tr) => ({
+        step: Number((tr as HTMLElement).dataset.step),
+        line: Number((tr as HTMLElement).dataset.line),
+        emu: tr.querySelector('td.emu')?.textContent ?? '',
+        linux: tr.querySelector('td.linux')?.textContent ?? '',
+        verdict: (tr as HTMLElement).dataset.verdict ?? '',
+      })),
+    );
   }
 
   /** Slots in use of the ring drawn under `name` (e.g. "pipe p"). */
   async slots(name: string): Promise<SlotSeen[]> {
-    return this.page.$$eval(`svg .ring[data-ring-name="${name}"] .slot.used`, (gs) => gs.map((g) => {
-      const d = (g as SVGElement).dataset;
-      return { pos: Number(d.pos), page: Number(d.page), len: Number(d.len), flags: Number(d.flags), change: d.change, isNew: d.new === 'true' };
-    }));
+    return this.page.$$eval(`svg .ring[data-ring-name="${name}"] .slot.used`, (gs) =>
+      gs.map((g) => {
+        const d = (g as SVGElement).dataset;
+        return { pos: Number(d.pos), page: Number(d.page), len: Number(d.len), flags: Number(d.flags), change: d.change, isNew: d.new === 'true' };
+      }),
+    );
   }
 
   async ring(name: string): Promise<{ used: number; maxUsage: number } | undefined> {
-    return this.page.$$eval(`svg .ring[data-ring-name="${name}"]`, (gs) => gs.map((g) => {
-      const d = (g as SVGElement).dataset;
-      return { used: Number(d.slotsUsed), maxUsage: Number(d.maxUsage) };
-    })[0]);
+    return this.page.$$eval(
+      `svg .ring[data-ring-name="${name}"]`,
+      (gs) =>
+        gs.map((g) => {
+          const d = (g as SVGElement).dataset;
+          return { used: Number(d.slotsUsed), maxUsage: Number(d.maxUsage) };
+        })[0],
+    );
   }
 
   async pages(): Promise<PageSeen[]> {
-    return this.page.$$eval('svg .pool .page:not(.freed)', (gs) => gs.map((g) => {
-      const d = (g as SVGElement).dataset;
-      return { page: Number(d.page), refs: Number(d.refs), change: d.change, direction: d.direction, holders: (d.holders ?? '').split('|') };
-    }));
+    return this.page.$$eval('svg .pool .page:not(.freed)', (gs) =>
+      gs.map((g) => {
+        const d = (g as SVGElement).dataset;
+        return { page: Number(d.page), refs: Number(d.refs), change: d.change, direction: d.direction, holders: (d.holders ?? '').split('|') };
+      }),
+    );
   }
 
   async pageNumbered(n: number): Promise<PageSeen | undefined> {
@@ -64,10 +98,12 @@ export class LabPage {
 
   /** The release notifications panel: one entry per id handed out by vmsplice_notify. */
   async notices(): Promise<NoticeSeen[]> {
-    return this.page.$$eval('svg .notify .notice', (gs) => gs.map((g) => {
-      const d = (g as SVGElement).dataset;
-      return { notify: d.notify ?? '', id: Number(d.id), released: d.released === 'true', text: g.getAttribute('aria-label') ?? '' };
-    }));
+    return this.page.$$eval('svg .notify .notice', (gs) =>
+      gs.map((g) => {
+        const d = (g as SVGElement).dataset;
+        return { notify: d.notify ?? '', id: Number(d.id), released: d.released === 'true', text: g.getAttribute('aria-label') ?? '' };
+      }),
+    );
   }
 
   /** Moves to just after the step that ran trace line `line`. */

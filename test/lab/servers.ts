@@ -30,7 +30,11 @@ export async function startDevServer(): Promise<Running> {
 }
 
 const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.wasm': 'application/wasm',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.wasm': 'application/wasm',
 };
 
 /** Builds the lab into `outDir` and serves it under /some/sub/dir/ without COOP/COEP. */
@@ -39,9 +43,15 @@ export async function startStaticSite(outDir: string): Promise<Running> {
   const prefix = '/some/sub/dir/';
   const server: Server = createHttpServer(async (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (!path.startsWith(prefix)) { res.writeHead(404).end(); return; }
+    if (!path.startsWith(prefix)) {
+      res.writeHead(404).end();
+      return;
+    }
     const rel = normalize(path.slice(prefix.length) || 'index.html');
-    if (rel.startsWith('..')) { res.writeHead(403).end(); return; }
+    if (rel.startsWith('..')) {
+      res.writeHead(403).end();
+      return;
+    }
     try {
       const body = await readFile(join(outDir, rel));
       res.writeHead(200, { 'Content-Type': TYPES[extname(rel)] ?? 'application/octet-stream' }).end(body);

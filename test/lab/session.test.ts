@@ -105,8 +105,9 @@ describe('what each step did to pages', () => {
     s.goTo(4);
     const splice = s.steps[3]!;
     expect([...splice.changes.pages.values()]).toMatchObject([{ kind: 'cloned', refsAfter: 2 }]);
-    expect(splice.after.snapshot.pages.find((p) => p.page === [...splice.changes.pages.keys()][0])?.holders)
-      .toEqual(expect.arrayContaining(['file src.txt page 0']));
+    expect(splice.after.snapshot.pages.find((p) => p.page === [...splice.changes.pages.keys()][0])?.holders).toEqual(
+      expect.arrayContaining(['file src.txt page 0']),
+    );
     s.dispose();
   });
 
@@ -175,7 +176,10 @@ describe('lesson 7: when is my page free?', () => {
     s.run();
     expect([30, 33, 34, 35, 36, 37, 41].map((line) => at(s, line).result)).toEqual(['8 id=0', '8 id=1', 'no', '8 "A: msg 6"', 'yes', 'IN', 'yes']);
     const before = at(s, 34).after.notify[0]!;
-    expect(before.ids.map((t) => [t.id, t.released])).toEqual([[0, false], [1, false]]);
+    expect(before.ids.map((t) => [t.id, t.released])).toEqual([
+      [0, false],
+      [1, false],
+    ]);
     expect(summarizeStep(at(s, 34)).join(' ')).toMatch(/Id 0 is not released yet: page \d+ is still in pipe q slot 1/);
     expect(summarizeStep(at(s, 35)).join(' ')).toContain('id 0 (line 30) is released');
     expect(at(s, 35).after.notify[0]!.pending).toBe(true);
