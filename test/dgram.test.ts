@@ -4,7 +4,7 @@
 // page back after destroy() wherever the messages were.
 
 import { describe, expect, it } from 'vitest';
-import { kernel } from './support/kernels.js';
+import { kernel, outcome as code } from './support/kernels.js';
 import {
   F_GETFD,
   F_GETFL,
@@ -17,22 +17,11 @@ import {
   SOCK_RAW,
   SOCK_SEQPACKET,
   SOCK_STREAM,
-  SyscallError,
   WouldBlock,
 } from '../src/index.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
-
-function code(f: () => unknown): string {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SyscallError) return e.code;
-    throw e;
-  }
-  return 'ok';
-}
 
 describe('the type argument', () => {
   it('makes pairs of each type; SOCK_RAW is a datagram pair, as unix_create() makes it', () => {

@@ -4,18 +4,8 @@
 // program can still say so. Unlinking gives the room back.
 
 import { describe, expect, it } from 'vitest';
-import { kernel } from './support/kernels.js';
-import { O_CREAT, O_RDWR, PAGE_SIZE, SEEK_SET, SPLICE_F_NONBLOCK, SyscallError } from '../src/index.js';
-
-const code = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof SyscallError) return e.code;
-    throw e;
-  }
-  return 'ok';
-};
+import { kernel, outcome as code } from './support/kernels.js';
+import { O_CREAT, O_RDWR, PAGE_SIZE, SEEK_SET, SPLICE_F_NONBLOCK } from '../src/index.js';
 
 /** Writes 1 MiB pieces to `fd` until it fails: the bytes written and the error. */
 function fill(k: ReturnType<typeof kernel>, fd: number): [number, string] {

@@ -2,6 +2,7 @@
 // whole: no page, ring memory, open file or process left.
 
 import { afterEach, expect } from 'vitest';
+import { SyscallError, WouldBlock } from '../../src/errors.js';
 import { Kernel, type KernelOptions } from '../../src/kernel.js';
 
 let kernels: Kernel[] = [];
@@ -25,4 +26,16 @@ export function kernel(opts: KernelOptions = {}): Kernel {
   const k = new Kernel(opts);
   kernels.push(k);
   return k;
+}
+
+/** What a call came to: 'ok', its errno name, or 'BLOCK' (WouldBlock); anything else is thrown on. */
+export function outcome(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof WouldBlock) return 'BLOCK';
+    if (e instanceof SyscallError) return e.code;
+    throw e;
+  }
+  return 'ok';
 }
