@@ -4,7 +4,7 @@
 
 import { O_ACCMODE, O_RDONLY, O_RDWR, O_WRONLY, POLLIN, POLLOUT } from '../constants.js';
 import type { Kctx, Pos, Result } from './kctx.js';
-import { EINVAL, ESPIPE, ENOTTY } from './kctx.js';
+import { BLOCK, EAGAIN, EINVAL, ESPIPE, ENOTTY } from './kctx.js';
 
 export abstract class OpenFile {
   /** File descriptors (dup) sharing this description. */
@@ -62,4 +62,14 @@ export abstract class OpenFile {
   }
   /** Called when the last descriptor closes. */
   release(_k: Kctx): void {}
+}
+
+/**
+ * splice_from_pipe_next() on an empty ring `r`: 0 (EOF) once no writer is
+ * left, else EAGAIN or a wait; undefined when the ring has bytes.
+ */
+export function emptyPipe(k: Kctx, r: number, nonblock: boolean): Result | undefined {
+  if (k.core.ringBytes(r) > 0) return undefined;
+  if (k.core.writers(r) === 0) return 0;
+  return nonblock ? EAGAIN : BLOCK;
 }

@@ -4,10 +4,10 @@
 // write_iter do for filesystems without page-cache splicing (fs/splice.c).
 
 import { MAX_RW_COUNT, O_APPEND, PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET } from '../constants.js';
-import { OpenFile } from './file.js';
+import { emptyPipe, OpenFile } from './file.js';
 import type { HostHandle } from './hostdir.js';
 import type { Kctx, Pos, Result } from './kctx.js';
-import { BLOCK, EAGAIN, EINVAL, ENOMEM } from './kctx.js';
+import { EINVAL, ENOMEM } from './kctx.js';
 import { MAX_FILE_BYTES } from './memfs.js';
 
 export class HostFile extends OpenFile {
@@ -77,11 +77,9 @@ export class HostFile extends OpenFile {
 
   /** iter_file_splice_write(): the pipe's bytes are copied out and written to the host's file. */
   override spliceWrite(k: Kctx, r: number, pos: Pos, len: number, nonblock: boolean): Result {
+    const empty = emptyPipe(k, r, nonblock);
+    if (empty !== undefined) return empty;
     const avail = k.core.ringBytes(r);
-    if (avail === 0) {
-      if (k.core.writers(r) === 0) return 0;
-      return nonblock ? EAGAIN : BLOCK;
-    }
     // Through scratch pages: drainToPages consumes the ring as splice does (a packet whole, no discard).
     const n = Math.min(len, avail, k.stageSize, Math.floor(k.argsSize / 4) * PAGE_SIZE);
     const count = Math.ceil(n / PAGE_SIZE);

@@ -2,9 +2,9 @@
 // holds one reference on each page; pipes that splice a page take more).
 
 import { PAGE_SIZE, SEEK_CUR, SEEK_END, SEEK_SET, O_APPEND } from '../constants.js';
-import { OpenFile } from './file.js';
+import { emptyPipe, OpenFile } from './file.js';
 import type { Kctx, Pos, Result } from './kctx.js';
-import { EAGAIN, EFBIG, EINVAL, ENOMEM, ENOSPC, BLOCK } from './kctx.js';
+import { EFBIG, EINVAL, ENOMEM, ENOSPC } from './kctx.js';
 
 /** ext4's s_maxbytes with 4 KiB blocks (the oracle's filesystem): 16 TiB - 4 KiB. */
 export const MAX_FILE_BYTES = 2 ** 44 - PAGE_SIZE;
@@ -198,11 +198,9 @@ export class RegularFile extends OpenFile {
 
   /** iter_file_splice_write(): the pipe's bytes are copied into the page cache. */
   override spliceWrite(k: Kctx, r: number, pos: Pos, len: number, nonblock: boolean): Result {
+    const empty = emptyPipe(k, r, nonblock);
+    if (empty !== undefined) return empty;
     const avail = k.core.ringBytes(r);
-    if (avail === 0) {
-      if (k.core.writers(r) === 0) return 0;
-      return nonblock ? EAGAIN : BLOCK;
-    }
     let n = Math.min(len, avail);
     if (pos.value >= MAX_FILE_BYTES) return EFBIG;
     n = Math.min(n, MAX_FILE_BYTES - pos.value);
