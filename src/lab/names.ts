@@ -41,6 +41,11 @@ export function ringNames(state: LabState): Map<number, string> {
   }
   const out = new Map<number, string>();
   for (const ring of state.snapshot.rings) {
+    const given = state.ringLabels?.get(ring.ring);
+    if (given) {
+      out.set(ring.ring, given);
+      continue;
+    }
     const senders = unacked.get(ring.ring);
     if (senders) {
       out.set(ring.ring, senders.length > 0 ? `${senders.join(', ')} unacked` : `unacked ring ${ring.ring}`);

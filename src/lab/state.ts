@@ -27,6 +27,12 @@ export interface LabState {
   notify: NotifyView[];
   /** The kernel's virtual clock (ms), which `tick` advances. */
   clock: number;
+  /** Names given to rings by whoever made them (a pipeline's `pipe producer | tee`), before the fd names. */
+  ringLabels?: Map<number, string>;
+  /** A process's memory space → its program's name, for pages of its own memory. */
+  owners?: Map<number, string>;
+  /** Pages of a program's memory it rewrote while a pipe still referenced them (see page-watch.ts). */
+  rewritten?: Set<number>;
 }
 
 const PREVIEW = 7;
