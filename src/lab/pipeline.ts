@@ -126,11 +126,11 @@ export class Pipeline {
       const [er, ew] = this.pipe(`${stage.name} stderr`);
       const process = k.process({ 0: input, 1: w, 2: ew });
       for (const fd of [input, w, ew]) k.close(fd);
-      this.drains.set(er, (text) => {
+      this.drainInto(er, (text) => {
         member.stderr += text;
       });
       if (last)
-        this.drains.set(r, (text) => {
+        this.drainInto(r, (text) => {
           this.stdout += text;
         });
       input = r;
@@ -148,6 +148,12 @@ export class Pipeline {
       modules.push(own.bytes);
     });
     for (const [i, m] of this.members.entries()) await this.launch(m, modules[i]!);
+  }
+
+  /** The page reads `fd`, a pipe's read end, into `sink` (UTF-8 decoded across reads). */
+  private drainInto(fd: number, sink: (text: string) => void): void {
+    this.drains.set(fd, sink);
+    this.decoders.set(fd, new TextDecoder());
   }
 
   private pipe(label: string): [number, number] {
@@ -219,9 +225,7 @@ export class Pipeline {
         }
         if (n === 0) break;
         const bytes = this.kernel.read(fd, n);
-        let d = this.decoders.get(fd);
-        if (!d) this.decoders.set(fd, (d = new TextDecoder()));
-        sink(d.decode(bytes, { stream: true }));
+        sink(this.decoders.get(fd)!.decode(bytes, { stream: true }));
       }
     }
   }
