@@ -13,6 +13,8 @@ import { guestMemory } from '../wasi/import-memory.js';
 import { TRAP_STATUS } from '../wasi/status.js';
 import { Bindings } from '../trace/run.js';
 import { isForeign, spaceOf } from '../spaces.js';
+import { callName, callText, resultText } from './call-text.js';
+import type { ProcessInfo } from './draw-processes.js';
 import { PageWatch } from './page-watch.js';
 import { Scheduler, type Step, type Task, WAITS } from './scheduler.js';
 import { labKernel } from './session.js';
@@ -107,6 +109,16 @@ export class Pipeline {
       if (m) owners.set(spaceOf(page), m.stage.name);
     }
     return { ...state, ringLabels: this.ringLabels, owners };
+  }
+
+  /** Each process as the drawing shows it. */
+  processes(): ProcessInfo[] {
+    return this.members.map((m) => ({
+      name: m.stage.name,
+      command: [m.stage.name, ...(m.stage.args ?? [])].join(' '),
+      pid: m.process.pid,
+      status: statusOf(m),
+    }));
   }
 
   /** Pages still in use after every program ended and the kernel was destroyed: 0 is a whole pool. */
@@ -206,7 +218,18 @@ export class Pipeline {
             if (MAPS.has(name)) this.watch.update(this.capture());
             return r;
           };
-          return [name, new Suspending((...args: number[]) => this.scheduler.call(m.task, { name, args, attempt: attempt(args) }))];
+          return [
+            name,
+            new Suspending((...args: number[]) =>
+              this.scheduler.call(m.task, {
+                name,
+                args,
+                attempt: attempt(args),
+                text: callText(name, args, m.memory),
+                resultText: (r) => resultText(name, args, r, m.memory),
+              }),
+            ),
+          ];
         }),
       );
     }
@@ -229,4 +252,12 @@ export class Pipeline {
       }
     }
   }
+}
+
+function statusOf(m: Member): string {
+  const status = m.process.exitStatus;
+  if (status !== undefined) return `exited, status ${status}`;
+  const p = m.task.pending;
+  if (!p) return 'runs';
+  return m.task.blocked ? `waits in ${callName(p.name)}` : `next call: ${callName(p.name)}`;
 }

@@ -19,6 +19,9 @@ export interface PendingCall {
   args: number[];
   /** Runs the call once; throws what the call throws (ProcExit on SIGPIPE). */
   attempt: Attempt;
+  /** The call as a reader sees it, `vmsplice(1, 16384 bytes)`, and its result (read as soon as it returned). */
+  text: string;
+  resultText(r: number): string;
 }
 
 export interface Task {
@@ -33,8 +36,11 @@ export interface Task {
 export interface Step {
   n: number;
   task: string;
-  call: PendingCall;
-  /** The call's return value, `waits` when it would block, or what unwound the program (SIGPIPE). */
+  /** The import's name (`vmsplice`, `fd_read`). */
+  call: string;
+  /** `vmsplice(1, 16384 bytes) = 16384`, `read(0, 65536 bytes) waits`. */
+  text: string;
+  /** The call's return value, `waits` when it would block, or `ended` when it ended the program (SIGPIPE). */
   result: number | 'waits' | 'ended';
 }
 
@@ -95,27 +101,28 @@ export class Scheduler {
         // The call ended the program (SIGPIPE): it unwinds, and its end arrives.
         this.current = at;
         await this.until(() => p.reject(e));
-        return this.record(t, p, 'ended');
+        return this.record(t, p, 'ended', ' ended the program');
       }
       if (r === WAITS) {
         if (t.blocked) continue;
         // Newly blocked: that is this step; the CPU goes to the first task that can run.
         t.blocked = true;
         this.current = 0;
-        return this.record(t, p, 'waits');
+        return this.record(t, p, 'waits', ' waits');
       }
       t.blocked = false;
       t.pending = undefined;
       this.current = at;
-      await this.until(() => p.resolve(r));
-      return this.record(t, p, r);
+      const shown = p.resultText(r);
+      await this.until(() => p.resolve(r as number));
+      return this.record(t, p, r, shown);
     }
     this.deadlock = this.tasks.some((t) => t.status === undefined);
     return undefined;
   }
 
-  private record(t: Task, call: PendingCall, result: Step['result']): Step {
-    const s = { n: this.steps.length + 1, task: t.name, call: { name: call.name, args: call.args, attempt: call.attempt }, result };
+  private record(t: Task, call: PendingCall, result: Step['result'], shown: string): Step {
+    const s = { n: this.steps.length + 1, task: t.name, call: call.name, text: call.text + shown, result };
     this.steps.push(s);
     return s;
   }
