@@ -29,7 +29,8 @@ export function callText(name: string, a: unknown[], memory: WebAssembly.Memory)
     case 'fd_close':
       return `close(${n(0)})`;
     case 'path_open':
-      return `open("${new TextDecoder().decode(new Uint8Array(memory.buffer, n(2), n(3)))}")`;
+      // Copied out first: TextDecoder refuses views of shared memory.
+      return `open("${new TextDecoder().decode(new Uint8Array(memory.buffer, n(2), n(3)).slice())}")`;
     case 'splice':
       return `splice(${n(0)}, ${n(2)}, ${n(4) >>> 0})`;
     case 'tee':

@@ -53,7 +53,7 @@ function drawProcess(state: LabState, rings: Map<number, string>, p: ProcessInfo
   g.appendChild(text(x + 8, y + 31, fit(p.status, chars), { class: 'process-status' }));
   let yy = y + 48;
   for (const f of fds) {
-    const row = text(x + 8, yy, fit(`${f.fd}  ${describe(f, rings)}`, chars), { class: 'process-fd', 'data-fd': f.fd });
+    const row = text(x + 8, yy, fit(`${f.fd}  ${describe(f, state, rings)}`, chars), { class: 'process-fd', 'data-fd': f.fd });
     g.appendChild(row);
     yy += 14;
   }
@@ -84,8 +84,9 @@ function drawProcess(state: LabState, rings: Map<number, string>, p: ProcessInfo
   return { g, height };
 }
 
-function describe(f: FdView, rings: Map<number, string>): string {
-  const ring = f.ring === undefined ? '' : (rings.get(f.ring) ?? `ring ${f.ring}`);
+function describe(f: FdView, state: LabState, rings: Map<number, string>): string {
+  // Pipes left out of the drawing (the page's empty stdio pipes) keep the names they were given.
+  const ring = f.ring === undefined ? '' : (rings.get(f.ring) ?? state.ringLabels?.get(f.ring) ?? `ring ${f.ring}`);
   switch (f.kind) {
     case 'pipe-read':
       return `reads ${ring}`;

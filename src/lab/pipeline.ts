@@ -248,7 +248,8 @@ export class Pipeline {
         }
         if (n === 0) break;
         const bytes = this.kernel.read(fd, n);
-        sink(this.decoders.get(fd)!.decode(bytes, { stream: true }));
+        // Copied out first: the bytes may be a view of shared memory, which TextDecoder refuses.
+        sink(this.decoders.get(fd)!.decode(bytes.slice(), { stream: true }));
       }
     }
   }
