@@ -10,7 +10,7 @@ import { drawState, type TopPart } from './draw.js';
 import { TraceEditor, type LineMark } from './editor.js';
 import type { Lesson } from './lessons.js';
 import { renderOutput, revealCurrentRow } from './output-table.js';
-import { type PipelineSetup, PipelinePanel } from './pipeline-panel.js';
+import { type PipelineFiles, PipelinePanel } from './pipeline-panel.js';
 import { ProgramPanel } from './program-panel.js';
 import { programMode } from './program-run.js';
 import { LabSession } from './session.js';
@@ -33,7 +33,7 @@ export interface ProgramSetup {
 type Tab = 'trace' | 'program' | 'pipeline';
 const TABS: Tab[] = ['trace', 'program', 'pipeline'];
 
-export async function startLab(lessons: Lesson[], program: ProgramSetup, pipelines: Omit<PipelineSetup, 'openProgram'>): Promise<void> {
+export async function startLab(lessons: Lesson[], program: ProgramSetup, pipelines: PipelineFiles): Promise<void> {
   await precompileCore();
   const params = new URLSearchParams(location.search);
   const lab = new Lab(lessons, program, pipelines, params.get('jspi') === '0');
@@ -64,19 +64,22 @@ class Lab {
   private tab: Tab = 'trace';
 
   /** `forceFallback` runs programs without JSPI even where the browser has it (?jspi=0). */
-  constructor(lessons: Lesson[], setup: ProgramSetup, pipelines: Omit<PipelineSetup, 'openProgram'>, forceFallback: boolean) {
+  constructor(lessons: Lesson[], setup: ProgramSetup, pipelines: PipelineFiles, forceFallback: boolean) {
     const mode = programMode(sharedMemoryAvailable(), forceFallback);
-    this.program = new ProgramPanel(setup.starter, new Compiler(setup.makeCompiler), mode, (state, caption, lines) => this.showState(state, caption, lines));
+    // One compiler (one Worker) for the Program tab and the pipelines' edited programs.
+    const compiler = new Compiler(setup.makeCompiler);
+    this.program = new ProgramPanel(setup.starter, compiler, mode, (state, caption, lines) => this.showState(state, caption, lines));
     this.pipelines = new PipelinePanel(
       {
         ...pipelines,
+        compiler,
         openProgram: (source, html) => {
           this.program.load(source, html);
           this.choose('program');
         },
       },
       mode.blocking === 'jspi',
-      (state, caption, lines, procs) => this.showState(state, caption, lines, undefined, (x, y, w) => drawProcesses(state, procs, x, y, w)),
+      (state, caption, lines, changes, procs) => this.showState(state, caption, lines, changes, (x, y, w) => drawProcesses(state, procs, x, y, w)),
     );
     for (const tab of TABS) $(`tab-${tab}`).addEventListener('click', () => this.choose(tab));
     // Arrow keys move between the tabs, as a tablist's keyboard pattern has it.

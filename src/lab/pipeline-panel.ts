@@ -5,22 +5,32 @@
 
 import type { Command, PipelineLesson, PipelineRun } from './pipeline-lessons.js';
 import { Pipeline, type Stage } from './pipeline.js';
+import type { Compiler } from './compiler.js';
 import type { ProcessInfo } from './draw-processes.js';
 import { describeHolder, ownerOf, pageName, parseHolder, ringNames } from './names.js';
 import type { Step } from './scheduler.js';
+import { callName } from './call-text.js';
+import { diffStates, type StepChanges } from './changes.js';
+import type { Op } from '../trace/parse.js';
 import type { LabState } from './state.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 /** What the drawing side shows: the state, its caption, a summary, and the processes drawn above the pipes. */
-export type ShowPipeline = (state: LabState, caption: string, lines: string[], processes: ProcessInfo[]) => void;
+export type ShowPipeline = (state: LabState, caption: string, lines: string[], changes: StepChanges | undefined, processes: ProcessInfo[]) => void;
 
-export interface PipelineSetup {
+/** What the page bundles for the pipelines. */
+export interface PipelineFiles {
   lessons: PipelineLesson[];
   /** The prebuilt programs by name (lab/pipelines/wasm/NAME.wasm), fetched when a lesson first runs. */
   wasmUrl: (name: string) => string | undefined;
-  /** The programs' C source by name, shown under the steps. */
+  /** The programs' C source by name, shown under the steps, editable. */
   sources: Record<string, string>;
+}
+
+export interface PipelineSetup extends PipelineFiles {
+  /** Builds a program whose source was edited (the Program tab's compiler). */
+  compiler: Compiler;
   /** A write-your-own lesson: its program and checklist go to the Program tab. */
   openProgram: (source: string, html: string) => void;
 }
@@ -31,12 +41,20 @@ export class PipelinePanel {
   private pipeline: Pipeline | undefined;
   private starting: Promise<Pipeline | undefined> | undefined;
   private readonly wasm = new Map<string, Uint8Array>();
+  /** Programs whose source was edited: name → the text; Reset builds them with clang (cached by text). */
+  private readonly edited = new Map<string, string>();
+  private readonly built = new Map<string, Uint8Array>();
   private running = false;
   private paused = false;
   /** The most pages seen rewritten while referenced at once, over this run (the hazard, for the page and its tests). */
   private rewrittenMost = 0;
   private poolAfter: number | undefined;
+  /** The state drawn last, and what the last step changed from it (colours: moved, cloned, mapped, copied). */
+  private drawn: LabState | undefined;
+  private changes: StepChanges | undefined;
   private failure: string | undefined;
+  /** The running pipeline has an edited program: Linux's recording is not for it. */
+  private runsEdited = false;
 
   constructor(
     private readonly setup: PipelineSetup,
@@ -98,6 +116,8 @@ export class PipelinePanel {
     this.rewrittenMost = 0;
     this.poolAfter = undefined;
     this.failure = undefined;
+    this.drawn = undefined;
+    this.changes = undefined;
     $('pl-steps-body').replaceChildren();
     this.render(undefined);
     if (this.jspi) await this.ensure();
@@ -112,6 +132,7 @@ export class PipelinePanel {
       try {
         const stages: Stage[] = await Promise.all(run.commands.map(async (c) => ({ name: c.name, args: c.args, wasm: await this.program(c) })));
         if (run !== this.run) return undefined;
+        this.runsEdited = run.commands.some((c) => this.edited.has(c.name));
         this.pipeline = await Pipeline.start(stages, this.lesson?.pipeSize);
         return this.pipeline;
       } catch (e) {
@@ -123,6 +144,8 @@ export class PipelinePanel {
   }
 
   private async program(c: Command): Promise<Uint8Array> {
+    const source = this.edited.get(c.name);
+    if (source !== undefined) return this.build(c.name, source);
     const have = this.wasm.get(c.name);
     if (have) return have;
     const url = this.setup.wasmUrl(c.name);
@@ -130,6 +153,20 @@ export class PipelinePanel {
     const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
     this.wasm.set(c.name, bytes);
     return bytes;
+  }
+
+  /** An edited program, compiled in the page (the first compile loads the compiler). */
+  private async build(name: string, source: string): Promise<Uint8Array> {
+    const have = this.built.get(source);
+    if (have) return have;
+    $('pl-position').textContent = `compiling ${name}.c…`;
+    const r = await this.setup.compiler.compile(source, (done, total) => {
+      $('pl-position').textContent =
+        done < total ? `loading the compiler: ${(done / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB` : `compiling ${name}.c…`;
+    });
+    if (r.status !== 0 || !r.wasm) throw new Error(`${name}.c does not compile:\n${r.stderr.trim()}`);
+    this.built.set(source, r.wasm);
+    return r.wasm;
   }
 
   private async step(): Promise<void> {
@@ -222,8 +259,12 @@ export class PipelinePanel {
       return;
     }
     const state = p.state();
+    // A new step: its changes are against the state drawn before it; a redraw keeps them.
+    if (s) this.changes = this.drawn ? diffStates(this.drawn, state, { kind: callName(s.call) as Op['kind'] }) : undefined;
+    else if (!this.drawn) this.changes = undefined;
+    this.drawn = state;
     const caption = s ? `Kernel state after step ${s.n}: ${s.task} ${s.text}` : 'Kernel state: every program is at its first call';
-    this.show(state, caption, this.summary(state, s, p), p.processes());
+    this.show(state, caption, this.summary(state, s, p), this.changes, p.processes());
   }
 
   private summary(state: LabState, s: Step | undefined, p: Pipeline): string[] {
@@ -284,6 +325,11 @@ export class PipelinePanel {
       delete verdict.dataset.verdict;
       return;
     }
+    if (this.runsEdited) {
+      verdict.dataset.verdict = 'edited';
+      verdict.textContent = "A program was edited: Linux's output was recorded with the programs as written.";
+      return;
+    }
     const same = linux.find((o) => o.output === ours);
     verdict.dataset.verdict = same ? (linux.length === 1 ? 'same' : 'among') : 'differs';
     verdict.textContent = same
@@ -293,13 +339,29 @@ export class PipelinePanel {
       : '≠ not what Linux printed';
   }
 
+  /** Each program's source, editable: an edited one is compiled when the pipeline next starts (Reset). */
   private showSources(lesson: PipelineLesson): void {
     const names = [...new Set(lesson.runs.flatMap((r) => r.commands.map((c) => c.name)))];
     $('pl-sources').replaceChildren(
       ...names.map((name) => {
         const d = document.createElement('details');
         d.appendChild(Object.assign(document.createElement('summary'), { textContent: `${name}.c` }));
-        d.appendChild(Object.assign(document.createElement('pre'), { textContent: this.setup.sources[name] ?? '(no source)' }));
+        const area = Object.assign(document.createElement('textarea'), {
+          className: 'pl-source',
+          value: this.edited.get(name) ?? this.setup.sources[name] ?? '',
+          spellcheck: false,
+          rows: 18,
+        });
+        area.dataset.program = name;
+        area.setAttribute('aria-label', `${name}.c, the C source (edit it, then Reset)`);
+        area.setAttribute('wrap', 'off');
+        area.addEventListener('input', () => {
+          if (area.value === this.setup.sources[name]) this.edited.delete(name);
+          else this.edited.set(name, area.value);
+          d.classList.toggle('edited', this.edited.has(name));
+        });
+        d.classList.toggle('edited', this.edited.has(name));
+        d.appendChild(area);
         return d;
       }),
     );

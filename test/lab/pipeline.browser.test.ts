@@ -16,6 +16,8 @@ import { HAVE_CHROMIUM, launchChromium } from './chromium.js';
 import { ROOT, startDevServer, startStaticSite, type Running } from './servers.js';
 
 const SHOTS = join(ROOT, 'lab', 'screenshots');
+/** Loading the toolchain (about 100 MB) and compiling it, on a busy 2-core machine. */
+const COMPILE_TIMEOUT = 240_000;
 
 interface OwnPage {
   page: number;
@@ -202,6 +204,26 @@ describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
     expect(await p.page.textContent('#summary')).toContain('the pool is whole');
     expect(p.errors).toEqual([]);
   });
+
+  it(
+    'an edited program is compiled in the page and run in the pipeline, not compared with Linux',
+    async () => {
+      const p = await open(`${site.url}?pipeline=9`);
+      await p.started();
+      await p.page.click('#pl-sources details:has(textarea[data-program="sum"]) summary');
+      const source = await p.page.inputValue('textarea[data-program="sum"]');
+      await p.page.fill('textarea[data-program="sum"]', source.replace('printf("%llu %08x\\n"', 'printf("total %llu %08x\\n"'));
+      await p.page.click('#pl-reset');
+      // The first compile loads the compiler (about 100 MB) in its Worker.
+      await p.page.waitForSelector('#pl-step:not([disabled])', { timeout: COMPILE_TIMEOUT });
+      await p.runToEnd();
+      const out = await p.panel();
+      expect(out.stdout).toBe('total 32768 ff85811d\n');
+      expect(out.verdict).toBe('edited');
+      expect(p.errors).toEqual([]);
+    },
+    COMPILE_TIMEOUT,
+  );
 
   it('write your own: a blank program with the header and a checklist, in the Program tab', async () => {
     const p = await open(`${site.url}?pipeline=8`);
