@@ -188,7 +188,7 @@ export class PipelinePanel {
     this.paused = false;
     this.buttons();
     try {
-      while (!this.paused && (await this.stepOnce())) await tick();
+      while (!this.paused && (await this.stepOnce())) await tick(RUN_PACE_MS);
     } finally {
       this.running = false;
       this.paused = false;
@@ -368,5 +368,8 @@ export class PipelinePanel {
   }
 }
 
+/** Run's pause between steps: the steps can be followed, and Pause be pressed. */
+const RUN_PACE_MS = 40;
+
 /** Lets the page draw and take clicks (Pause) between steps. */
-const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const tick = (ms = 0) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -140,6 +140,15 @@ describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
 
     await p.page.selectOption('#pl-variant', '1');
     await p.started();
+    // Run, Pause, Step, Run: pausing stops between two steps, and stepping goes on from there.
+    await p.page.click('#pl-run');
+    await p.page.waitForSelector('#pl-steps-body tr[data-step="3"]');
+    await p.page.click('#pl-pause');
+    await p.page.waitForSelector('#pl-step:not([disabled])');
+    expect(await p.page.getAttribute('#pipeline-panel', 'data-done')).toBe('false');
+    const paused = await p.steps();
+    await p.step();
+    expect(await p.steps()).toBe(paused + 1);
     await p.runToEnd();
     const fixed = await p.panel();
     expect(fixed.rewrittenMost).toBe(0);
