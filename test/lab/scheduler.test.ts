@@ -7,8 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { Scheduler, type Task, WAITS } from '../../src/lab/scheduler.js';
 
-/** A task whose calls each need `need(i)` to be true to go on; it ends after its calls. */
-function start(s: Scheduler, task: Task, calls: { name: string; can: () => boolean; then?: () => void }[]): Promise<void> {
+/** A task whose calls each go on when `can()` holds, doing `effect()`; it ends after its calls. */
+function start(s: Scheduler, task: Task, calls: { name: string; can: () => boolean; effect?: () => void }[]): Promise<void> {
   return s.until(() => {
     void (async () => {
       for (const c of calls) {
@@ -19,7 +19,7 @@ function start(s: Scheduler, task: Task, calls: { name: string; can: () => boole
           resultText: (r) => ` = ${r}`,
           attempt: () => {
             if (!c.can()) return WAITS;
-            c.then?.();
+            c.effect?.();
             return 0;
           },
         });
@@ -45,14 +45,14 @@ describe('the lab scheduler', () => {
       {
         name: 'write1',
         can: () => pipe === 0,
-        then: () => {
+        effect: () => {
           pipe = 1;
         },
       },
       {
         name: 'write2',
         can: () => pipe === 0,
-        then: () => {
+        effect: () => {
           pipe = 1;
         },
       },
@@ -61,14 +61,14 @@ describe('the lab scheduler', () => {
       {
         name: 'read1',
         can: () => pipe === 1,
-        then: () => {
+        effect: () => {
           pipe = 0;
         },
       },
       {
         name: 'read2',
         can: () => pipe === 1,
-        then: () => {
+        effect: () => {
           pipe = 0;
         },
       },
