@@ -83,6 +83,8 @@ export class PipelinePanel {
     $<HTMLSelectElement>('pl-lesson').value = lesson.id;
     if (lesson.program !== undefined) {
       this.setup.openProgram(lesson.program, lesson.html);
+      // This tab keeps showing its pipeline lesson.
+      $<HTMLSelectElement>('pl-lesson').value = this.lesson?.id ?? '';
       return;
     }
     this.lesson = lesson;
@@ -96,6 +98,8 @@ export class PipelinePanel {
 
   /** Redraws the current state (the tab was chosen). */
   redraw(): void {
+    // The programs are fetched and started the first time the tab is shown, not with the page.
+    if (this.jspi && !this.pipeline && !this.failure) void this.ensure().then(() => this.render(undefined));
     this.render(undefined);
   }
 
@@ -120,7 +124,7 @@ export class PipelinePanel {
     this.changes = undefined;
     $('pl-steps-body').replaceChildren();
     this.render(undefined);
-    if (this.jspi) await this.ensure();
+    if (this.jspi && !$('pipeline-panel').hidden) await this.ensure();
     this.render(undefined);
   }
 
@@ -263,8 +267,9 @@ export class PipelinePanel {
     if (s) this.changes = this.drawn ? diffStates(this.drawn, state, { kind: callName(s.call) as Op['kind'] }) : undefined;
     else if (!this.drawn) this.changes = undefined;
     this.drawn = state;
-    const caption = s ? `Kernel state after step ${s.n}: ${s.task} ${s.text}` : 'Kernel state: every program is at its first call';
-    this.show(state, caption, this.summary(state, s, p), this.changes, p.processes());
+    const last = s ?? p.scheduler.steps.at(-1);
+    const caption = last ? `Kernel state after step ${last.n}: ${last.task} ${last.text}` : 'Kernel state: every program is at its first call';
+    this.show(state, caption, this.summary(state, last, p), this.changes, p.processes());
   }
 
   private summary(state: LabState, s: Step | undefined, p: Pipeline): string[] {

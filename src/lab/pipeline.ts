@@ -55,13 +55,13 @@ export class Pipeline {
   private readonly drains = new Map<number, (text: string) => void>();
   private readonly ringLabels = new Map<number, string>();
   private readonly decoders = new Map<number, TextDecoder>();
+  /** The state as the kernel was destroyed (dispose), drawn from then on. */
+  private final: LabState | undefined;
 
-  private constructor(pipeSize: number | undefined) {
+  /** `pipeSize`: F_SETPIPE_SZ of every pipe, in bytes. */
+  private constructor(private readonly pipeSize: number | undefined) {
     this.kernel = labKernel(false);
-    this.pipeSize = pipeSize;
   }
-
-  private readonly pipeSize: number | undefined;
 
   /** Starts every stage; each runs up to its first stepped call. Needs JSPI. */
   static async start(stages: Stage[], pipeSize?: number): Promise<Pipeline> {
@@ -90,6 +90,7 @@ export class Pipeline {
 
   /** The kernel now, with the pipes named by the programs they join and rewritten pages marked. */
   state(): LabState {
+    if (this.final) return this.final;
     const state = this.capture();
     const stdio = new Set(this.drains.keys());
     const hostRings = new Set(state.snapshot.fds.filter((f) => stdio.has(f.fd)).map((f) => f.ring));
@@ -123,8 +124,11 @@ export class Pipeline {
 
   /** Pages still in use after every program ended and the kernel was destroyed: 0 is a whole pool. */
   dispose(): number {
-    for (const m of this.members) if (m.process.exitStatus === undefined) m.process.terminate(TRAP_STATUS);
-    this.kernel.destroy();
+    if (!this.final) {
+      this.final = this.state();
+      for (const m of this.members) if (m.process.exitStatus === undefined) m.process.terminate(TRAP_STATUS);
+      this.kernel.destroy();
+    }
     return this.kernel.stats().pagesInUse;
   }
 

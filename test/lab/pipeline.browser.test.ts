@@ -4,8 +4,9 @@
 // notifications (nothing rewritten, Linux's checksum); the three-program
 // lesson stepped one call at a time with the reference counts of the
 // producer's own pages checked at each step; the write-your-own lesson in
-// the Program tab; and the note where JSPI is off. Screenshots of each
-// lesson go to lab/screenshots/.
+// the Program tab; an edited program compiled in the page; the programs
+// fetched only when the tab is first shown; and the note where JSPI is
+// off. Screenshots of each lesson go to lab/screenshots/.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,7 +28,9 @@ interface OwnPage {
 
 class PipelinePage {
   readonly errors: string[] = [];
+  readonly requests: string[] = [];
   constructor(readonly page: Page) {
+    page.on('request', (r) => this.requests.push(r.url()));
     page.on('pageerror', (e) => this.errors.push(e.message));
     page.on('console', (m) => {
       if (m.type() === 'error') this.errors.push(m.text());
@@ -241,7 +244,24 @@ describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
     expect(await p.page.inputValue('#program')).toContain('#include "splicekit.h"');
     expect(await p.page.$$eval('#program-lesson .checklist li', (lis) => lis.length)).toBeGreaterThan(3);
     await p.page.screenshot({ path: join(SHOTS, '10-write-your-own.png') });
+    // The Pipelines tab keeps showing its pipeline lesson.
+    await p.page.click('#tab-pipeline');
+    expect(await p.page.inputValue('#pl-lesson')).toBe('08-double-buffer');
     expect(p.errors).toEqual([]);
+  });
+
+  it('the programs are fetched when the Pipelines tab is first shown, not with the page', async () => {
+    const page = await browser.newPage();
+    pages.push(page);
+    const q = new PipelinePage(page);
+    await page.goto(`${site.url}?lesson=1`);
+    await page.waitForSelector('#steps-body tr');
+    const programs = () => q.requests.filter((u) => /(producer|tee|sum)[^/]*\.wasm$/.test(u));
+    expect(programs()).toEqual([]);
+    await page.click('#tab-pipeline');
+    await page.waitForSelector('#pl-step:not([disabled])');
+    expect(programs()).toHaveLength(3);
+    expect(q.errors).toEqual([]);
   });
 
   it('without JSPI (?jspi=0) the lessons say they need it instead of half-working', async () => {
