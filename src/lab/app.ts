@@ -5,10 +5,12 @@ import { precompileCore, sharedMemoryAvailable } from '../core.js';
 import { Compiler } from './compiler.js';
 import { isExtension, TraceSyntaxError } from '../trace/parse.js';
 import { parseExpected } from './compare.js';
-import { drawState } from './draw.js';
+import { drawProcesses } from './draw-processes.js';
+import { drawState, type TopPart } from './draw.js';
 import { TraceEditor, type LineMark } from './editor.js';
 import type { Lesson } from './lessons.js';
 import { renderOutput, revealCurrentRow } from './output-table.js';
+import { type PipelineFiles, PipelinePanel } from './pipeline-panel.js';
 import { ProgramPanel } from './program-panel.js';
 import { programMode } from './program-run.js';
 import { LabSession } from './session.js';
@@ -28,15 +30,25 @@ export interface ProgramSetup {
   makeCompiler: () => Worker;
 }
 
-type Tab = 'trace' | 'program';
+type Tab = 'trace' | 'program' | 'pipeline';
+const TABS: Tab[] = ['trace', 'program', 'pipeline'];
 
-export async function startLab(lessons: Lesson[], program: ProgramSetup): Promise<void> {
+export async function startLab(lessons: Lesson[], program: ProgramSetup, pipelines: PipelineFiles): Promise<void> {
   await precompileCore();
   const params = new URLSearchParams(location.search);
-  const lab = new Lab(lessons, program, params.get('jspi') === '0');
+  const lab = new Lab(lessons, program, pipelines, params.get('jspi') === '0');
   lab.setDirty(params.get('dirty') === '1');
   const wanted = lessons.find((l) => String(l.number) === params.get('lesson') || l.id === params.get('lesson'));
   lab.load(wanted ?? lessons[0]);
+  // ?pipeline=ID (or a lesson number) opens the Pipelines tab on that lesson; &variant=N picks its way to run.
+  const pipeline = params.get('pipeline');
+  if (pipeline !== null) {
+    const l = pipelines.lessons.find((x) => String(x.number) === pipeline || x.id === pipeline) ?? pipelines.lessons[0];
+    lab.choose('pipeline');
+    lab.pipelines.load(l, Number(params.get('variant') ?? 0));
+  } else {
+    lab.pipelines.load(pipelines.lessons[0]);
+  }
   if (params.has('program')) lab.choose('program');
 }
 
@@ -48,22 +60,33 @@ class Lab {
   private readonly editor: TraceEditor;
   private editTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly program: ProgramPanel;
+  readonly pipelines: PipelinePanel;
   private tab: Tab = 'trace';
 
   /** `forceFallback` runs programs without JSPI even where the browser has it (?jspi=0). */
-  constructor(lessons: Lesson[], setup: ProgramSetup, forceFallback: boolean) {
-    this.program = new ProgramPanel(
-      setup.starter,
-      new Compiler(setup.makeCompiler),
-      programMode(sharedMemoryAvailable(), forceFallback),
-      (state, caption, lines) => this.showState(state, caption, lines),
+  constructor(lessons: Lesson[], setup: ProgramSetup, pipelines: PipelineFiles, forceFallback: boolean) {
+    const mode = programMode(sharedMemoryAvailable(), forceFallback);
+    // One compiler (one Worker) for the Program tab and the pipelines' edited programs.
+    const compiler = new Compiler(setup.makeCompiler);
+    this.program = new ProgramPanel(setup.starter, compiler, mode, (state, caption, lines) => this.showState(state, caption, lines));
+    this.pipelines = new PipelinePanel(
+      {
+        ...pipelines,
+        compiler,
+        openProgram: (source, html) => {
+          this.program.load(source, html);
+          this.choose('program');
+        },
+      },
+      mode.blocking === 'jspi',
+      (state, caption, lines, changes, procs) => this.showState(state, caption, lines, changes, (x, y, w) => drawProcesses(state, procs, x, y, w)),
     );
-    for (const tab of ['trace', 'program'] as const) $(`tab-${tab}`).addEventListener('click', () => this.choose(tab));
-    // Arrow keys move between the two tabs, as a tablist's keyboard pattern has it.
+    for (const tab of TABS) $(`tab-${tab}`).addEventListener('click', () => this.choose(tab));
+    // Arrow keys move between the tabs, as a tablist's keyboard pattern has it.
     document.querySelector('.tabs')!.addEventListener('keydown', (e) => {
       const key = (e as KeyboardEvent).key;
       if (key !== 'ArrowLeft' && key !== 'ArrowRight') return;
-      const next = this.tab === 'trace' ? 'program' : 'trace';
+      const next = TABS[(TABS.indexOf(this.tab) + (key === 'ArrowRight' ? 1 : TABS.length - 1)) % TABS.length]!;
       this.choose(next);
       $(`tab-${next}`).focus();
     });
@@ -90,13 +113,14 @@ class Lab {
   /** Shows the trace or the program, and draws its state. */
   choose(tab: Tab): void {
     this.tab = tab;
-    for (const t of ['trace', 'program'] as const) {
+    for (const t of TABS) {
       const button = $(`tab-${t}`);
       button.setAttribute('aria-selected', String(t === tab));
       button.tabIndex = t === tab ? 0 : -1;
       $(`${t}-panel`).hidden = t !== tab;
     }
     if (tab === 'trace') this.renderState();
+    else if (tab === 'pipeline') this.pipelines.redraw();
     else if (!this.program.redraw()) {
       $('drawing').replaceChildren(note('Compile and run the program: the kernel is drawn here as the program exits.'));
       $('summary').replaceChildren();
@@ -220,8 +244,8 @@ class Lab {
   }
 
   /** The drawing, the summary (first line as its head) and the tables for one state. */
-  private showState(state: LabState, caption: string, lines: string[], changes?: StepChanges): void {
-    $('drawing').replaceChildren(drawState(state, changes, caption));
+  private showState(state: LabState, caption: string, lines: string[], changes?: StepChanges, top?: TopPart): void {
+    $('drawing').replaceChildren(drawState(state, changes, caption, top));
     const list = document.createElement('ul');
     list.append(...lines.slice(1).map((t) => Object.assign(document.createElement('li'), { textContent: t })));
     $('summary').replaceChildren(note(lines[0] ?? ''), list);

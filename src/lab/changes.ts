@@ -43,7 +43,7 @@ export interface StepChanges {
 
 export const slotKey = (ring: number, index: number): string => `${ring}:${index}`;
 
-export function diffStates(before: LabState, after: LabState, op: Op): StepChanges {
+export function diffStates(before: LabState, after: LabState, op: Pick<Op, 'kind'>): StepChanges {
   const old = new Map(before.snapshot.pages.map((p) => [p.page, p]));
   const now = new Map(after.snapshot.pages.map((p) => [p.page, p]));
   const pages = new Map<number, PageChange>();

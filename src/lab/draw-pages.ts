@@ -4,7 +4,7 @@
 import type { PageView } from '../snapshot.js';
 import { isForeign } from '../spaces.js';
 import type { StepChanges } from './changes.js';
-import { bufferName, describeHolder, pageName, parseHolder, ringNames } from './names.js';
+import { bufferName, describeHolder, ownerOf, pageName, parseHolder, ringNames } from './names.js';
 import type { LabState } from './state.js';
 import { changeTag, fit, labelled, svgEl, text } from './svg.js';
 
@@ -45,13 +45,15 @@ function pageBox(p: PageView, state: LabState, rings: Map<number, string>, chang
   const change = changes?.pages.get(p.page);
   const holders = p.holders.map((h) => describeHolder(state, rings, parseHolder(h), p.page));
   // A program's own page: its memory holds it, not the pool.
-  if (isForeign(p.page)) holders.push(`the program's memory`);
-  const tag = changeTag(change);
+  if (isForeign(p.page)) holders.push(`${ownerOf(state, p.page) ?? 'the program'}'s memory`);
+  const rewritten = state.rewritten?.has(p.page) ?? false;
+  const tag = rewritten ? 'rewritten while referenced' : changeTag(change);
   const label = `page ${pageName(p.page)}: reference count ${p.refs}; held by ${holders.join(', ')}${tag ? `; ${tag} in this step` : ''}`;
   const g = labelled(label, {
-    class: `page${change ? ` changed ${change.kind}` : ''}`,
+    class: `page${change ? ` changed ${change.kind}` : ''}${rewritten ? ' rewritten' : ''}`,
     'data-page': p.page,
     'data-refs': p.refs,
+    'data-rewritten': rewritten ? 'true' : undefined,
     'data-holders': holders.join('|'),
     'data-change': change?.kind,
     'data-direction': change?.direction,
@@ -64,7 +66,7 @@ function pageBox(p: PageView, state: LabState, rings: Map<number, string>, chang
   const shown = holders.slice(0, holders.length > 3 ? 2 : 3);
   shown.forEach((h, i) => g.appendChild(text(x + 8, y + 31 + i * 12, fit(h, 22), { class: 'holder' })));
   if (holders.length > shown.length) g.appendChild(text(x + 8, y + 31 + 2 * 12, `+${holders.length - shown.length} more`, { class: 'holder' }));
-  if (tag) g.appendChild(text(x + 8, y + BOX_H - 6, tag, { class: `change-word ${change!.kind}` }));
+  if (tag) g.appendChild(text(x + 8, y + BOX_H - 6, tag, { class: `change-word ${rewritten ? 'rewritten' : change!.kind}` }));
   return g;
 }
 

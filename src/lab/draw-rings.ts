@@ -76,12 +76,13 @@ function drawSlot(
   const isNew = changes?.slots.has(slotKey(ring.ring, s.index)) ?? false;
   const flags = flagNames(s.flags);
   const tag = changeTag(change);
+  const rewritten = state.rewritten?.has(s.page) ?? false;
   const label =
-    `${name} slot ${pos}: page ${pageName(s.page)}, offset ${s.offset}, length ${s.len}, ${s.ops} page, flags ${flags.join(' ') || 'none'}, starts with "${state.slotBytes.get(slotKey(ring.ring, s.index)) ?? ''}"` +
+    `${name} slot ${pos}: page ${pageName(s.page)}${rewritten ? ' (rewritten by its program while referenced)' : ''}, offset ${s.offset}, length ${s.len}, ${s.ops} page, flags ${flags.join(' ') || 'none'}, starts with "${state.slotBytes.get(slotKey(ring.ring, s.index)) ?? ''}"` +
     (tag ? `; ${tag}${isNew ? '' : ' (same page as the highlighted one)'}` : '') +
     (s.page === state.zeroPage ? '; the zero page' : '');
   const g = labelled(label, {
-    class: `slot used${change ? ` changed ${change.kind}` : ''}${isNew ? ' new' : ''}`,
+    class: `slot used${change ? ` changed ${change.kind}` : ''}${isNew ? ' new' : ''}${rewritten ? ' rewritten' : ''}`,
     'data-pos': pos,
     'data-page': s.page,
     'data-offset': s.offset,
@@ -90,6 +91,7 @@ function drawSlot(
     'data-change': change?.kind,
     'data-direction': change?.direction,
     'data-new': isNew ? 'true' : undefined,
+    'data-rewritten': rewritten ? 'true' : undefined,
   });
   g.appendChild(svgEl('rect', { x, y, width: CELL_W, height: CELL_H, rx: 4, class: 'slot-box' }));
   const cx = x + CELL_W / 2;

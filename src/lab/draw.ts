@@ -13,9 +13,17 @@ import { fit, labelled, svgEl, text } from './svg.js';
 
 export const WIDTH = 840;
 
-export function drawState(state: LabState, changes: StepChanges | undefined, caption: string): SVGSVGElement {
+/** A part drawn above the pipes (a pipeline's processes): it gets its top-left corner and the width. */
+export type TopPart = (x0: number, y0: number, width: number) => { g: SVGGElement; height: number };
+
+export function drawState(state: LabState, changes: StepChanges | undefined, caption: string, top?: TopPart): SVGSVGElement {
   const body = svgEl('g');
   let y = 4;
+  if (top) {
+    const part = top(8, y, WIDTH - 8);
+    body.appendChild(part.g);
+    y += part.height;
+  }
   const names = ringNames(state);
   body.appendChild(text(8, y + 14, 'Pipes', { class: 'section-title' }));
   y += 22;

@@ -2,7 +2,7 @@
 // holders ("ring 3 slot 17") become "pipe p slot 1".
 
 import type { RingView } from '../snapshot.js';
-import { gpageOf, isForeign } from '../spaces.js';
+import { gpageOf, isForeign, spaceOf } from '../spaces.js';
 import type { LabState } from './state.js';
 
 export type Holder =
@@ -47,6 +47,11 @@ export function ringNames(state: LabState): Map<number, string> {
   }
   const out = new Map<number, string>();
   for (const ring of state.snapshot.rings) {
+    const given = state.ringLabels?.get(ring.ring);
+    if (given) {
+      out.set(ring.ring, given);
+      continue;
+    }
     const senders = unacked.get(ring.ring);
     if (senders) {
       out.set(ring.ring, senders.length > 0 ? `${senders.join(', ')} unacked` : `unacked ring ${ring.ring}`);
@@ -126,4 +131,9 @@ export function heldBy(s: LabState, names: Map<number, string>, pages: number[])
  */
 export function pageName(page: number): string {
   return isForeign(page) ? `u${gpageOf(page)}` : String(page);
+}
+
+/** The program whose memory a foreign page is, where the state names them (a pipeline). */
+export function ownerOf(state: LabState, page: number): string | undefined {
+  return isForeign(page) ? state.owners?.get(spaceOf(page)) : undefined;
 }

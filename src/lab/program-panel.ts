@@ -37,6 +37,14 @@ export class ProgramPanel {
     this.buttons();
   }
 
+  /** Puts a lesson's program in the editor, its checklist above it (a write-your-own lesson). */
+  load(source: string, html: string): void {
+    this.editor.value = source;
+    this.edited();
+    $('program-lesson').innerHTML = html;
+    $('program-lesson').hidden = html === '';
+  }
+
   /** Draws the last run again (the Program tab was chosen); false if there is none. */
   redraw(): boolean {
     if (!this.lastRun) return false;

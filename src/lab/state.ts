@@ -27,6 +27,12 @@ export interface LabState {
   notify: NotifyView[];
   /** The kernel's virtual clock (ms), which `tick` advances. */
   clock: number;
+  /** Names given to rings by whoever made them (a pipeline's `pipe producer | tee`), before the fd names. */
+  ringLabels?: Map<number, string>;
+  /** A process's memory space → its program's name, for pages of its own memory. */
+  owners?: Map<number, string>;
+  /** Pages of a program's memory it rewrote while a pipe still referenced them (see page-watch.ts). */
+  rewritten?: Set<number>;
 }
 
 const PREVIEW = 7;
@@ -34,7 +40,7 @@ const PREVIEW = 7;
 /** The machine as `kernel` sees it: its fd table, and every ring, page and file (a Kernel, or a program's process). */
 export function captureState(kernel: Process, names: Bindings): LabState {
   const unacked = unackedRings(kernel);
-  const snapshot = withUnacked(kernel, takeSnapshot(kernel.machine, kernel), unacked);
+  const snapshot = perPageRefs(withUnacked(kernel, takeSnapshot(kernel.machine, kernel), unacked));
   const contents = new Map<number, number>();
   for (const { page } of snapshot.pages) contents.set(page, hashPage(pageBytes(kernel, page)));
   const slotBytes = new Map<string, string>();
@@ -55,6 +61,17 @@ export function captureState(kernel: Process, names: Bindings): LabState {
     notify: notifyViews(kernel, names, snapshot),
     clock: kernel.clock,
   };
+}
+
+/**
+ * The core counts the references to a program's own pages per memory (one
+ * count for its space, see assembly/pages.ts); Linux counts them per page
+ * (get_page on each). The lab draws Linux's: a foreign page's count is the
+ * number of slots that hold it.
+ */
+function perPageRefs(snapshot: KernelSnapshot): KernelSnapshot {
+  const pages = snapshot.pages.map((p) => (isForeign(p.page) ? { ...p, refs: p.holders.length } : p));
+  return { ...snapshot, pages };
 }
 
 /** Printable ASCII as is, anything else as a middle dot: a glance at the data, not a dump. */

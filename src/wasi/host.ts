@@ -46,7 +46,7 @@ export function hasJspi(): boolean {
 }
 
 /** JSPI's members, where the runtime has them. */
-function jspi(): JspiApi {
+export function jspi(): JspiApi {
   if (!wasm.Suspending || !wasm.promising) throw new TypeError('this runtime has no JSPI (WebAssembly.Suspending)');
   return { Suspending: wasm.Suspending, promising: wasm.promising };
 }
