@@ -4,6 +4,7 @@
 // one, means bytes were copied.
 
 import type { Op } from '../trace/parse.js';
+import { isForeign } from '../spaces.js';
 import { parseHolder, type Holder } from './names.js';
 import type { LabState } from './state.js';
 
@@ -59,7 +60,7 @@ export function diffStates(before: LabState, after: LabState, op: Pick<Op, 'kind
     const removed = (prev?.holders ?? []).filter((h) => !isHeld.has(h));
     const fresh = prev === undefined;
     const base = { page: p.page, fresh, refsBefore: prev?.refs ?? 0, refsAfter: p.refs, added, removed };
-    const kind = classify(base, prev?.holders ?? [], before.contents.get(p.page) !== after.contents.get(p.page), p.holders, mapping);
+    const kind = classify(base, prev?.holders ?? [], before.contents.get(p.page) !== after.contents.get(p.page), p.holders, mapping, isForeign(p.page));
     if (kind) pages.set(p.page, { ...base, ...kind });
     else if (consumed.has(p.page) && copiesOut) pages.set(p.page, { ...base, kind: 'copied', direction: 'out' });
     else if (!fresh && base.refsAfter < base.refsBefore) pages.set(p.page, { ...base, kind: 'dropped' });
@@ -92,11 +93,15 @@ function classify(
   bytesChanged: boolean,
   heldAfter: string[],
   mapping: boolean,
+  foreign: boolean,
 ): Kind {
   const isPlace = (h: Holder) => h.kind === 'ring' || h.kind === 'file';
   if (p.fresh) {
+    if (!heldAfter.map(parseHolder).some(isPlace)) return undefined;
+    // A program's own page shows up only once a pipe holds it: its vmsplice mapped it.
+    if (mapping && foreign) return { kind: 'mapped' };
     // A new buffer's pages are just allocated; a new page in a pipe or a file was filled by copying.
-    return heldAfter.map(parseHolder).some(isPlace) ? { kind: 'copied', direction: 'in' } : undefined;
+    return { kind: 'copied', direction: 'in' };
   }
   const newSlots = p.added.map(parseHolder).filter((h) => h.kind === 'ring');
   if (newSlots.length > 0) {

@@ -172,6 +172,11 @@ describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
       const s = await p.step();
       const own = await p.ownPages('producer');
       seen.push(`${s.process}: ${s.text} | ${own.map((x) => x.refs).join(' ')}`);
+      if (s.process === 'producer' && s.text === 'vmsplice_notify(1, 16384 bytes) = 16384' && own.length === 4) {
+        // The producer's own pages went into the pipe by reference: drawn as mapped, never as copied.
+        const changes = await p.page.$$eval('svg .pool .page[data-change]', (gs) => gs.map((g) => (g as SVGElement).dataset.change));
+        expect(changes).toEqual(['mapped', 'mapped', 'mapped', 'mapped']);
+      }
       if (!shot && own.some((x) => x.refs === 2)) {
         await p.page.locator('#pl-explanation summary').click();
         await p.page.screenshot({ path: join(SHOTS, '09-three-programs.png') });
