@@ -13,7 +13,7 @@ import {
   head, tail, maxUsage, readers, writers, seqAddr, waitersAddr, isFull, occupancy, lock2, unlock2, bump, hdr, slotBase,
   changeAddr,
 } from "./ring";
-import { pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead, mergeRoom } from "./rw";
+import { pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead, readDone, mergeRoom } from "./rw";
 import { addFragCopy, moveToSkb, linearToPipe, prefixBytes } from "./skb";
 import { slabInit, slabFreeUnits } from "./slab";
 import { grownPages, maxPages } from "./grow";
@@ -103,7 +103,7 @@ export {
   freeKernelPages, freeUserPages, userAlloc, userFree, pageRefs, pagePut, pageGet, compoundAlloc,
   ringNew, ringFree, ringOpen, ringClose, ringShare, ringResize, ringBytes, addReaders, addWriters,
   maxUsage, readers, writers, seqAddr, waitersAddr, occupancy,
-  pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead, mergeRoom,
+  pipeWrite, pipeWriteFrom, pipeRead, pipeToUser, pipeDiscard, takeForRead, readDone, mergeRoom,
   splicePipeToPipe, tee, vmspliceToPipe, addCachePages, addZeroPages, addCopiedPages, drainToPages,
   copyToPages, copyFromPages, putPages, allocPages, waitForSpace,
   tagNew, tagFree, tagRefs, completionPop, completionSeqAddr, cloneSlots, dropSlots,

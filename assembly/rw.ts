@@ -100,6 +100,12 @@ function copyIn(dst: usize, space: u32, src: usize, n: u32): void {
  * in part is split (the part taken gets a reference of its own); a PACKET
  * buffer ends the read and its rest is dropped. Returns the bytes taken,
  * 0 at EOF, or EAGAIN/BLOCK as pipeRead.
+ *
+ * When bytes were taken, `r` stays locked until the reader has copied them
+ * and calls readDone(r): anon_pipe_read() copies under pipe->mutex, so a
+ * writer sees the room only once the bytes are copied. Else a vmsplice'd
+ * page its owner refills as soon as the room shows (the 2006 producer)
+ * would be read refilled, where Linux reads it as it was.
  */
 export function takeForRead(r: u32, into: u32, len: u32, nonblock: bool): i32 {
   if (len == 0) return 0;
@@ -131,11 +137,15 @@ export function takeForRead(r: u32, into: u32, len: u32, nonblock: bool): i32 {
     if (packet) break;
   }
   setHead(into, h);
-  let result: i32 = <i32>ret;
-  if (ret == 0 && writers(r) != 0) result = nonblock ? EAGAIN : BLOCK;
+  if (ret > 0) return <i32>ret;
   unlock(r);
-  if (ret > 0) bump(r);
-  return result;
+  return writers(r) != 0 ? (nonblock ? EAGAIN : BLOCK) : 0;
+}
+
+/** The reader of takeForRead() has copied what it took: `r` unlocks, and its writers may go on. */
+export function readDone(r: u32): void {
+  unlock(r);
+  bump(r);
 }
 
 /** anon_pipe_read() (fs/pipe.c): a PACKET buffer ends the read and drops its rest. */

@@ -110,7 +110,7 @@ export class LocalCalls {
     const r = this.mirror.ring(fd);
     const len = Math.min(dst.length, MAX_RW_COUNT, this.core.ringSize(this.s.scratch) * PAGE_SIZE);
     const n = this.blocking('read', r, () => this.core.takeForRead(r, this.s.scratch, len, this.nonblock(fd)));
-    this.copyOut(dst, n);
+    if (n > 0) this.copyOut(r, dst, n);
     return n;
   }
 
@@ -319,17 +319,22 @@ export class LocalCalls {
   }
 
   /** Copies the scratch ring's `n` bytes into `dst`, then drops its buffers. */
-  private copyOut(dst: Uint8Array, n: number): void {
+  private copyOut(r: number, dst: Uint8Array, n: number): void {
     const scratch = this.s.scratch;
     const slots = this.core.ringHead(scratch) - this.core.ringTail(scratch);
     const base = this.core.ringSlotBase(scratch) / 4;
     const mask = this.core.ringSize(scratch) - 1;
     let at = 0;
-    for (let i = 0, t = this.core.ringTail(scratch); i < slots; i++, t++) {
-      const w = base + (t & mask) * (LAYOUT.SL_SIZE / 4);
-      const len = this.words[w + LAYOUT.SL_LEN / 4]!;
-      dst.set(this.spaces.view(this.words[w + LAYOUT.SL_PAGE / 4]! >>> 0, this.words[w + LAYOUT.SL_OFFSET / 4]!, len), at);
-      at += len;
+    try {
+      for (let i = 0, t = this.core.ringTail(scratch); i < slots; i++, t++) {
+        const w = base + (t & mask) * (LAYOUT.SL_SIZE / 4);
+        const len = this.words[w + LAYOUT.SL_LEN / 4]!;
+        dst.set(this.spaces.view(this.words[w + LAYOUT.SL_PAGE / 4]! >>> 0, this.words[w + LAYOUT.SL_OFFSET / 4]!, len), at);
+        at += len;
+      }
+    } finally {
+      // Copied: the pipe (locked by takeForRead) shows its room now, as after anon_pipe_read()'s copy.
+      this.core.readDone(r);
     }
     if (at !== n) throw new Error(`read: ${at} bytes taken for ${n}`);
     this.core.dropSlots(scratch, slots);
