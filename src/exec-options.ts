@@ -46,7 +46,8 @@ export function execOptions(args: readonly string[]): ExecOptions | { error: str
     } else if (a === '--') {
       i++;
       break;
-    } else break;
+    } else if (a.startsWith('--')) return { error: `unknown option ${excerpt(a)}` };
+    else break;
   }
   out.rest = args.slice(i);
   return out;

@@ -154,6 +154,11 @@ describe.runIf(HAVE_WASI_CLANG && typeof SharedArrayBuffer !== 'undefined')('spl
     expect(exec(['cat | wc -c missing']).status).toBe(1);
   }, 60_000);
 
+  it('a program alone is found by NAME as in a pipeline; a mistyped option is a usage error, not a program', () => {
+    expect(exec(['wc'], 'four\n')).toMatchObject({ status: 0, stdout: '5\n' });
+    expect(exec(['--memroy', '2G', 'wc'])).toMatchObject({ status: 2, stderr: "splicekit exec: unknown option '--memroy'\n" });
+  }, 60_000);
+
   it('a program not found is 127, a pipeline malformed 2, each one line', () => {
     const r = exec(['cat | nosuchprogram']);
     expect([r.status, r.stderr]).toEqual([127, 'splicekit exec: nosuchprogram: not found (a .wasm file, or NAME.wasm in SPLICEKIT_PATH, by default here)\n']);

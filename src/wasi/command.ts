@@ -7,6 +7,7 @@
 import { printable, writeAll } from '../hostfd.js';
 import type { Kernel } from '../kernel.js';
 import type { DirMapping } from './dirs.js';
+import { findProgram } from '../proc/pipeline-command.js';
 import { execWasm } from './exec.js';
 import { NotACommand } from './host.js';
 import { loadCommand, NOT_EXECUTABLE, v8Message } from './load.js';
@@ -19,7 +20,8 @@ export function execCommand(args: readonly string[], usage: string, kernel?: Ker
     writeAll(2, `splicekit exec: no program\n${usage}`);
     return 2;
   }
-  const loaded = loadCommand(prog);
+  // NAME alone is NAME.wasm in SPLICEKIT_PATH, as in a pipeline.
+  const loaded = loadCommand(findProgram(prog) ?? prog);
   if ('status' in loaded) {
     say(`${printable(prog)}: ${loaded.message}`);
     return loaded.status;
