@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseExpected } from '../../src/lab/compare.js';
 import { LabPage } from './labpage.js';
 import { lesson } from './lessons.js';
-import { ROOT, startDevServer, startStaticSite, type Running } from './servers.js';
+import { startDevServer, startStaticSite, type Running, SHOTS } from './servers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -24,7 +24,6 @@ const ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-const SHOTS = join(ROOT, 'lab', 'screenshots');
 
 describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   let dev: Running;

@@ -14,9 +14,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_CHROMIUM, launchChromium } from './chromium.js';
-import { ROOT, startDevServer, startStaticSite, type Running } from './servers.js';
+import { startDevServer, startStaticSite, type Running, SHOTS } from './servers.js';
 
-const SHOTS = join(ROOT, 'lab', 'screenshots');
 /** Loading the toolchain (about 100 MB) and compiling it, on a busy 2-core machine. */
 const COMPILE_TIMEOUT = 240_000;
 

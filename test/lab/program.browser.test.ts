@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startDevServer, startStaticSite, type Running } from './servers.js';
+import { startDevServer, startStaticSite, type Running, SHOTS } from './servers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [
@@ -22,7 +22,6 @@ const ARGS = [
   '--disable-sync',
   '--no-first-run',
 ];
-const SHOTS = join(ROOT, 'lab', 'screenshots');
 /** Loading the toolchain (about 100 MB) and compiling it, on a busy 2-core machine. */
 const COMPILE_TIMEOUT = 240_000;
 

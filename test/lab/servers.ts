@@ -10,6 +10,8 @@ import { extname, join, normalize } from 'node:path';
 import { build, createServer, type ViteDevServer } from 'vite';
 
 export const ROOT = join(import.meta.dirname, '../..');
+/** Where the browser tests write the lab's screenshots (the README and lab/README show them). */
+export const SHOTS = join(ROOT, 'lab', 'screenshots');
 const CONFIG = join(ROOT, 'vite.config.ts');
 
 export interface Running {
