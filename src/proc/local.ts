@@ -333,11 +333,12 @@ export class LocalCalls {
         at += len;
       }
     } finally {
-      // Copied: the pipe (locked by takeForRead) shows its room now, as after anon_pipe_read()'s copy.
+      // Copied: the pipe (locked by takeForRead) shows its room now, as after anon_pipe_read()'s copy;
+      // the references taken go even when the copy failed, so no page is left behind.
       this.core.readDone(r);
+      this.core.dropSlots(scratch, slots);
     }
     if (at !== n) throw new Error(`read: ${at} bytes taken for ${n}`);
-    this.core.dropSlots(scratch, slots);
   }
 
   /** Where `data` is: the guest's memory (no staging copy) or bytes staged into the machine's memory. */
