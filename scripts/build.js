@@ -3,7 +3,8 @@
 // constants, both from assembly/), the TypeScript types of the WIT
 // interface, and compiles the host into a fresh dist/ (with the WIT types
 // beside the declarations that import them, so the shipped .d.ts files
-// resolve on their own), and bundles a guest Worker's entry.
+// resolve on their own), bundles a guest Worker's entry, and compiles the
+// lab's pipeline programs (scripts/lab-programs.mjs, its own freshness).
 //
 // A build whose inputs have not changed since the last one is skipped
 // (`--force` builds anyway): dist/ keeps a hash of them, written last.
@@ -11,12 +12,14 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildIsCurrent, inputsHash, ROOT as root, STAMP } from './inputs.mjs';
+import { buildLabPrograms } from './lab-programs.mjs';
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
 
 const inputs = inputsHash();
 if (!process.argv.includes('--force') && buildIsCurrent(inputs)) {
+  await buildLabPrograms();
   console.error('build: up to date (npm run build -- --force rebuilds)');
   process.exit(0);
 }
@@ -62,6 +65,7 @@ await build({
 });
 
 writeFileSync(STAMP, inputs);
+await buildLabPrograms();
 
 /**
  * src/generated/core-abi.ts: `CoreExports`, one method per export of the
