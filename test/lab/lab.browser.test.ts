@@ -4,55 +4,20 @@
 // errors, and both memory modes (dev server with COOP/COEP, built static site
 // without). Screenshots of each lesson go to lab/screenshots/ for review.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseExpected } from '../../src/lab/compare.js';
 import { LabPage } from './labpage.js';
 import { lesson } from './lessons.js';
-import { startDevServer, startStaticSite, type Running, SHOTS } from './servers.js';
+import { HAVE_CHROMIUM, labSites } from './chromium.js';
+import { SHOTS } from './servers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
-  let dev: Running;
-  let site: Running;
-  let browser: Browser;
-  let outDir: string;
-  const pages: Page[] = [];
-
-  beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'splicekit-lab-'));
-    [dev, site, browser] = await Promise.all([startDevServer(), startStaticSite(outDir), chromium.launch({ executablePath: CHROMIUM, args: ARGS })]);
-    mkdirSync(SHOTS, { recursive: true });
-  }, 120_000);
-
-  afterEach(async () => {
-    await Promise.all(pages.splice(0).map((p) => p.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([dev?.close(), site?.close()]);
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
+describe.runIf(HAVE_CHROMIUM)('the teaching lab in Chromium', () => {
+  const sites = labSites('splicekit-lab-');
 
   /** A page that fails the test on any script error; reduced motion for steady screenshots. */
   async function open(base: string, query: string): Promise<LabPage> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, reducedMotion: 'reduce' });
-    pages.push(page);
-    page.setDefaultTimeout(10_000);
+    const page = await sites.newPage(10_000);
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     page.on('console', (m) => {
@@ -84,17 +49,17 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   }
 
   it('serves the lab cross-origin isolated, on shared memory', async () => {
-    const response = await fetch(dev.url);
+    const response = await fetch(sites.dev.url);
     expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin');
     expect(response.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
-    const lab = await open(dev.url, '?lesson=1');
+    const lab = await open(sites.dev.url, '?lesson=1');
     expect(await lab.page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(await lab.page.getAttribute('#memory-mode', 'data-shared')).toBe('true');
     noErrors(lab);
   });
 
   it('lesson 1: the page-cache page travels into the pipe by reference', async () => {
-    const lab = await open(dev.url, '?lesson=1');
+    const lab = await open(sites.dev.url, '?lesson=1');
     await lab.stepTo(2);
     const [written] = await lab.pages();
     expect(written).toMatchObject({ refs: 1, change: 'copied', direction: 'in', holders: ['file src.txt page 0'] });
@@ -111,7 +76,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('lesson 2: tee makes two pipes share one page, splice moves it', async () => {
-    const lab = await open(dev.url, '?lesson=2');
+    const lab = await open(sites.dev.url, '?lesson=2');
     await lab.stepTo(4);
     const [a] = await lab.slots('pipe a');
     const [b] = await lab.slots('pipe b');
@@ -134,7 +99,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('lesson 3: vmsplice maps the buffer; refilling too early changes what is read', async () => {
-    const lab = await open(dev.url, '?lesson=3');
+    const lab = await open(sites.dev.url, '?lesson=3');
     await lab.stepTo(6);
     const slots = await lab.slots('pipe p');
     expect(await lab.ring('pipe p')).toEqual({ used: 2, maxUsage: 2 });
@@ -157,7 +122,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('lesson 4: sixteen 1-byte writes share a slot, sixteen 1-byte vmsplices fill the pipe', async () => {
-    const lab = await open(dev.url, '?lesson=4');
+    const lab = await open(sites.dev.url, '?lesson=4');
     await lab.stepTo(18);
     expect(await lab.slots('pipe p')).toMatchObject([{ len: 16, flags: 0x10 }]);
     await lab.stepTo(38);
@@ -174,7 +139,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('lesson 5: packet pipes keep one write per slot', async () => {
-    const lab = await open(dev.url, '?lesson=5');
+    const lab = await open(sites.dev.url, '?lesson=5');
     await lab.stepTo(3);
     expect((await lab.slots('pipe p')).map((s) => [s.len, s.flags])).toEqual([
       [12, 0x08],
@@ -188,7 +153,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('lesson 6: fixed kernel, then 5.16 mode overwrites the read-only file', async () => {
-    const lab = await open(dev.url, '?lesson=6');
+    const lab = await open(sites.dev.url, '?lesson=6');
     await finishAndCompare(lab, 6);
     expect(await lab.page.isVisible('#dirty-note')).toBe(false);
     await lab.page.click('#dirty');
@@ -208,7 +173,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('lesson 7: the 2006 rule breaks behind a second pipe; notifications and ACKs say when a page is free', async () => {
-    const lab = await open(dev.url, '?lesson=7');
+    const lab = await open(sites.dev.url, '?lesson=7');
     const { page } = lab;
     const row = async (line: number) => (await lab.rows()).find((r) => r.line === line)!;
     expect(await page.isVisible('#ext-note')).toBe(true);
@@ -266,7 +231,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('steps back, jumps to an earlier step, and is usable from the keyboard', async () => {
-    const lab = await open(dev.url, '?lesson=2');
+    const lab = await open(sites.dev.url, '?lesson=2');
     const { page } = lab;
     await page.focus('#step');
     await page.keyboard.press('Enter');
@@ -299,7 +264,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('has text alternatives for the drawing', async () => {
-    const lab = await open(dev.url, '?lesson=2');
+    const lab = await open(sites.dev.url, '?lesson=2');
     await lab.stepTo(4);
     const { page } = lab;
     expect(await page.getAttribute('#summary', 'aria-live')).toBe('polite');
@@ -315,7 +280,7 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('shows a syntax error at its line and recovers when it is fixed', async () => {
-    const lab = await open(dev.url, '?lesson=1');
+    const lab = await open(sites.dev.url, '?lesson=1');
     const { page } = lab;
     await page.fill('#trace', 'pipe p\nwrite p.w "ok"\nfrobnicate p.w 3\nread p.r 10\n');
     await page.waitForSelector('#error:not([hidden])');
@@ -337,10 +302,10 @@ describe.runIf(existsSync(CHROMIUM))('the teaching lab in Chromium', () => {
   });
 
   it('the built static site works from a sub-directory without COOP/COEP, on unshared memory', async () => {
-    const response = await fetch(site.url);
+    const response = await fetch(sites.site.url);
     expect(response.status).toBe(200);
     expect(response.headers.get('cross-origin-opener-policy')).toBeNull();
-    const lab = await open(site.url, 'index.html?lesson=2');
+    const lab = await open(sites.site.url, 'index.html?lesson=2');
     expect(await lab.page.evaluate(() => crossOriginIsolated)).toBe(false);
     expect(await lab.page.getAttribute('#memory-mode', 'data-shared')).toBe('false');
     await lab.stepTo(4);

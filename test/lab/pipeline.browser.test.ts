@@ -8,13 +8,10 @@
 // fetched only when the tab is first shown; and the note where JSPI is
 // off. Screenshots of each lesson go to lab/screenshots/.
 
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HAVE_CHROMIUM, launchChromium } from './chromium.js';
-import { startDevServer, startStaticSite, type Running, SHOTS } from './servers.js';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, labSites, WatchedPage } from './chromium.js';
+import { SHOTS } from './servers.js';
 
 /** Loading the toolchain (about 100 MB) and compiling it, on a busy 2-core machine. */
 const COMPILE_TIMEOUT = 240_000;
@@ -25,17 +22,7 @@ interface OwnPage {
   rewritten: boolean;
 }
 
-class PipelinePage {
-  readonly errors: string[] = [];
-  readonly requests: string[] = [];
-  constructor(readonly page: Page) {
-    page.on('request', (r) => this.requests.push(r.url()));
-    page.on('pageerror', (e) => this.errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') this.errors.push(m.text());
-    });
-  }
-
+class PipelinePage extends WatchedPage {
   async open(url: string): Promise<void> {
     await this.page.goto(url);
     await this.page.waitForSelector('#pipeline-panel:not([hidden])');
@@ -87,38 +74,17 @@ class PipelinePage {
 }
 
 describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
-  let dev: Running;
-  let site: Running;
-  let browser: Browser;
-  let outDir: string;
-  const pages: Page[] = [];
-
-  beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'splicekit-pipelines-'));
-    [dev, site, browser] = await Promise.all([startDevServer(), startStaticSite(outDir), launchChromium()]);
-  }, 180_000);
-
-  afterEach(async () => {
-    await Promise.all(pages.splice(0).map((p) => p.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([dev?.close(), site?.close()]);
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
+  const sites = labSites('splicekit-pipelines-', 180_000);
 
   async function open(url: string): Promise<PipelinePage> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, reducedMotion: 'reduce' });
-    pages.push(page);
-    page.setDefaultTimeout(20_000);
+    const page = await sites.newPage(20_000);
     const p = new PipelinePage(page);
     await p.open(url);
     return p;
   }
 
   it('the double buffer: the 2006 rule rewrites pages still in a pipe (wrong checksum), release notifications do not', async () => {
-    const p = await open(`${site.url}?pipeline=8&variant=0`);
+    const p = await open(`${sites.site.url}?pipeline=8&variant=0`);
     await p.started();
     // Step until the producer rewrites a half whose clones are still in the pipe to sum.
     while ((await p.ownPages('producer')).every((x) => !x.rewritten)) {
@@ -162,7 +128,7 @@ describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
   });
 
   it('three programs: the reference counts of the producer’s own pages, step by step, on shared memory', async () => {
-    const p = await open(`${dev.url}?pipeline=9`);
+    const p = await open(`${sites.dev.url}?pipeline=9`);
     await p.started();
     // "process: call | the reference counts of the producer's own pages drawn after it".
     const seen: string[] = [];
@@ -224,7 +190,7 @@ describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
   it(
     'an edited program is compiled in the page and run in the pipeline, not compared with Linux',
     async () => {
-      const p = await open(`${site.url}?pipeline=9`);
+      const p = await open(`${sites.site.url}?pipeline=9`);
       await p.started();
       await p.page.click('#pl-sources details:has(textarea[data-program="sum"]) summary');
       const source = await p.page.inputValue('textarea[data-program="sum"]');
@@ -242,7 +208,7 @@ describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
   );
 
   it('write your own: a blank program with the header and a checklist, in the Program tab', async () => {
-    const p = await open(`${site.url}?pipeline=8`);
+    const p = await open(`${sites.site.url}?pipeline=8`);
     await p.page.selectOption('#pl-lesson', '10-write-your-own');
     await p.page.waitForSelector('#program-panel:not([hidden])');
     expect(await p.page.inputValue('#program')).toContain('#include "splicekit.h"');
@@ -255,10 +221,9 @@ describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
   });
 
   it('the programs are fetched when the Pipelines tab is first shown, not with the page', async () => {
-    const page = await browser.newPage();
-    pages.push(page);
+    const page = await sites.newPage(20_000);
     const q = new PipelinePage(page);
-    await page.goto(`${site.url}?lesson=1`);
+    await page.goto(`${sites.site.url}?lesson=1`);
     await page.waitForSelector('#steps-body tr');
     const programs = () => q.requests.filter((u) => /(producer|tee|sum)[^/]*\.wasm$/.test(u));
     expect(programs()).toEqual([]);
@@ -269,7 +234,7 @@ describe.runIf(HAVE_CHROMIUM)('the lab Pipelines tab in Chromium', () => {
   });
 
   it('without JSPI (?jspi=0) the lessons say they need it instead of half-working', async () => {
-    const p = await open(`${site.url}?pipeline=8&jspi=0`);
+    const p = await open(`${sites.site.url}?pipeline=8&jspi=0`);
     expect(await p.page.getAttribute('#pl-mode', 'data-jspi')).toBe('false');
     expect(await p.page.textContent('#pl-mode')).toContain('need JSPI');
     expect(await p.page.isDisabled('#pl-step')).toBe(true);

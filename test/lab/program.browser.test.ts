@@ -5,23 +5,11 @@
 // with an error shows it at its line. Screenshots go to lab/screenshots/.
 // Compile times are printed: the first includes loading the toolchain.
 
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startDevServer, startStaticSite, type Running, SHOTS } from './servers.js';
+import { describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, labSites, WatchedPage } from './chromium.js';
+import { SHOTS } from './servers.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 /** Loading the toolchain (about 100 MB) and compiling it, on a busy 2-core machine. */
 const COMPILE_TIMEOUT = 240_000;
 
@@ -41,17 +29,7 @@ interface Slot {
   len: number;
 }
 
-class ProgramPage {
-  readonly errors: string[] = [];
-  readonly requests: string[] = [];
-  constructor(readonly page: Page) {
-    page.on('request', (r) => this.requests.push(r.url()));
-    page.on('pageerror', (e) => this.errors.push(e.message));
-    page.on('console', (m) => {
-      if (m.type() === 'error') this.errors.push(m.text());
-    });
-  }
-
+class ProgramPage extends WatchedPage {
   async open(url: string): Promise<void> {
     await this.page.goto(url);
     await this.page.waitForSelector('#program-panel:not([hidden])');
@@ -82,32 +60,11 @@ class ProgramPage {
   }
 }
 
-describe.runIf(existsSync(CHROMIUM))('the lab runs C programs compiled in the page', () => {
-  let dev: Running;
-  let site: Running;
-  let browser: Browser;
-  let outDir: string;
-  const pages: Page[] = [];
-
-  beforeAll(async () => {
-    outDir = mkdtempSync(join(tmpdir(), 'splicekit-lab-program-'));
-    [dev, site, browser] = await Promise.all([startDevServer(), startStaticSite(outDir), chromium.launch({ executablePath: CHROMIUM, args: ARGS })]);
-  }, 120_000);
-
-  afterEach(async () => {
-    await Promise.all(pages.splice(0).map((p) => p.close()));
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await Promise.all([dev?.close(), site?.close()]);
-    if (outDir) rmSync(outDir, { recursive: true, force: true });
-  });
+describe.runIf(HAVE_CHROMIUM)('the lab runs C programs compiled in the page', () => {
+  const sites = labSites('splicekit-lab-program-');
 
   async function open(url: string): Promise<ProgramPage> {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, reducedMotion: 'reduce' });
-    pages.push(page);
-    page.setDefaultTimeout(20_000);
+    const page = await sites.newPage(20_000);
     const p = new ProgramPage(page);
     await p.open(url);
     return p;
@@ -134,7 +91,7 @@ describe.runIf(existsSync(CHROMIUM))('the lab runs C programs compiled in the pa
   it(
     'static site, not cross-origin isolated: compiles pipes.c and runs it in one thread with JSPI; errors at their line',
     async () => {
-      const p = await open(`${site.url}index.html?program`);
+      const p = await open(`${sites.site.url}index.html?program`);
       expect(await p.page.evaluate(() => crossOriginIsolated)).toBe(false);
       // The lab's first load fetches nothing of the compiler: its Worker starts on the first Compile.
       expect(p.requests.filter((u) => /llvm|compiler-worker/.test(u))).toEqual([]);
@@ -167,7 +124,7 @@ describe.runIf(existsSync(CHROMIUM))('the lab runs C programs compiled in the pa
   it(
     'static site with ?jspi=0: the non-blocking fallback runs pipes.c too, and says so',
     async () => {
-      const p = await open(`${site.url}index.html?program&jspi=0`);
+      const p = await open(`${sites.site.url}index.html?program&jspi=0`);
       expect(await p.page.getAttribute('#program-mode', 'data-mode')).toBe('fallback');
       expect(await p.text('#program-mode')).toContain('fails with EAGAIN');
       // The tabs by keyboard: arrow keys move between Trace and Program.
@@ -189,7 +146,7 @@ describe.runIf(existsSync(CHROMIUM))('the lab runs C programs compiled in the pa
   it(
     'dev server, cross-origin isolated: pipes.c runs on a shared memory',
     async () => {
-      const p = await open(`${dev.url}?program`);
+      const p = await open(`${sites.dev.url}?program`);
       expect(await p.page.getAttribute('#program-mode', 'data-shared')).toBe('true');
       expect(await p.text('#program-mode')).toContain('shared memory (SharedArrayBuffer');
       await p.compile();
