@@ -4,12 +4,13 @@
 // jco-transpiled component, and pipe ends as the page's Web Streams.
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createServer, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAVE_CHROMIUM, launchChromium } from './lab/chromium.js';
 import { buildComponent } from './support/component.js';
 import { EXAMPLES, HAVE_WASI_CLANG, INCLUDE } from './wasi/toolchain.js';
 import { producerHash } from './support/producer.js';
@@ -20,21 +21,11 @@ interface PageGlobals {
   splicekitChecks: Record<string, (...a: unknown[]) => unknown>;
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const ROOT = join(import.meta.dirname, '..');
 
 const ISOLATED = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' };
 
-describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
+describe.runIf(HAVE_CHROMIUM)('runtime: Chromium', () => {
   let server: ViteDevServer;
   /** The same page served without COOP/COEP: no SharedArrayBuffer, no Workers sharing memory. */
   let plainServer: ViteDevServer;
@@ -74,7 +65,7 @@ describe.runIf(existsSync(CHROMIUM))('runtime: Chromium', () => {
     });
     await plainServer.listen();
     unisolated = `http://127.0.0.1:${(plainServer.httpServer!.address() as AddressInfo).port}/`;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchChromium();
     page = await browser.newPage();
     const { port } = server.httpServer!.address() as AddressInfo;
     await page.goto(`http://127.0.0.1:${port}/`);
